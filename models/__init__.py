@@ -1,0 +1,1 @@
+"""Bundled model files (installed as the package data of tagger.bundled_models)."""

@@ -1,0 +1,274 @@
+"""Decoding with PyAV into float32 [2, samples] at 44.1 kHz, reading only what the plan needs.
+
+Channel rule: mono is duplicated to both channels; more than two channels are downmixed to stereo
+by FFmpeg's standard downmix matrix (the one its resampler applies for the "stereo" layout).
+
+Two ways to read a track's windows, chosen by cost:
+- sequential: decode from the start and copy the planned slices as they pass. Used when the
+  windows cover much of the track (tracks up to about 6 minutes), where seeking saves nothing.
+- seeking: for each window, seek a little before it (pre-roll, so that codecs with inter-frame
+  state such as mp3's bit reservoir have settled) and decode only that stretch.
+Either way only the 60 windows are held in memory, never the whole track.
+
+Positions come from the decoder's own output, after FFmpeg has removed the mp3 encoder delay
+(LAME/Xing gapless info), so sample 0 is the first real sample in both modes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from tagger.audio.errors import AudioError
+from tagger.audio.segments import SAMPLE_RATE, Segment, place_in_window, segment_plan
+
+CHANNELS = 2
+SEEK_PREROLL_SECONDS = 0.5
+# Seek per window only when the windows cover less than this share of the track.
+SEEK_WHEN_COVERAGE_BELOW = 0.5
+# A decode that yields this many frames without producing audio is treated as broken input.
+MAX_EMPTY_FRAMES = 10_000
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: str
+    container: str
+    codec: str
+    sample_rate: int  # native rate of the file
+    channels: int  # native channel count of the file
+    duration: float  # seconds
+    total_samples: int  # length at 44.1 kHz
+
+    @property
+    def duration_known(self) -> bool:
+        return self.total_samples > 0
+
+
+@dataclass(frozen=True)
+class DecodedTrack:
+    """A track's planned windows, ready for the front end: windows is [n, 2, window_samples]."""
+
+    info: AudioInfo
+    segments: list[Segment]
+    windows: np.ndarray
+
+
+def probe(path: str | Path) -> AudioInfo:
+    with _open(path) as container:
+        return _info(path, container, _audio_stream(path, container))
+
+
+def read_windows(
+    path: str | Path,
+    rng: np.random.Generator | None = None,
+    window: int | None = None,
+) -> DecodedTrack:
+    """Decode the windows of `path`'s segment plan. `rng` gives random padding offsets (training)."""
+    from tagger.audio.segments import WINDOW_SAMPLES
+
+    window = window or WINDOW_SAMPLES
+    info = probe(path)
+    total = info.total_samples if info.duration_known else _count_samples(path)
+    plan = segment_plan(total, window=window)
+    if not plan:
+        raise AudioError(path, "contains no audio samples")
+    coverage = sum(s.length for s in plan) / total
+    if coverage < SEEK_WHEN_COVERAGE_BELOW:
+        parts = [_read_span(path, s.start, s.length) for s in plan]
+    else:
+        parts = _read_spans_sequential(path, plan)
+    if all(p.shape[1] == 0 for p in parts):
+        raise AudioError(path, "decoded to no audio samples")
+    windows = np.stack([place_in_window(p, window, rng) for p in parts])
+    return DecodedTrack(info=info, segments=plan, windows=windows)
+
+
+def iter_chunks(path: str | Path, start_seconds: float = 0.0) -> Iterator[np.ndarray]:
+    """Yield the audio as float32 [2, n] chunks at 44.1 kHz, from `start_seconds` on."""
+    with _open(path) as container:
+        stream = _audio_stream(path, container)
+        if start_seconds > 0:
+            _seek(container, stream, start_seconds)
+        yield from _decode(path, container, stream)
+
+
+def decode(path: str | Path, max_seconds: float = 600.0) -> np.ndarray:
+    """The whole track as [2, n]. Refuses tracks longer than `max_seconds` to bound memory."""
+    limit = int(max_seconds * SAMPLE_RATE)
+    chunks, n = [], 0
+    for chunk in iter_chunks(path):
+        chunks.append(chunk)
+        n += chunk.shape[1]
+        if n > limit:
+            raise AudioError(path, f"longer than {max_seconds:.0f} s; read it by windows instead")
+    if not chunks:
+        raise AudioError(path, "decoded to no audio samples")
+    return np.concatenate(chunks, axis=1)
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _open(path: str | Path) -> av.container.InputContainer:
+    p = Path(path)
+    if not p.is_file():
+        raise AudioError(path, "no such file" if not p.exists() else "not a regular file")
+    if p.stat().st_size == 0:
+        raise AudioError(path, "file is empty")
+    try:
+        return av.open(str(p), mode="r", metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise AudioError(path, f"not a readable audio file ({_reason(exc)})") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioError(path, f"cannot open ({exc})") from None
+
+
+def _audio_stream(path: str | Path, container: av.container.InputContainer) -> av.AudioStream:
+    if not container.streams.audio:
+        raise AudioError(path, "has no audio stream")
+    stream = container.streams.audio[0]
+    if stream.codec_context is None or not stream.codec_context.sample_rate:
+        raise AudioError(path, "audio stream has no usable codec or sample rate")
+    stream.thread_type = "AUTO"
+    return stream
+
+
+def _info(path: str | Path, container: av.container.InputContainer, stream) -> AudioInfo:
+    seconds = 0.0
+    if stream.duration is not None and stream.time_base is not None:
+        seconds = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        seconds = container.duration / av.time_base
+    if not math.isfinite(seconds) or seconds < 0:
+        seconds = 0.0
+    ctx = stream.codec_context
+    return AudioInfo(
+        path=str(path),
+        container=container.format.name,
+        codec=ctx.name,
+        sample_rate=int(ctx.sample_rate),
+        channels=int(ctx.channels or len(ctx.layout.channels) or 0),
+        duration=seconds,
+        total_samples=int(round(seconds * SAMPLE_RATE)),
+    )
+
+
+def _reason(exc: Exception) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.split(":")[-1].strip() or type(exc).__name__
+
+
+def _decode(path, container, stream) -> Iterator[np.ndarray]:
+    """Decoded frames resampled to 44.1 kHz stereo float32, each as [2, n]."""
+    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
+    empty = 0
+    try:
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                continue  # one corrupt packet: skip it, as players do
+            for frame in frames:
+                frame.pts = None  # let the resampler count samples itself
+                out = resampler.resample(frame)
+                got = False
+                for o in out:
+                    arr = o.to_ndarray()
+                    if arr.shape[1]:
+                        got = True
+                        yield arr
+                empty = 0 if got else empty + 1
+                if empty > MAX_EMPTY_FRAMES:
+                    raise AudioError(path, "decoder produces no audio")
+        for o in resampler.resample(None):
+            arr = o.to_ndarray()
+            if arr.shape[1]:
+                yield arr
+    except AudioError:
+        raise
+    except av.error.FFmpegError as exc:
+        raise AudioError(path, f"decoding failed ({_reason(exc)})") from None
+    except (ValueError, MemoryError, OSError) as exc:
+        raise AudioError(path, f"decoding failed ({exc})") from None
+
+
+def _seek(container, stream, seconds: float) -> float:
+    """Seek to shortly before `seconds`; returns the time of the first frame that will follow."""
+    target = max(0.0, seconds - SEEK_PREROLL_SECONDS)
+    container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
+    return target
+
+
+def _read_spans_sequential(path, plan: list[Segment]) -> list[np.ndarray]:
+    parts = [np.zeros((CHANNELS, s.length), dtype=np.float32) for s in plan]
+    filled = [0] * len(plan)
+    pos = 0
+    last_end = plan[-1].end
+    first = 0  # index of the first segment not yet finished
+    for chunk in iter_chunks(path):
+        n = chunk.shape[1]
+        lo, hi = pos, pos + n
+        for i in range(first, len(plan)):
+            s = plan[i]
+            if s.start >= hi:
+                break
+            a, b = max(lo, s.start), min(hi, s.end)
+            if a < b:
+                parts[i][:, a - s.start : b - s.start] = chunk[:, a - lo : b - lo]
+                filled[i] = max(filled[i], b - s.start)
+        while first < len(plan) and plan[first].end <= hi:
+            first += 1
+        pos = hi
+        if pos >= last_end:
+            break
+    # A duration estimate can overshoot the real length: keep only what was decoded.
+    return [p[:, :f] for p, f in zip(parts, filled, strict=True)]
+
+
+def _read_span(path, start: int, length: int) -> np.ndarray:
+    """`length` samples from sample `start`, by seeking shortly before it."""
+    out = np.zeros((CHANNELS, length), dtype=np.float32)
+    filled = 0
+    with _open(path) as container:
+        stream = _audio_stream(path, container)
+        start_s = start / SAMPLE_RATE
+        _seek(container, stream, start_s)
+        pos: int | None = None
+        origin = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
+        try:
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    continue
+                for frame in frames:
+                    if pos is None:
+                        if frame.time is None:
+                            continue
+                        pos = int(round((frame.time - origin) * SAMPLE_RATE))
+                    frame.pts = None
+                    for o in resampler.resample(frame):
+                        arr = o.to_ndarray()
+                        lo, hi = pos, pos + arr.shape[1]
+                        a, b = max(lo, start), min(hi, start + length)
+                        if a < b:
+                            out[:, a - start : b - start] = arr[:, a - lo : b - lo]
+                            filled = max(filled, b - start)
+                        pos = hi
+                if pos is not None and pos >= start + length:
+                    break
+        except av.error.FFmpegError as exc:
+            raise AudioError(path, f"decoding failed ({_reason(exc)})") from None
+    return out[:, :filled]
+
+
+def _count_samples(path) -> int:
+    """Length at 44.1 kHz for files whose header states no duration: decode once and count."""
+    return sum(chunk.shape[1] for chunk in iter_chunks(path))

@@ -1,0 +1,63 @@
+"""The `tagger` command line: argument parsing and printing only; the work is in the layers below.
+
+Each sub-module registers its sub-commands with `register(subparsers)`; a command's handler takes
+the parsed arguments and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tagger import __version__
+
+# Sub-command modules, in the order their commands appear in --help.
+COMMAND_MODULES = [
+    "tagger.cli.gui",
+    "tagger.cli.classify",
+    "tagger.cli.library",
+    "tagger.cli.tagging",
+    "tagger.cli.training",
+]
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: printed as one line, no traceback, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tagger",
+        description="Tell Metal from Hardcore in a music library, and tag the files.",
+    )
+    parser.add_argument("--version", action="version", version=f"tagger {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command group not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        if "gui" in parser._subparsers._group_actions[0].choices:  # noqa: SLF001
+            args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+        else:
+            parser.print_help()
+            return 0
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"tagger: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tagger: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,107 @@
+"""From a track's windows to a verdict: all windows in one batch, softmax, mean over windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tagger.audio.features import TrackFeatures, track_features
+from tagger.audio.mel import LogMel
+from tagger.audio.segments import SAMPLE_RATE
+from tagger.model.checkpoint import ModelFile, load_model
+
+
+@dataclass(frozen=True)
+class WindowPrediction:
+    start: float  # seconds into the track
+    end: float
+    probabilities: tuple[float, ...]  # in the model's class order
+
+
+@dataclass(frozen=True)
+class TrackPrediction:
+    path: str
+    model: str
+    classes: tuple[str, ...]
+    label: str
+    confidence: float  # the top class probability
+    probabilities: dict[str, float]  # the mean of the window probabilities
+    windows: tuple[WindowPrediction, ...]
+    duration: float
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "label": self.label,
+            "confidence": round(self.confidence, 6),
+            "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()},
+            "segments": [
+                {
+                    "start": round(w.start, 3),
+                    "end": round(w.end, 3),
+                    "probabilities": {
+                        c: round(p, 6) for c, p in zip(self.classes, w.probabilities, strict=True)
+                    },
+                }
+                for w in self.windows
+            ],
+            "model": self.model,
+        }
+
+
+class Predictor:
+    """Holds one model; `classify(path)` runs decode → log-Mel → network for a track."""
+
+    def __init__(self, model: ModelFile) -> None:
+        self.model = model
+        self.front = LogMel(model.frontend)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Predictor:
+        return cls(load_model(path))
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.model.classes
+
+    def features(self, path: str | Path) -> TrackFeatures:
+        return track_features(path, front=self.front)
+
+    @torch.inference_mode()
+    def window_probabilities(self, mel: np.ndarray) -> np.ndarray:
+        """[n, 2, 64, 259] → [n, classes]: every window of the track in one batch."""
+        logits = self.model.network(torch.from_numpy(mel))
+        return torch.softmax(logits, dim=1).numpy()
+
+    def predict_features(self, features: TrackFeatures) -> TrackPrediction:
+        probs = self.window_probabilities(features.mel)
+        mean = probs.mean(axis=0)
+        top = int(mean.argmax())
+        windows = tuple(
+            WindowPrediction(
+                start=s.start / SAMPLE_RATE,
+                end=s.end / SAMPLE_RATE,
+                probabilities=tuple(float(p) for p in row),
+            )
+            for s, row in zip(features.segments, probs, strict=True)
+        )
+        return TrackPrediction(
+            path=features.info.path,
+            model=self.name,
+            classes=self.classes,
+            label=self.classes[top],
+            confidence=float(mean[top]),
+            probabilities={c: float(p) for c, p in zip(self.classes, mean, strict=True)},
+            windows=windows,
+            duration=features.info.duration,
+        )
+
+    def classify(self, path: str | Path) -> TrackPrediction:
+        return self.predict_features(self.features(path))
