@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import av
 import numpy as np
 
 from tagger.audio.errors import AudioError
-from tagger.audio.segments import SAMPLE_RATE, Segment, place_in_window, segment_plan
+from tagger.audio.segments import (
+    SAMPLE_RATE,
+    WINDOW_SAMPLES,
+    Segment,
+    place_in_window,
+    segment_plan,
+)
 
 CHANNELS = 2
 SEEK_PREROLL_SECONDS = 0.5
@@ -64,15 +70,10 @@ def probe(path: str | Path) -> AudioInfo:
         return _info(path, container, _audio_stream(path, container))
 
 
-def read_windows(
-    path: str | Path,
-    rng: np.random.Generator | None = None,
-    window: int | None = None,
-) -> DecodedTrack:
-    """Decode the windows of `path`'s segment plan. `rng` gives random padding offsets (training)."""
-    from tagger.audio.segments import WINDOW_SAMPLES
-
-    window = window or WINDOW_SAMPLES
+def read_parts(
+    path: str | Path, window: int = WINDOW_SAMPLES
+) -> tuple[AudioInfo, list[Segment], list[np.ndarray]]:
+    """The audio of each planned window before padding: a list of [2, length] arrays."""
     info = probe(path)
     total = info.total_samples if info.duration_known else _count_samples(path)
     plan = segment_plan(total, window=window)
@@ -82,11 +83,37 @@ def read_windows(
     if coverage < SEEK_WHEN_COVERAGE_BELOW:
         parts = [_read_span(path, s.start, s.length) for s in plan]
     else:
-        parts = _read_spans_sequential(path, plan)
+        parts, decoded = _read_spans_sequential(path, plan)
+        if abs(decoded - total) > max(SAMPLE_RATE // 10, total // 100):
+            # The header's duration was wrong (seen with some Ogg and VBR mp3 files): the
+            # decoder counted the real length, so plan again on it.
+            info = replace(info, total_samples=decoded, duration=decoded / SAMPLE_RATE)
+            plan = segment_plan(decoded, window=window)
+            if not plan:
+                raise AudioError(path, "decoded to no audio samples")
+            parts, _ = _read_spans_sequential(path, plan)
     if all(p.shape[1] == 0 for p in parts):
         raise AudioError(path, "decoded to no audio samples")
+    return info, plan, parts
+
+
+def read_windows(
+    path: str | Path,
+    rng: np.random.Generator | None = None,
+    window: int = WINDOW_SAMPLES,
+) -> DecodedTrack:
+    """Decode the windows of the segment plan; `rng` gives random padding offsets (training)."""
+    info, plan, parts = read_parts(path, window)
     windows = np.stack([place_in_window(p, window, rng) for p in parts])
     return DecodedTrack(info=info, segments=plan, windows=windows)
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The container's and audio stream's tags, with lower-case keys (artist, date, genre, ...)."""
+    with _open(path) as container:
+        stream = _audio_stream(path, container)
+        tags = {**container.metadata, **stream.metadata}
+    return {str(k).lower(): str(v) for k, v in tags.items()}
 
 
 def iter_chunks(path: str | Path, start_seconds: float = 0.0) -> Iterator[np.ndarray]:
@@ -205,11 +232,15 @@ def _seek(container, stream, seconds: float) -> float:
     return target
 
 
-def _read_spans_sequential(path, plan: list[Segment]) -> list[np.ndarray]:
+def _read_spans_sequential(path, plan: list[Segment]) -> tuple[list[np.ndarray], int]:
+    """Copy the planned slices out of one pass over the track; also returns its real length.
+
+    Decoding goes on past the last window (at most one part, under 1% of the track) so that a
+    wrong duration in the header is noticed.
+    """
     parts = [np.zeros((CHANNELS, s.length), dtype=np.float32) for s in plan]
     filled = [0] * len(plan)
     pos = 0
-    last_end = plan[-1].end
     first = 0  # index of the first segment not yet finished
     for chunk in iter_chunks(path):
         n = chunk.shape[1]
@@ -225,20 +256,33 @@ def _read_spans_sequential(path, plan: list[Segment]) -> list[np.ndarray]:
         while first < len(plan) and plan[first].end <= hi:
             first += 1
         pos = hi
-        if pos >= last_end:
-            break
     # A duration estimate can overshoot the real length: keep only what was decoded.
-    return [p[:, :f] for p, f in zip(parts, filled, strict=True)]
+    return [p[:, :f] for p, f in zip(parts, filled, strict=True)], pos
 
 
 def _read_span(path, start: int, length: int) -> np.ndarray:
-    """`length` samples from sample `start`, by seeking shortly before it."""
+    """`length` samples from sample `start`, by seeking shortly before it.
+
+    Some demuxers land after the requested time (seen with AAC in MP4); then seek again from
+    further back, doubling the pre-roll, and from the very start as the last resort.
+    """
+    preroll = SEEK_PREROLL_SECONDS
+    while True:
+        first, out = _decode_span(path, start, length, preroll)
+        if first <= start or preroll > start / SAMPLE_RATE:
+            return out
+        preroll *= 4
+
+
+def _decode_span(path, start: int, length: int, preroll: float) -> tuple[int, np.ndarray]:
+    """Decode from a seek `preroll` seconds before `start`; returns (first sample seen, audio)."""
     out = np.zeros((CHANNELS, length), dtype=np.float32)
     filled = 0
+    first = 0
     with _open(path) as container:
         stream = _audio_stream(path, container)
-        start_s = start / SAMPLE_RATE
-        _seek(container, stream, start_s)
+        target = max(0.0, start / SAMPLE_RATE - preroll)
+        container.seek(int(target / stream.time_base), stream=stream, backward=True)
         pos: int | None = None
         origin = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
@@ -252,7 +296,9 @@ def _read_span(path, start: int, length: int) -> np.ndarray:
                     if pos is None:
                         if frame.time is None:
                             continue
-                        pos = int(round((frame.time - origin) * SAMPLE_RATE))
+                        first = pos = int(round((frame.time - origin) * SAMPLE_RATE))
+                        if first > start:
+                            return first, out[:, :0]
                     frame.pts = None
                     for o in resampler.resample(frame):
                         arr = o.to_ndarray()
@@ -266,7 +312,7 @@ def _read_span(path, start: int, length: int) -> np.ndarray:
                     break
         except av.error.FFmpegError as exc:
             raise AudioError(path, f"decoding failed ({_reason(exc)})") from None
-    return out[:, :filled]
+    return first, out[:, :filled]
 
 
 def _count_samples(path) -> int:

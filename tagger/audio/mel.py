@@ -51,7 +51,9 @@ def mel_filterbank(config: FrontEndConfig) -> np.ndarray:
     n_freqs = config.n_fft // 2 + 1
     fft_freqs = np.linspace(0.0, config.sample_rate / 2, n_freqs)
     mels = np.linspace(
-        _hz_to_mel(np.float64(config.f_min)), _hz_to_mel(np.float64(config.f_max)), config.n_mels + 2
+        _hz_to_mel(np.float64(config.f_min)),
+        _hz_to_mel(np.float64(config.f_max)),
+        config.n_mels + 2,
     )
     hz = _mel_to_hz(mels)
     widths = np.diff(hz)

@@ -1,1 +1,1 @@
-"""The network, its model files (safetensors + JSON metadata) and the predictor. Knows no database."""
+"""The network, its model files (safetensors + JSON metadata) and the predictor. No database."""

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
@@ -121,7 +120,9 @@ def load_model(path: str | Path | None = None) -> ModelFile:
         config = NetworkConfig(**arch)
         frontend = FrontEndConfig(**meta["frontend"])
     except (TypeError, ValueError) as exc:
-        raise ModelFileError(path, f"its architecture or front end is not understood ({exc})") from None
+        raise ModelFileError(
+            path, f"its architecture or front end is not understood ({exc})"
+        ) from None
     classes = tuple(str(c) for c in meta["classes"])
     if len(classes) != config.n_classes or len(set(classes)) != len(classes):
         raise ModelFileError(path, "its class names do not match its number of outputs")
@@ -151,5 +152,3 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-

@@ -1,6 +1,6 @@
 """The paper's CNN–BiGRU, and its Table 1 baselines, reading top to bottom like the paper.
 
-Input is one 3 s window as a stereo log-Mel image: (B, 2, 64, 259) = (batch, channels, mels, frames).
+One 3 s window is a stereo log-Mel image: (B, 2, 64, 259) = (batch, channels, mels, frames).
 
     CNN: 3 × [Conv 3×3 same → BatchNorm → ReLU → MaxPool 2×2 → Dropout2d 0.25], 32/64/128 channels
     permute to time-major, so the recurrent part steps over TIME (the seed code forgot this)

@@ -1,0 +1,1 @@
+"""Datasets, the track-level split, the training loop, the evaluation report and the demo corpus."""

@@ -1,0 +1,64 @@
+"""A labeled data folder: one sub-folder per class, audio files anywhere below it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tagger.audio.decode import read_metadata
+from tagger.audio.errors import AudioError
+from tagger.audio.formats import AUDIO_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class LabeledTrack:
+    path: Path
+    label: str
+    artist: str | None
+    year: int | None
+
+    @property
+    def group(self) -> str:
+        """What must not straddle splits: the artist when tagged, else the track itself."""
+        return f"artist:{self.artist.casefold()}" if self.artist else f"track:{self.path}"
+
+
+def discover(data_dir: str | Path) -> tuple[list[str], list[LabeledTrack]]:
+    """Classes (sorted sub-folder names) and their tracks, with artist and year from the tags."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder")
+    class_dirs = sorted(
+        d for d in root.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))
+    )
+    tracks: list[LabeledTrack] = []
+    classes: list[str] = []
+    for class_dir in class_dirs:
+        files = sorted(
+            p
+            for p in class_dir.rglob("*")
+            if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS and not p.name.startswith(".")
+        )
+        if not files:
+            continue
+        classes.append(class_dir.name)
+        for path in files:
+            artist, year = _artist_and_year(path)
+            tracks.append(LabeledTrack(path=path, label=class_dir.name, artist=artist, year=year))
+    if len(classes) < 2:
+        raise ValueError(
+            f"{root} needs at least two class sub-folders with audio files "
+            f"(e.g. {root}/metal and {root}/hardcore); found {classes or 'none'}"
+        )
+    return classes, tracks
+
+
+def _artist_and_year(path: Path) -> tuple[str | None, int | None]:
+    try:
+        tags = read_metadata(path)
+    except AudioError:
+        return None, None  # the training loop reports unreadable files itself
+    artist = (tags.get("artist") or tags.get("album_artist") or "").strip() or None
+    match = re.search(r"(1[89]\d\d|20\d\d)", tags.get("date") or tags.get("year") or "")
+    return artist, int(match.group(1)) if match else None

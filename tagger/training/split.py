@@ -1,0 +1,55 @@
+"""The train/validation/test split: by TRACK, never by clip; stratified; grouped by artist.
+
+Windows of one song on both sides of a split let a model recognise the song instead of the
+style, which is how the seed implementation's accuracy leaked. Whole artists stay on one side
+for the same reason (same production, same voice).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from tagger.training.dataset import LabeledTrack
+
+
+@dataclass(frozen=True)
+class Split:
+    train: list[LabeledTrack]
+    val: list[LabeledTrack]
+    test: list[LabeledTrack]
+
+
+def split_tracks(
+    tracks: list[LabeledTrack], seed: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)
+) -> Split:
+    """Assign whole groups (artists) to splits, class by class, to reach the fractions."""
+    groups: dict[str, list[LabeledTrack]] = defaultdict(list)
+    for t in sorted(tracks, key=lambda t: str(t.path)):
+        groups[t.group].append(t)
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for name, members in sorted(groups.items()):
+        majority = Counter(t.label for t in members).most_common(1)[0][0]
+        by_class[majority].append(name)
+
+    rng = np.random.default_rng(seed)
+    out: dict[str, list[LabeledTrack]] = {"train": [], "val": [], "test": []}
+    for label in sorted(by_class):
+        names = list(by_class[label])
+        rng.shuffle(names)
+        total = sum(len(groups[n]) for n in names)
+        want = {"test": fractions[2] * total, "val": fractions[1] * total}
+        taken = {"test": 0, "val": 0}
+        for i, name in enumerate(names):
+            size = len(groups[name])
+            left_for_train = len(names) - i - 1
+            part = "train"
+            if left_for_train > 0:  # the last group always trains
+                # Fill test first, then validation.
+                part = next((p for p in ("test", "val") if taken[p] < want[p]), "train")
+            if part != "train":
+                taken[part] += size
+            out[part].extend(groups[name])
+    return Split(train=out["train"], val=out["val"], test=out["test"])

@@ -1,0 +1,355 @@
+"""The training loop: DESIGN.md's recipe, with a resumable checkpoint after every epoch.
+
+Recipe: Adam (lr 1e-3), batch 32, StepLR (step 30, gamma 0.5), up to 100 epochs, early stopping
+on validation loss (patience 10; the best epoch's weights are kept). Cross-entropy on logits.
+Augmentation: random-offset padding of windows shorter than 3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+from tqdm import tqdm
+
+from tagger import __version__
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.checkpoint import save_model
+from tagger.model.network import Network, NetworkConfig
+from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.split import Split, split_tracks
+from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    arch: str = "cnn-bigru"
+    epochs: int = 100
+    batch_size: int = 32
+    lr: float = 1e-3
+    step_size: int = 30
+    gamma: float = 0.5
+    patience: int = 10
+    seed: int = 0
+    windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    val_track_accuracy: float
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    model_path: Path
+    best_epoch: int
+    history: list[EpochRecord]
+    split: Split
+    skipped: dict[str, str]
+
+
+class TrainingError(Exception):
+    pass
+
+
+def _resume_path(out: Path) -> Path:
+    return out.with_name(out.name + ".resume")
+
+
+def train(
+    data_dir: str | Path,
+    out: str | Path,
+    config: TrainConfig,
+    *,
+    resume: bool = True,
+    cache_dir: Path | None = None,
+    show_progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> TrainResult:
+    data_dir, out = Path(data_dir).resolve(), Path(out)
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.workers)
+    rng = np.random.default_rng(config.seed)
+
+    classes, tracks = discover(data_dir)
+    split = split_tracks(tracks, seed=config.seed)
+    if not split.train or not split.val:
+        raise TrainingError(
+            f"too few tracks to split ({len(tracks)}); need a few per class for train/val/test"
+        )
+    log(
+        f"{len(tracks)} tracks in {len(classes)} classes {classes}; split by track/artist: "
+        f"train {len(split.train)}, validation {len(split.val)}, test {len(split.test)} (held out)"
+    )
+    frontend = FrontEndConfig()
+    train_set, val_set, skipped = _load_windows(
+        split, frontend, cache_dir, config.workers, show_progress, log
+    )
+    label_index = {c: i for i, c in enumerate(classes)}
+
+    net_config = NetworkConfig(arch=config.arch, n_classes=len(classes))
+    network = Network(net_config).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
+    loss_fn = nn.CrossEntropyLoss()
+
+    state: dict[str, Any] = {"epoch": 0, "best_val_loss": math.inf, "best_epoch": 0, "bad": 0}
+    history: list[EpochRecord] = []
+    best_weights = {k: v.clone() for k, v in network.state_dict().items()}
+    resume_file = _resume_path(out)
+    fingerprint = _run_fingerprint(config, data_dir, split)
+    if resume and resume_file.exists():
+        loaded = _load_resume(resume_file, fingerprint, network, optimizer, scheduler)
+        if loaded is not None:
+            state, history, best_weights, rng_state = loaded
+            rng.bit_generator.state = rng_state
+            log(f"resuming after epoch {state['epoch']} from {resume_file}")
+        else:
+            log(f"ignoring {resume_file}: it belongs to a different run")
+
+    train_items = _items(train_set[0])
+    train_labels = np.array([label_index[t.label] for t in train_set[1]])
+    val_items = _items(val_set[0])
+    val_labels = np.array([label_index[t.label] for t in val_set[1]])
+
+    started = time.monotonic()
+    epoch_times: list[float] = []
+    for epoch in range(state["epoch"] + 1, config.epochs + 1):
+        t0 = time.monotonic()
+        order = _epoch_order(train_items, config.windows_per_track, rng)
+        batches = [
+            order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)
+        ]
+        network.train()
+        total_loss = correct = seen = 0
+        eta = _eta(epoch_times, config.epochs - epoch + 1)
+        bar = tqdm(
+            batches,
+            desc=f"epoch {epoch}/{config.epochs}",
+            unit="batch",
+            disable=not show_progress,
+            leave=False,
+            file=sys.stderr,
+        )
+        for batch in bar:
+            x = torch.from_numpy(assemble_batch(train_set[0], batch, frontend, rng))
+            x = x.contiguous(memory_format=torch.channels_last)
+            y = torch.from_numpy(train_labels[batch[:, 0]])
+            optimizer.zero_grad(set_to_none=True)
+            logits = network(x)
+            loss = loss_fn(logits, y)
+            loss.backward()
+            optimizer.step()
+            total_loss += float(loss) * len(batch)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(batch)
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
+        bar.close()
+        scheduler.step()
+        val_loss, val_acc, val_track_acc = _validate(
+            network, val_set[0], val_items, val_labels, frontend, loss_fn, len(classes)
+        )
+        seconds = time.monotonic() - t0
+        epoch_times.append(seconds)
+        record = EpochRecord(
+            epoch, total_loss / seen, correct / seen, val_loss, val_acc, val_track_acc, seconds
+        )
+        history.append(record)
+        improved = val_loss < state["best_val_loss"] - 1e-4
+        if improved:
+            state.update(best_val_loss=val_loss, best_epoch=epoch, bad=0)
+            best_weights = {k: v.detach().clone() for k, v in network.state_dict().items()}
+        else:
+            state["bad"] += 1
+        state["epoch"] = epoch
+        log(
+            f"epoch {epoch:3d}  loss {record.train_loss:.4f}  acc {record.train_accuracy:.3f}  "
+            f"val loss {val_loss:.4f}  val acc {val_acc:.3f}  val track acc {val_track_acc:.3f}  "
+            f"{seconds:.0f}s{'  *best' if improved else ''}  "
+            f"ETA ≤ {_eta(epoch_times, config.epochs - epoch)}"
+        )
+        _save_resume(
+            resume_file,
+            fingerprint,
+            network,
+            optimizer,
+            scheduler,
+            state,
+            history,
+            best_weights,
+            rng.bit_generator.state,
+        )
+        if state["bad"] >= config.patience:
+            log(f"early stop: validation loss has not improved for {config.patience} epochs")
+            break
+
+    network.load_state_dict(best_weights)
+    best = next(r for r in history if r.epoch == state["best_epoch"])
+    training = {
+        "data_dir": str(data_dir),
+        "config": asdict(config),
+        "split": {
+            name: sorted(str(t.path.relative_to(data_dir)) for t in getattr(split, name))
+            for name in ("train", "val", "test")
+        },
+        "skipped": skipped,
+        "epochs_run": state["epoch"],
+        "best_epoch": state["best_epoch"],
+        "history": [asdict(r) for r in history],
+        "seconds": round(sum(r.seconds for r in history), 1),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tagger_version": __version__,
+        "torch_version": torch.__version__,
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "command_seconds_this_run": round(time.monotonic() - started, 1),
+    }
+    metrics = {
+        "validation": {
+            "loss": best.val_loss,
+            "clip_accuracy": best.val_accuracy,
+            "track_accuracy": best.val_track_accuracy,
+        }
+    }
+    save_model(
+        out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
+    )
+    resume_file.unlink(missing_ok=True)
+    return TrainResult(out, state["best_epoch"], history, split, skipped)
+
+
+def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
+    """Decode train and validation tracks once; the test split is never touched here."""
+    wanted = split.train + split.val
+    results: dict[Path, CachedTrack | str] = {}
+    bar = tqdm(
+        total=len(wanted), desc="decoding", unit="track", disable=not show_progress, file=sys.stderr
+    )
+
+    def done(path: Path, result: CachedTrack | str) -> None:
+        results[path] = result
+        bar.update()
+
+    build_cache([t.path for t in wanted], frontend, cache_dir, workers, done)
+    bar.close()
+    skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
+    for path, reason in skipped.items():
+        log(f"skipping {path}: {reason}")
+
+    def usable(tracks: list[LabeledTrack]) -> tuple[list[CachedTrack], list[LabeledTrack]]:
+        kept = [t for t in tracks if not isinstance(results[t.path], str)]
+        return [results[t.path] for t in kept], kept  # type: ignore[misc]
+
+    train_set, val_set = usable(split.train), usable(split.val)
+    if not train_set[0] or not val_set[0]:
+        raise TrainingError("no readable tracks left in the training or validation split")
+    return train_set, val_set, skipped
+
+
+def _items(tracks: list[CachedTrack]) -> np.ndarray:
+    return np.array([(t, w) for t, track in enumerate(tracks) for w in range(len(track.mel))])
+
+
+def _epoch_order(items: np.ndarray, per_track: int | None, rng: np.random.Generator) -> np.ndarray:
+    if per_track is not None:
+        chosen = []
+        for t in np.unique(items[:, 0]):
+            rows = np.flatnonzero(items[:, 0] == t)
+            chosen.append(rng.choice(rows, size=min(per_track, len(rows)), replace=False))
+        items = items[np.concatenate(chosen)]
+    return items[rng.permutation(len(items))]
+
+
+@torch.inference_mode()
+def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes):
+    network.eval()
+    probs = np.zeros((len(items), n_classes), dtype=np.float64)
+    total_loss = 0.0
+    for i in range(0, len(items), 128):
+        batch = items[i : i + 128]
+        x = torch.from_numpy(assemble_batch(tracks, batch, frontend, None))
+        logits = network(x.contiguous(memory_format=torch.channels_last))
+        y = torch.from_numpy(labels[batch[:, 0]])
+        total_loss += float(loss_fn(logits, y)) * len(batch)
+        probs[i : i + len(batch)] = torch.softmax(logits, 1).numpy()
+    clip_labels = labels[items[:, 0]]
+    clip_acc = float((probs.argmax(1) == clip_labels).mean())
+    track_correct = [
+        probs[items[:, 0] == t].mean(0).argmax() == labels[t] for t in range(len(tracks))
+    ]
+    return total_loss / len(items), clip_acc, float(np.mean(track_correct))
+
+
+def _eta(epoch_times: list[float], epochs_left: int) -> str:
+    if not epoch_times:
+        return "?"
+    seconds = int(np.mean(epoch_times[-5:]) * max(0, epochs_left))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _run_fingerprint(config: TrainConfig, data_dir: Path, split: Split) -> str:
+    cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers")}
+    files = sorted(str(t.path) for t in split.train + split.val)
+    return json.dumps({"config": cfg, "data_dir": str(data_dir), "files": files}, sort_keys=True)
+
+
+def _save_resume(path, fingerprint, network, optimizer, scheduler, state, history, best, rng_state):
+    """Everything a resumed run needs, as tensors + JSON (no pickles)."""
+    tensors = {f"model.{k}": v.detach().contiguous() for k, v in network.state_dict().items()}
+    tensors.update({f"best.{k}": v.contiguous() for k, v in best.items()})
+    opt_state = optimizer.state_dict()
+    for idx, pstate in opt_state["state"].items():
+        for key, value in pstate.items():
+            tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value).contiguous()
+    meta = {
+        "fingerprint": fingerprint,
+        "state": state,
+        "history": [asdict(r) for r in history],
+        "param_groups": opt_state["param_groups"],
+        "scheduler": scheduler.state_dict(),
+        "rng": rng_state,
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(tmp), metadata={"resume": json.dumps(meta, default=int)})
+    os.replace(tmp, path)
+
+
+def _load_resume(path, fingerprint, network, optimizer, scheduler):
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = json.loads((f.metadata() or {}).get("resume", "{}"))
+    if meta.get("fingerprint") != fingerprint:
+        return None
+    tensors = load_file(str(path))
+    network.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    best = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
+    opt_state: dict[str, Any] = {"state": {}, "param_groups": meta["param_groups"]}
+    for key, value in tensors.items():
+        if key.startswith("optim."):
+            _, idx, name = key.split(".", 2)
+            opt_state["state"].setdefault(int(idx), {})[name] = value
+    optimizer.load_state_dict(opt_state)
+    scheduler.load_state_dict(meta["scheduler"])
+    history = [EpochRecord(**r) for r in meta["history"]]
+    return meta["state"], history, best, meta["rng"]

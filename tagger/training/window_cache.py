@@ -1,0 +1,111 @@
+"""Each training track's 60 windows, decoded once and kept as log-Mel images.
+
+Random-offset padding is the training-time augmentation. Drawing the offset in whole hops
+(512 samples, 11.6 ms) makes it exact to shift a cached spectrogram instead of decoding every
+track every epoch: with center=True and zero padding, the spectrogram of a window whose audio
+starts k hops later is the same spectrogram moved k frames right, the gap at the floor value.
+That turns each epoch from minutes of decoding into array slicing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tagger.audio.decode import read_parts
+from tagger.audio.errors import AudioError
+from tagger.audio.mel import FrontEndConfig, LogMel
+
+
+@dataclass
+class CachedTrack:
+    """mel: [n, 2, n_mels, frames] float16 dB, audio at offset 0; lengths: samples per window."""
+
+    mel: np.ndarray
+    lengths: np.ndarray
+
+
+def _cache_key(path: Path, config: FrontEndConfig) -> str:
+    st = path.stat()
+    text = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{sorted(config.to_dict().items())}"
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
+    torch.set_num_threads(1)
+    _, plan, parts = read_parts(path, config.window_samples)
+    windows = np.zeros((len(parts), 2, config.window_samples), dtype=np.float32)
+    for i, part in enumerate(parts):
+        windows[i, :, : part.shape[1]] = part
+    mel = LogMel(config)(torch.from_numpy(windows)).numpy().astype(np.float16)
+    return CachedTrack(mel=mel, lengths=np.array([p.shape[1] for p in parts], dtype=np.int64))
+
+
+def _load_or_compute(args: tuple[Path, FrontEndConfig, Path | None]) -> CachedTrack | str:
+    path, config, cache_dir = args
+    try:
+        file = cache_dir / f"{_cache_key(path, config)}.npz" if cache_dir else None
+        if file is not None and file.exists():
+            with np.load(file) as z:
+                return CachedTrack(mel=z["mel"], lengths=z["lengths"])
+        track = compute_cached_track(path, config)
+        if file is not None:
+            tmp = file.with_suffix(".tmp.npz")
+            np.savez(tmp, mel=track.mel, lengths=track.lengths)
+            os.replace(tmp, file)
+        return track
+    except (AudioError, OSError, ValueError) as exc:
+        return str(getattr(exc, "reason", exc))
+
+
+def build_cache(
+    paths: Iterable[Path],
+    config: FrontEndConfig,
+    cache_dir: Path | None,
+    workers: int,
+    on_done: Callable[[Path, CachedTrack | str], None],
+) -> None:
+    """Decode every track on `workers` processes; `on_done` gets a CachedTrack or an error text."""
+    paths = list(paths)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(p, config, cache_dir) for p in paths]
+    if workers <= 1:
+        for p, job in zip(paths, jobs, strict=True):
+            on_done(p, _load_or_compute(job))
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for p, result in zip(paths, pool.map(_load_or_compute, jobs), strict=True):
+            on_done(p, result)
+
+
+def assemble_batch(
+    tracks: list[CachedTrack],
+    items: np.ndarray,
+    config: FrontEndConfig,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """items: [B, 2] (track, window) → [B, 2, n_mels, frames] float32, padded per the plan.
+
+    With `rng` each window's audio starts at a random whole hop; without it, centred (to the hop).
+    """
+    hop = config.hop_length
+    out = np.empty((len(items), 2, config.n_mels, config.n_frames), dtype=np.float32)
+    for b, (t, w) in enumerate(items):
+        track = tracks[t]
+        mel = track.mel[w].astype(np.float32)
+        max_shift = max(0, (config.window_samples - int(track.lengths[w])) // hop)
+        shift = int(rng.integers(0, max_shift + 1)) if rng is not None else max_shift // 2
+        if shift == 0:
+            out[b] = mel
+        else:
+            out[b, :, :, shift:] = mel[:, :, :-shift]
+            out[b, :, :, :shift] = mel.min()
+    return out

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tagger.audio.segments import (
+    N_PARTS,
+    WINDOW_SAMPLES,
+    Segment,
+    pad_offset,
+    place_in_window,
+    segment_plan,
+)
+
+
+def test_window_is_three_seconds_at_44k1():
+    assert WINDOW_SAMPLES == 132_300
+
+
+@given(st.integers(min_value=WINDOW_SAMPLES, max_value=44_100 * 3600 * 3))
+def test_plan_cuts_sixty_equal_parts_and_keeps_at_most_three_seconds(total):
+    plan = segment_plan(total)
+    assert len(plan) == N_PARTS
+    for i, seg in enumerate(plan):
+        assert seg.start == (i * total) // N_PARTS  # t_i = floor(i·T/60)
+        next_start = ((i + 1) * total) // N_PARTS
+        assert seg.length == min(next_start - seg.start, WINDOW_SAMPLES)
+        assert seg.end <= total
+
+
+def test_long_part_keeps_its_first_three_seconds():
+    total = 44_100 * 240  # 4 minutes: 4 s parts
+    plan = segment_plan(total)
+    assert plan[1] == Segment(start=total // 60, length=WINDOW_SAMPLES)
+
+
+def test_short_track_gets_one_window_with_all_of_it():
+    assert segment_plan(44_100) == [Segment(0, 44_100)]
+    assert segment_plan(0) == []
+
+
+def test_padding_is_centred_at_inference_and_random_in_training():
+    audio = np.ones((2, 100), dtype=np.float32)
+    centred = place_in_window(audio, window=300)
+    assert centred.shape == (2, 300)
+    assert np.flatnonzero(centred[0])[0] == 100  # (300 - 100) // 2
+    rng = np.random.default_rng(0)
+    offsets = {pad_offset(100, 300, rng) for _ in range(200)}
+    assert min(offsets) >= 0 and max(offsets) <= 200 and len(offsets) > 50
+
+
+def test_full_window_is_not_padded():
+    audio = np.arange(2 * 400, dtype=np.float32).reshape(2, 400)
+    out = place_in_window(audio, window=300, rng=np.random.default_rng(0))
+    assert np.array_equal(out, audio[:, :300])
+
+
+@pytest.mark.parametrize("total", [WINDOW_SAMPLES, WINDOW_SAMPLES * 60, WINDOW_SAMPLES * 61 + 7])
+def test_parts_never_overlap(total):
+    plan = segment_plan(total)
+    assert all(a.end <= b.start for a, b in zip(plan, plan[1:], strict=False))
