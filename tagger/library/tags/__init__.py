@@ -1,0 +1,62 @@
+"""Genre tags in audio files: read them, merge a label in, write them without ever damaging
+the file.
+
+The rest of the program sees only ``genres: list[str]`` and the values below; one handler
+module per tag family (``id3``, ``vorbis``, ``mp4``, ``apev2``, ``asf``) knows the formats, and
+``registry`` picks the handler from the file's content.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from mutagen import MutagenError
+
+from .base import TagError, TagHandler, TagOptions, TrackTags
+from .merge import merge_genres
+from .registry import handler_for
+from .writer import cleanup_stale_temp_files, write_genres
+
+__all__ = [
+    "TagError",
+    "TagHandler",
+    "TagOptions",
+    "TrackTags",
+    "cleanup_stale_temp_files",
+    "merge_genres",
+    "read_genres",
+    "read_tags",
+    "write_genres",
+    "MergeMode",
+]
+
+MergeMode = Literal["add", "replace", "fill"]
+
+
+def read_tags(path: str | os.PathLike[str], options: TagOptions | None = None) -> TrackTags:
+    """Title, artist, album, year, genres and tag family of ``path``.
+
+    Never raises anything but TagError: a missing, unreadable, corrupt or unsupported file is
+    a TagError with a reason a person can read.
+    """
+    p = os.fspath(path)
+    opts = options or TagOptions()
+    handler = handler_for(p)
+    try:
+        return handler.read(p, opts)
+    except TagError:
+        raise
+    except FileNotFoundError:
+        raise TagError(p, "file not found") from None
+    except PermissionError:
+        raise TagError(p, "permission denied") from None
+    except MutagenError as e:
+        raise TagError(p, f"unreadable tags: {e}") from None
+    except Exception as e:  # a corrupt file must not crash a scan of thousands
+        raise TagError(p, f"unreadable tags: {type(e).__name__}: {e}") from None
+
+
+def read_genres(path: str | os.PathLike[str], options: TagOptions | None = None) -> list[str]:
+    """The genres stored in ``path`` (an empty list when it has none)."""
+    return read_tags(path, options).genres

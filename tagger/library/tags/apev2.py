@@ -1,0 +1,110 @@
+"""APEv2 tags: Monkey's Audio, WavPack, Musepack, OptimFROG, TAK. Multi-values natively.
+
+A file whose main tag is ID3 (an mp3 that also carries an APEv2 tag) is handled by the ID3
+handler, which leaves the APEv2 tag byte-identical, as Picard does.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from mutagen.apev2 import APEv2File
+from mutagen.monkeysaudio import MonkeysAudio
+from mutagen.musepack import Musepack
+from mutagen.optimfrog import OptimFROG
+from mutagen.tak import TAK
+from mutagen.wavpack import WavPack
+
+from .base import (
+    EXTRA_CONFIDENCE,
+    EXTRA_MODEL,
+    Extras,
+    TagHandler,
+    TagOptions,
+    TrackTags,
+    parse_year,
+    stable_digest,
+)
+
+_SKIP = {"genre", EXTRA_CONFIDENCE.lower(), EXTRA_MODEL.lower()}
+
+
+def _texts(value: object) -> list[str]:
+    if value is None:
+        return []
+    try:
+        return [str(v).strip() for v in value if str(v).strip()]  # type: ignore[attr-defined]
+    except TypeError:
+        return []
+
+
+class APEv2Handler(TagHandler):
+    file_types: ClassVar[tuple[type, ...]] = (
+        MonkeysAudio,
+        WavPack,
+        Musepack,
+        OptimFROG,
+        TAK,
+        APEv2File,
+    )
+    family = "apev2"
+
+    def __init__(self, file_type: type) -> None:
+        self.file_type = file_type
+
+    def read(self, path: str, options: TagOptions) -> TrackTags:
+        tags = self.file_type(path).tags
+        if tags is None:
+            return TrackTags(None, None, None, None, [], self.family)
+
+        def first(key: str) -> str | None:
+            values = _texts(tags.get(key))
+            return values[0] if values else None
+
+        return TrackTags(
+            title=first("Title"),
+            artist=first("Artist"),
+            album=first("Album"),
+            year=parse_year(first("Year")),
+            genres=_texts(tags.get("Genre")),
+            format=self.family,
+        )
+
+    def extras(self, path: str) -> dict[str, str]:
+        tags = self.file_type(path).tags
+        out: dict[str, str] = {}
+        if tags is not None:
+            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
+                values = _texts(tags.get(name))
+                if values:
+                    out[name] = values[0]
+        return out
+
+    def snapshot(self, path: str) -> dict[str, str]:
+        tags = self.file_type(path).tags
+        if tags is None:
+            return {}
+        return {
+            f"ape:{key.lower()}": stable_digest((value.kind, bytes(value)))
+            for key, value in tags.items()
+            if key.lower() not in _SKIP
+        }
+
+    def set_genres(
+        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
+    ) -> None:
+        f = self.file_type(path)
+        if f.tags is None:
+            f.add_tags()
+        tags = f.tags
+        if genres:
+            tags["Genre"] = list(genres)
+        elif "Genre" in tags:
+            del tags["Genre"]
+        if extras is not None:
+            for name, value in extras.items():
+                if value is not None:
+                    tags[name] = value
+                elif name in tags:
+                    del tags[name]
+        f.save()

@@ -1,0 +1,101 @@
+"""ASF (WMA): ``WM/Genre``, one attribute per value."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from mutagen.asf import ASF
+
+from .base import (
+    EXTRA_CONFIDENCE,
+    EXTRA_MODEL,
+    Extras,
+    TagHandler,
+    TagOptions,
+    TrackTags,
+    parse_year,
+    stable_digest,
+)
+
+GENRE = "WM/Genre"
+_SKIP = {GENRE, EXTRA_CONFIDENCE, EXTRA_MODEL}
+
+
+def _texts(values: object) -> list[str]:
+    if not values:
+        return []
+    return [str(v).strip() for v in values if str(v).strip()]  # type: ignore[attr-defined]
+
+
+class ASFHandler(TagHandler):
+    file_types: ClassVar[tuple[type, ...]] = (ASF,)
+    family = "asf"
+
+    def __init__(self, file_type: type) -> None:
+        self.file_type = file_type
+
+    def read(self, path: str, options: TagOptions) -> TrackTags:
+        tags = self.file_type(path).tags
+        if tags is None:
+            return TrackTags(None, None, None, None, [], self.family)
+
+        def first(key: str) -> str | None:
+            values = _texts(tags.get(key))
+            return values[0] if values else None
+
+        return TrackTags(
+            title=first("Title"),
+            artist=first("Author") or first("WM/AlbumArtist"),
+            album=first("WM/AlbumTitle"),
+            year=parse_year(first("WM/Year")),
+            genres=_texts(tags.get(GENRE)),
+            format=self.family,
+        )
+
+    def extras(self, path: str) -> dict[str, str]:
+        tags = self.file_type(path).tags
+        out: dict[str, str] = {}
+        if tags is not None:
+            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
+                values = _texts(tags.get(name))
+                if values:
+                    out[name] = values[0]
+        return out
+
+    def snapshot(self, path: str) -> dict[str, str]:
+        tags = self.file_type(path).tags
+        if tags is None:
+            return {}
+        out: dict[str, list[object]] = {}
+        for key, attrs in tags.items():
+            if key in _SKIP:
+                continue
+            for attr in attrs if isinstance(attrs, list) else [attrs]:
+                out.setdefault(key, []).append(
+                    (
+                        type(attr).__name__,
+                        attr.value,
+                        getattr(attr, "language", None),
+                        getattr(attr, "stream", None),
+                    )
+                )
+        return {f"asf:{k}": stable_digest(v) for k, v in out.items()}
+
+    def set_genres(
+        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
+    ) -> None:
+        f = self.file_type(path)
+        if f.tags is None:
+            f.add_tags()
+        tags = f.tags
+        if genres:
+            tags[GENRE] = list(genres)
+        elif GENRE in tags:
+            del tags[GENRE]
+        if extras is not None:
+            for name, value in extras.items():
+                if value is not None:
+                    tags[name] = [value]
+                elif name in tags:
+                    del tags[name]
+        f.save()

@@ -1,0 +1,103 @@
+import json
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.checkpoint import (
+    FORMAT,
+    METADATA_KEY,
+    ModelFileError,
+    load_model,
+    read_metadata,
+    save_model,
+)
+from tagger.model.network import Network, NetworkConfig
+
+
+def make(tmp_path, arch="cnn-bigru"):
+    torch.manual_seed(1)
+    net = Network(NetworkConfig(arch=arch)).eval()
+    path = save_model(
+        tmp_path / "m.safetensors",
+        net,
+        ["hardcore", "metal"],
+        FrontEndConfig(),
+        training={"seed": 3, "data_dir": "/data"},
+        metrics={"validation": {"track_accuracy": 0.9}},
+    )
+    return net, path
+
+
+@pytest.mark.parametrize("arch", ["cnn-bigru", "cnn-lstm", "lstm"])
+def test_round_trip_gives_the_same_outputs(tmp_path, arch):
+    net, path = make(tmp_path, arch)
+    loaded = load_model(path)
+    x = torch.randn(3, 2, 64, 259)
+    with torch.no_grad():
+        assert torch.allclose(net(x), loaded.network(x))
+    assert loaded.classes == ("hardcore", "metal")
+    assert loaded.frontend == FrontEndConfig()
+    assert loaded.training["seed"] == 3 and loaded.metrics["validation"]["track_accuracy"] == 0.9
+    assert len(loaded.sha256) == 64 and not loaded.network.training
+
+
+def test_metadata_holds_everything(tmp_path):
+    _, path = make(tmp_path)
+    meta = read_metadata(path)
+    assert meta["format"] == FORMAT and meta["format_version"] == 1
+    assert meta["architecture"]["arch"] == "cnn-bigru" and meta["architecture"]["hidden"] == 128
+    assert meta["frontend"]["n_mels"] == 64
+
+
+def _rewrite(path, meta):
+    from safetensors.torch import load_file
+
+    save_file(load_file(str(path)), str(path), metadata={METADATA_KEY: json.dumps(meta)})
+
+
+def test_refuses_a_file_that_is_not_safetensors(tmp_path):
+    bad = tmp_path / "model.safetensors"
+    torch.save({"x": torch.zeros(1)}, bad)  # a pickle: must never be loaded
+    with pytest.raises(ModelFileError, match="not a safetensors"):
+        load_model(bad)
+
+
+def test_refuses_missing_metadata(tmp_path):
+    path = tmp_path / "plain.safetensors"
+    save_file({"w": torch.zeros(2)}, str(path))
+    with pytest.raises(ModelFileError, match="no tagger metadata"):
+        load_model(path)
+
+
+def test_refuses_other_format_version(tmp_path):
+    _, path = make(tmp_path)
+    meta = read_metadata(path)
+    meta["format_version"] = 99
+    _rewrite(path, meta)
+    with pytest.raises(ModelFileError, match="version 99"):
+        load_model(path)
+
+
+def test_refuses_weights_that_do_not_fit(tmp_path):
+    _, path = make(tmp_path)
+    meta = read_metadata(path)
+    meta["architecture"]["hidden"] = 64
+    _rewrite(path, meta)
+    with pytest.raises(ModelFileError, match="do not fit"):
+        load_model(path)
+
+
+def test_refuses_class_count_mismatch(tmp_path):
+    _, path = make(tmp_path)
+    meta = read_metadata(path)
+    meta["classes"] = ["a", "b", "c"]
+    _rewrite(path, meta)
+    with pytest.raises(ModelFileError, match="class names"):
+        load_model(path)
+
+
+def test_refuses_missing_file(tmp_path):
+    with pytest.raises(ModelFileError, match="no such model"):
+        load_model(tmp_path / "nope.safetensors")

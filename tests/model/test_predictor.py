@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+import torch
+from audio_factory import tone, write_audio
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.checkpoint import save_model
+from tagger.model.network import Network, NetworkConfig
+from tagger.model.predictor import Predictor
+
+
+def biased_model(tmp_path, favour: int):
+    """A network whose head always prefers class `favour`: the label must follow it."""
+    net = Network(NetworkConfig())
+    with torch.no_grad():
+        net.head.fc2.weight.zero_()
+        net.head.fc2.bias.copy_(torch.tensor([0.0, 0.0]))
+        net.head.fc2.bias[favour] = 3.0
+    return save_model(
+        tmp_path / f"b{favour}.safetensors", net, ["hardcore", "metal"], FrontEndConfig()
+    )
+
+
+@pytest.mark.parametrize("favour", [0, 1])
+def test_label_is_the_class_with_the_highest_mean_probability(tmp_path, favour):
+    """The seed's predictor inverted the labels; ours maps index i to classes[i]."""
+    path = write_audio(tmp_path / "a.flac", tone(5.0))
+    result = Predictor.load(biased_model(tmp_path, favour)).classify(path)
+    assert result.label == ("hardcore", "metal")[favour]
+    assert result.confidence == pytest.approx(np.exp(3) / (1 + np.exp(3)), abs=1e-4)
+
+
+def test_track_probabilities_are_the_mean_of_60_windows(tmp_path, random_model):
+    path = write_audio(tmp_path / "a.mp3", tone(20.0))
+    result = Predictor.load(random_model).classify(path)
+    assert len(result.windows) == 60
+    mean = np.mean([w.probabilities for w in result.windows], axis=0)
+    assert np.allclose(list(result.probabilities.values()), mean, atol=1e-6)
+    assert result.confidence == pytest.approx(max(mean), abs=1e-6)
+    assert all(abs(sum(w.probabilities) - 1) < 1e-5 for w in result.windows)
+    assert result.windows[1].start == pytest.approx(20.0 / 60, abs=1e-3)
+    doc = result.to_json()
+    assert set(doc) == {"path", "label", "confidence", "probabilities", "segments", "model"}
+    assert set(doc["segments"][0]) == {"start", "end", "probabilities"}
