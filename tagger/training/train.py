@@ -160,7 +160,7 @@ def train(
             loss = loss_fn(logits, y)
             loss.backward()
             optimizer.step()
-            total_loss += float(loss) * len(batch)
+            total_loss += loss.item() * len(batch)
             correct += int((logits.argmax(1) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)

@@ -1,0 +1,37 @@
+import json
+
+from audio_factory import tone, write_audio
+
+from tagger.cli import main
+
+
+def test_json_lines_with_results_and_errors(tmp_path, random_model, capsys):
+    good = write_audio(tmp_path / "good.ogg", tone(6.0))
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"\x00garbage" * 100)
+    status = main(["classify", "--json", "--model", str(random_model), str(good), str(bad)])
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert status == 1  # one file failed
+    assert lines[0]["path"] == str(good) and lines[0]["label"] in ("metal", "hardcore")
+    assert set(lines[0]) == {"path", "label", "confidence", "probabilities", "segments", "model"}
+    assert len(lines[0]["segments"]) == 60
+    assert lines[0]["model"] == "random"
+    assert set(lines[1]) == {"path", "error"} and lines[1]["path"] == str(bad)
+    assert "Traceback" not in err
+
+
+def test_text_output_and_success_status(tmp_path, random_model, capsys):
+    good = write_audio(tmp_path / "good.wav", tone(2.0))
+    assert main(["classify", "--windows", "--model", str(random_model), str(good)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{good}: ") and "%" in out
+    assert len(out.strip().splitlines()) == 2  # a 2 s track has one window
+
+
+def test_bad_model_is_a_one_line_error(tmp_path, capsys):
+    bogus = tmp_path / "bogus.safetensors"
+    bogus.write_text("nope")
+    assert main(["classify", "--model", str(bogus), "x.mp3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tagger: error: cannot use model") and "Traceback" not in err

@@ -1,0 +1,84 @@
+"""A real training run on a tiny generated corpus: it learns, it resumes, it is evaluated."""
+
+import json
+
+import pytest
+
+import tagger.training.train as train_module
+from tagger.model.checkpoint import load_model
+from tagger.training.evaluate import evaluate
+from tagger.training.train import TrainConfig, train
+
+CONFIG = TrainConfig(epochs=12, patience=12, seed=0, workers=2, batch_size=8)
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "tiny.safetensors"
+    logs: list[str] = []
+    result = train(tiny_corpus, out, CONFIG, show_progress=False, log=logs.append)
+    return result, out, logs
+
+
+def test_training_learns(trained):
+    result, out, _ = trained
+    losses = [r.train_loss for r in result.history]
+    assert min(losses[-3:]) < 0.6 * losses[0]
+    best = next(r for r in result.history if r.epoch == result.best_epoch)
+    assert best.val_track_accuracy >= 0.75
+
+
+def test_no_track_in_two_splits(trained, tiny_corpus):
+    result, out, _ = trained
+    split = load_model(out).training["split"]
+    sets = [set(split[k]) for k in ("train", "val", "test")]
+    assert not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
+    assert sum(map(len, sets)) == len(list(tiny_corpus.rglob("*.flac")))
+    assert result.split.test and not {t.path for t in result.split.test} & {
+        t.path for t in result.split.train + result.split.val
+    }
+
+
+def test_held_out_test_split_is_clearly_above_chance(trained, tiny_corpus, tmp_path):
+    _, out, _ = trained
+    report = evaluate(out, tiny_corpus, tmp_path / "report", show_progress=False, log=print)
+    model = load_model(out)
+    assert report["tracks"] == len(model.training["split"]["test"])  # only the held-out split
+    assert report["track_level"]["accuracy"] >= 0.75
+    for name in (
+        "report.json",
+        "report.md",
+        "roc.png",
+        "confusion.png",
+        "tsne_class.png",
+        "tsne_decade.png",
+    ):
+        assert (tmp_path / "report" / name).stat().st_size > 0
+    doc = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert {"accuracy", "per_class", "macro", "roc_auc", "confusion_matrix"} <= set(
+        doc["clip_level"]
+    )
+
+
+def test_interrupted_training_resumes(tiny_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "m.safetensors"
+    real_validate = train_module._validate
+    calls = {"n": 0}
+
+    def interrupt_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_validate(*args, **kwargs)
+
+    config = TrainConfig(epochs=4, patience=10, seed=1, workers=1, batch_size=8)
+    monkeypatch.setattr(train_module, "_validate", interrupt_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_corpus, out, config, show_progress=False, log=lambda s: None)
+    assert not out.exists() and out.with_name(out.name + ".resume").exists()
+    monkeypatch.setattr(train_module, "_validate", real_validate)
+    logs: list[str] = []
+    result = train(tiny_corpus, out, config, show_progress=False, log=logs.append)
+    assert any("resuming after epoch 2" in line for line in logs)
+    assert [r.epoch for r in result.history] == [1, 2, 3, 4]
+    assert out.exists() and not out.with_name(out.name + ".resume").exists()
