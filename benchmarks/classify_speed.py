@@ -1,0 +1,78 @@
+"""Speed of one classification: a 4-minute stereo 44.1 kHz mp3, decode-only vs full classify.
+
+    .venv/bin/python benchmarks/classify_speed.py [--model PATH] [--repeat 5]
+
+Prints decode-only seconds (a full decode of the file to PCM, as any player does), full
+classify seconds (decode the 60 windows → log-Mel → network, one batch), their ratio, the
+network's windows per second on its own, and the peak memory (max RSS) of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from audio_factory import write_audio  # noqa: E402
+
+from tagger.audio.decode import iter_chunks  # noqa: E402
+from tagger.model.predictor import Predictor  # noqa: E402
+
+
+def four_minute_mp3(folder: Path) -> Path:
+    """Loud, busy stereo content (noise bursts over chords) so the encoder works for real."""
+    rate, seconds = 44_100, 240
+    rng = np.random.default_rng(0)
+    t = np.arange(rate * seconds) / rate
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (82.4, 123.5, 164.8)) / 3
+    bursts = rng.standard_normal(len(t)) * (np.sin(2 * np.pi * 3 * t) > 0.6)
+    left = 0.5 * chord + 0.2 * bursts
+    right = 0.5 * np.roll(chord, 300) + 0.2 * bursts
+    return write_audio(folder / "four_minutes.mp3", np.stack([left, right]).astype(np.float32))
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    predictor = Predictor.load(args.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = four_minute_mp3(Path(tmp))
+        predictor.classify(path)  # warm-up: thread pools, oneDNN kernels
+        decode_best, decode_med = best_of(lambda: sum(c.shape[1] for c in iter_chunks(path)),
+                                          args.repeat)
+        classify_best, classify_med = best_of(lambda: predictor.classify(path), args.repeat)
+        mel = predictor.features(path).mel
+        net_best, _ = best_of(lambda: predictor.window_probabilities(mel), args.repeat)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} "
+          f"torch threads, torch {torch.__version__}, model {predictor.name}")
+    print(f"decode-only   best {decode_best:.3f} s  median {decode_med:.3f} s")
+    print(f"full classify best {classify_best:.3f} s  median {classify_med:.3f} s")
+    print(f"ratio classify/decode (best): {classify_best / decode_best:.2f}  (target ≤ 2)")
+    print(f"network alone: {len(mel) / net_best:.0f} windows/s ({len(mel)} windows in "
+          f"{net_best:.3f} s)")
+    print(f"peak memory (max RSS): {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
