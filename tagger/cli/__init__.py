@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "tagger.cli.library",
     "tagger.cli.tagging",
     "tagger.cli.training",
+    "tagger.cli.demo",
 ]
 
 

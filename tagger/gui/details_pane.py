@@ -1,0 +1,229 @@
+"""The selected track: metadata, current genres, the verdict, and its window strip chart.
+
+The pane only shows a `TrackDetail` it is given and asks for things through signals (decide,
+clear the decision); the window fetches details and stores decisions. Clicking a window of the
+strip plays the track from there; "Preview" plays the most telling window (telling_window.py).
+Cover art is not shown: no library service returns a track's picture yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tagger.gui.playback import PreviewPlayer
+from tagger.gui.telling_window import most_telling_window
+from tagger.gui.track_table_model import STATUS_TEXT, display_title
+from tagger.gui.window_strip import WindowStrip
+from tagger.library.queries import TrackDetail
+
+
+def _duration(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class DetailsPane(QWidget):
+    decide_requested = Signal(int, str)  # track id, class
+    clear_requested = Signal(int)  # track id
+
+    def __init__(
+        self, player: PreviewPlayer, classes: Sequence[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.classes = list(classes)
+        self.detail: TrackDetail | None = None
+        self.telling: int | None = None
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.path = QLabel()
+        self.path.setWordWrap(True)
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        small = self.path.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.path.setFont(small)
+
+        self.genres = _value_label()
+        self.prediction = _value_label()
+        self.decided_by = _value_label()
+        self.status = _value_label()
+        self.error = _value_label()
+        self.audio = _value_label()
+        self.model = _value_label()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Current genres:", self.genres)
+        form.addRow("Prediction:", self.prediction)
+        form.addRow("Decided by:", self.decided_by)
+        form.addRow("Status:", self.status)
+        form.addRow("Problem:", self.error)
+        form.addRow("Audio:", self.audio)
+        form.addRow("Model:", self.model)
+        self._form = form
+
+        self.strip = WindowStrip()
+        self.strip.window_clicked.connect(self.play_window)
+        self.strip_caption = QLabel("Each bar is one 3 s window. Click one to hear it.")
+        self.strip_caption.setWordWrap(True)
+        self.strip_caption.setFont(small)
+
+        self.preview_button = QPushButton("▶ Preview")
+        self.preview_button.setToolTip("Play 10 s of the most telling window")
+        self.preview_button.clicked.connect(self.toggle_preview)
+        self.decide_buttons: dict[str, QPushButton] = {}
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        for name in self.classes:
+            button = QPushButton(f"It's {name.title()}")
+            button.clicked.connect(lambda _=False, n=name: self._decide(n))
+            self.decide_buttons[name] = button
+            buttons.addWidget(button)
+        self.clear_button = QPushButton("Undo decision")
+        self.clear_button.clicked.connect(self._clear)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.path)
+        layout.addWidget(line)
+        layout.addLayout(form)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.strip_caption)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+        self.player.position_changed.connect(self._on_position)
+        self.player.playing_changed.connect(self._on_playing)
+        self.show_detail(None)
+
+    # --- showing a track ------------------------------------------------------------------------
+
+    def show_detail(self, detail: TrackDetail | None) -> None:
+        self.detail = detail
+        has = detail is not None
+        for w in (self.path, self.strip, self.strip_caption):
+            w.setVisible(has)
+        for button in [*self.decide_buttons.values(), self.clear_button, self.preview_button]:
+            button.setVisible(has)
+        if detail is None:
+            self.title.setText("No track selected")
+            self.subtitle.setText("Select a track to see its details and window chart.")
+            for label in (self.genres, self.prediction, self.decided_by, self.status):
+                label.clear()
+            self._set_row(self.error, "")
+            self._set_row(self.audio, "")
+            self._set_row(self.model, "")
+            self.telling = None
+            return
+        row = detail.row
+        self.title.setText(display_title(row))
+        album = row.album or ""
+        if row.year:
+            album = f"{album} ({row.year})" if album else str(row.year)
+        self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
+        self.path.setText(row.path)
+        self.genres.setText("; ".join(row.genres) or "(none)")
+        if row.predicted_label:
+            text = f"{row.predicted_label.title()}, {row.confidence or 0:.0%} confident"
+            if row.disagreement:
+                text += f"; {row.disagreement:.0%} of windows disagree"
+            if row.needs_review:
+                text += " — needs review"
+        else:
+            text = "not classified"
+        self.prediction.setText(text)
+        if row.decided_by == "user":
+            self.decided_by.setText(f"You: {(row.label or '').title()}")
+        else:
+            self.decided_by.setText("The model" if row.decided_by == "model" else "Nobody yet")
+        self.status.setText(STATUS_TEXT.get(row.status, row.status))
+        self._set_row(self.error, row.error or "")
+        audio = ", ".join(x for x in (row.format or "", _duration(row.duration)) if x)
+        self._set_row(self.audio, audio)
+        self._set_row(self.model, row.model or "")
+        self.telling = most_telling_window(detail.windows, row.predicted_label)
+        self.strip.set_windows(detail.windows, self.classes, row.duration, self.telling)
+        self.strip_caption.setVisible(bool(detail.windows))
+        can_play = self.player.available and row.status not in ("missing", "error")
+        self.preview_button.setEnabled(can_play)
+        self.preview_button.setToolTip(
+            "Play 10 s of the most telling window (Space in the review queue)"
+            if self.player.available
+            else self.player.reason
+        )
+        self.clear_button.setEnabled(row.decided_by == "user")
+
+    def _set_row(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        self._form.setRowVisible(label, bool(text))
+
+    # --- playing --------------------------------------------------------------------------------
+
+    def play_window(self, index: int) -> None:
+        if self.detail is None or not 0 <= index < len(self.detail.windows):
+            return
+        self.strip.marked = index
+        self.player.play(self.detail.row.path, self.detail.windows[index].start)
+
+    def toggle_preview(self) -> None:
+        if self.player.is_playing:
+            self.player.stop()
+            return
+        if self.detail is None:
+            return
+        start = 0.0
+        if self.telling is not None:
+            start = self.detail.windows[self.telling].start
+        self.player.play(self.detail.row.path, start)
+
+    def _on_position(self, seconds: float) -> None:
+        if self.detail is not None and self.player.path == self.detail.row.path:
+            self.strip.set_playhead(seconds)
+
+    def _on_playing(self, playing: bool) -> None:
+        self.preview_button.setText("■ Stop" if playing else "▶ Preview")
+        if not playing:
+            self.strip.set_playhead(None)
+
+    # --- deciding -------------------------------------------------------------------------------
+
+    def _decide(self, name: str) -> None:
+        if self.detail is not None:
+            self.decide_requested.emit(self.detail.row.id, name)
+
+    def _clear(self) -> None:
+        if self.detail is not None:
+            self.clear_requested.emit(self.detail.row.id)

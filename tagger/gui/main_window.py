@@ -1,0 +1,594 @@
+"""The main window: smart lists, the track table, details, and the actions that drive jobs.
+
+The window wires widgets to the library client and the job runner; the work itself is in
+library services (jobs.py), the lists in Qt models. While a job runs, its progress updates the
+status bar at once and the lists and counts at most every REFRESH_MS, so results fill in as
+they arrive without the GUI thread spending its time in queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tagger.gui.details_pane import DetailsPane
+from tagger.gui.empty_state import EmptyLibrary
+from tagger.gui.jobs import JobOutcome, classify_job, scan_job, undo_job
+from tagger.gui.library_client import LibraryClient
+from tagger.gui.playback import PreviewPlayer
+from tagger.gui.review_view import ReviewView
+from tagger.gui.settings_dialog import SettingsDialog
+from tagger.gui.settings_store import APPLICATION, SettingsStore
+from tagger.gui.sidebar import SmartListSidebar
+from tagger.gui.tag_dialog import TagDialog, TagScope, scope_for_paths, too_many
+from tagger.gui.track_table_model import TrackTableModel
+from tagger.gui.worker import JobRunner
+from tagger.library.progress import Progress
+from tagger.library.queries import SmartList, TrackFilter
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.library.walk import normalize_root
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 700
+SEARCH_DELAY_MS = 250
+PAGE_EMPTY, PAGE_LIBRARY, PAGE_REVIEW = range(3)
+PHASE_TEXT = {
+    "walk": "Finding files",
+    "read": "Reading tags",
+    "load": "Loading the model",
+    "classify": "Classifying",
+    "plan": "Reading genres",
+    "tag": "Writing tags",
+    "undo": "Undoing",
+}
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        library: Library,
+        store: SettingsStore,
+        settings: Settings | None = None,
+        *,
+        audio: bool = True,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        problem: str | None = None
+        if settings is None:
+            settings, problem = store.load()
+        self.client = LibraryClient(library, settings)
+        self.runner = JobRunner(self)
+        self.player = PreviewPlayer(self, enabled=audio)
+        self.last_outcome: JobOutcome | None = None
+        self.tag_dialog: TagDialog | None = None
+        self.setWindowTitle(f"{APPLICATION} — {self.client.name}")
+        self.setAcceptDrops(True)
+
+        self._build_actions()
+        self._build_central()
+        self._build_status_bar()
+        self._build_menus_and_toolbar()
+
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.busy_changed.connect(self._on_busy)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filter)
+
+        self._restore_geometry()
+        self.refresh()
+        self._on_busy(False)
+        if problem:
+            self.statusBar().showMessage(problem, 15_000)
+
+    @property
+    def settings(self) -> Settings:
+        return self.client.settings
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | str,
+        slot: object,
+        icon: QStyle.StandardPixmap | None = None,
+        theme: str = "",
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(QIcon.fromTheme(theme, self.style().standardIcon(icon)))
+        sequence = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip or text.rstrip('…')} ({sequence})" if sequence else tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.act_add = self._action(
+            "&Add folder…", QKeySequence.StandardKey.Open, self.choose_folder,
+            sp.SP_DirOpenIcon, "folder-open", "Add a music folder to the library and scan it",
+        )  # fmt: skip
+        self.act_scan = self._action(
+            "&Scan", "F5", self.scan, sp.SP_BrowserReload, "view-refresh",
+            "Scan the library folders for new and changed files, then classify them",
+        )  # fmt: skip
+        self.act_classify = self._action(
+            "&Classify", "Ctrl+K", self.classify, sp.SP_MediaPlay, "system-run",
+            "Classify every track that has no prediction from the current model",
+        )  # fmt: skip
+        self.act_review = self._action(
+            "&Review queue", "Ctrl+R", self.toggle_review, sp.SP_MessageBoxQuestion,
+            "dialog-question", "Decide the tracks the model is unsure about, by ear",
+        )  # fmt: skip
+        self.act_review.setCheckable(True)
+        self.act_write = self._action(
+            "&Write tags…", "Ctrl+T", self.open_tag_dialog, sp.SP_DialogSaveButton,
+            "document-save", "Write Metal/Hardcore genre tags into the files",
+        )  # fmt: skip
+        self.act_undo = self._action(
+            "&Undo last write", QKeySequence.StandardKey.Undo, self.undo_last_write,
+            sp.SP_ArrowBack, "edit-undo", "Put back the genres the last tag write replaced",
+        )  # fmt: skip
+        self.act_settings = self._action(
+            "Se&ttings…", "Ctrl+,", self.open_settings, sp.SP_FileDialogDetailedView,
+            "preferences-system", "Library folders, review threshold, genres, model",
+        )  # fmt: skip
+        self.act_cancel = self._action(
+            "Ca&ncel", "Esc", self.cancel_job, sp.SP_BrowserStop, "process-stop",
+            "Stop the running job; finished files are kept",
+        )  # fmt: skip
+        self.act_find = self._action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
+        self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.act_settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+
+    def _build_menus_and_toolbar(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.act_add, self.act_settings])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        library_menu = menus.addMenu("&Library")
+        library_menu.addActions([self.act_scan, self.act_classify, self.act_cancel])
+        library_menu.addSeparator()
+        library_menu.addActions([self.act_review, self.act_find])
+        tags_menu = menus.addMenu("&Tags")
+        tags_menu.addActions([self.act_write, self.act_undo])
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for action in (
+            self.act_add, self.act_scan, self.act_classify, self.act_cancel, None,
+            self.act_review, self.act_write, self.act_undo, None, self.act_settings,
+        ):  # fmt: skip
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_central(self) -> None:
+        self.sidebar = SmartListSidebar()
+        self.sidebar.list_chosen.connect(self._on_list_chosen)
+        self.sidebar.setMinimumWidth(170)
+
+        self.model = TrackTableModel(self.client, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((220, 150, 170, 50, 130, 110, 80, 80, 100)):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.table.setAccessibleName("Tracks")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search title, artist, album or path (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.list_title = QLabel()
+        font = self.list_title.font()
+        font.setBold(True)
+        self.list_title.setFont(font)
+        top = QHBoxLayout()
+        top.addWidget(self.list_title)
+        top.addStretch(1)
+        top.addWidget(self.search, 2)
+        library_page = QWidget()
+        page_layout = QVBoxLayout(library_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addLayout(top)
+        page_layout.addWidget(self.table, 1)
+
+        self.empty = EmptyLibrary()
+        self.empty.add_folder_requested.connect(self.choose_folder)
+        self.review = ReviewView(self.client, self.player)
+        self.review.decided.connect(lambda *_: self.refresh())
+        self.review.back_requested.connect(lambda: self.set_review_mode(False))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(library_page)
+        self.stack.addWidget(self.review)
+
+        self.details = DetailsPane(self.player, self.client.classes)
+        self.details.decide_requested.connect(self._decide)
+        self.details.clear_requested.connect(self._clear_decision)
+        self.details.setMinimumWidth(300)
+
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 820, 360])
+        self.setCentralWidget(self.splitter)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.job_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.rate_label = QLabel()
+        self.audio_note = QLabel()
+        if not self.player.available:
+            self.audio_note.setText("🔇 No audio preview")
+            self.audio_note.setToolTip(self.player.reason)
+        bar.addPermanentWidget(self.job_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.audio_note)
+
+    # --- geometry -------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        q = self.store.qsettings
+        geometry = q.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = q.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = q.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        columns = q.value("window/columns")
+        if isinstance(columns, QByteArray):
+            self.table.horizontalHeader().restoreState(columns)
+
+    def save_geometry(self) -> None:
+        q = self.store.qsettings
+        q.setValue("window/geometry", self.saveGeometry())
+        q.setValue("window/state", self.saveState())
+        q.setValue("window/splitter", self.splitter.saveState())
+        q.setValue("window/columns", self.table.horizontalHeader().saveState())
+        q.sync()
+
+    # --- showing the library --------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Counts, the current list's rows and the selected track's details, from the DB."""
+        counts = self.client.list_counts()
+        self.sidebar.set_counts(counts)
+        total = counts[0].count if counts else 0
+        if self.stack.currentIndex() != PAGE_REVIEW:
+            self.stack.setCurrentIndex(PAGE_LIBRARY if total else PAGE_EMPTY)
+        self.model.refresh()
+        self._update_list_title()
+        self._show_current_details()
+
+    def _update_list_title(self) -> None:
+        item = self.sidebar.currentItem()
+        name = item.text(0) if item else "All"
+        self.list_title.setText(f"{name}: {self.model.rowCount():,} tracks")
+
+    def _on_list_chosen(self, _f: TrackFilter) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        chosen = self.sidebar.current_filter()
+        self.model.set_filter(TrackFilter(chosen.smart, chosen.label, self.search.text()))
+        self._update_list_title()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self.details.show_detail(None)
+
+    def _focus_search(self) -> None:
+        self.set_review_mode(False)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_current_details()
+
+    def current_track_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.track_id(index.row()) if index.isValid() else None
+
+    def _show_current_details(self) -> None:
+        track_id = self.current_track_id()
+        detail = self.client.detail(track_id) if track_id is not None else None
+        if detail is None and self.details.detail is None:
+            return
+        if detail is not None and detail == self.details.detail:
+            return  # nothing changed: keep the strip (and a playing preview's playhead)
+        self.details.show_detail(detail)
+
+    def selected_paths(self) -> list[str]:
+        paths: list[str] = []
+        for index in self.table.selectionModel().selectedRows():
+            row = self.model.row_at(index.row())
+            if row is not None:
+                paths.append(row.path)
+        return paths
+
+    # --- review ---------------------------------------------------------------------------------
+
+    def toggle_review(self) -> None:
+        self.set_review_mode(self.stack.currentIndex() != PAGE_REVIEW)
+
+    def set_review_mode(self, on: bool) -> None:
+        self.act_review.setChecked(on)
+        if on:
+            self.stack.setCurrentIndex(PAGE_REVIEW)
+            self.details.hide()
+            self.review.reload()
+        elif self.stack.currentIndex() == PAGE_REVIEW:
+            self.player.stop()
+            self.details.show()
+            self.stack.setCurrentIndex(PAGE_LIBRARY)
+            self.refresh()
+
+    def _decide(self, track_id: int, label: str) -> None:
+        self.client.decide([track_id], label)
+        self.refresh()
+
+    def _clear_decision(self, track_id: int) -> None:
+        self.client.clear_decision([track_id])
+        self.refresh()
+
+    # --- folders and jobs -----------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a music folder", str(Path.home()))
+        if folder:
+            self.add_folders([folder])
+
+    def add_folders(self, folders: Sequence[str]) -> None:
+        """Add folders to the library's folders (saved) and scan them now."""
+        roots = [normalize_root(f) for f in folders if os.path.isdir(f)]
+        if not roots:
+            self.statusBar().showMessage("Not a folder: " + ", ".join(folders), 8000)
+            return
+        known = list(self.settings.library_folders)
+        for root in roots:
+            if root not in known:
+                known.append(root)
+        self.settings.library_folders = known
+        self.store.save(self.settings)
+        if self.runner.busy:
+            self.statusBar().showMessage(
+                "Folder added. Scan (F5) when the current job has finished.", 8000
+            )
+            return
+        self.set_review_mode(False)
+        self.runner.start("Scan", scan_job(self.library, self.settings, roots))
+
+    def scan(self) -> None:
+        folders = [f for f in self.settings.library_folders if os.path.isdir(f)]
+        if not folders:
+            self.choose_folder()
+            return
+        self.runner.start("Scan", scan_job(self.library, self.settings, folders))
+
+    def classify(self) -> None:
+        self.runner.start("Classify", classify_job(self.library, self.settings))
+
+    def undo_last_write(self) -> None:
+        self.runner.start("Undo", undo_job(self.library))
+
+    def cancel_job(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel()
+            self.job_label.setText("Stopping…")
+
+    def _on_busy(self, busy: bool) -> None:
+        for action in (self.act_add, self.act_scan, self.act_classify, self.act_undo):
+            action.setEnabled(not busy)
+        self.act_cancel.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.rate_label.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+            self.job_label.setText(f"{self.runner.name}…")
+        else:
+            self.job_label.clear()
+            self.rate_label.clear()
+
+    def _on_progress(self, p: Progress) -> None:
+        phase = PHASE_TEXT.get(p.phase, self.runner.name)
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(min(p.done, p.total))
+            self.job_label.setText(f"{phase}: {p.done:,} of {p.total:,}")
+        else:
+            self.progress.setRange(0, 0)
+            self.job_label.setText(f"{phase}…" + (f" {p.done:,}" if p.done else ""))
+        if self.runner.cancelling:
+            self.job_label.setText("Stopping…")
+        rate = f"{p.files_per_s:.1f} files/s" if p.files_per_s else ""
+        if p.eta_s is not None and p.total:
+            rate += f" · {_clock(p.eta_s)} left"
+        self.rate_label.setText(rate)
+        if p.phase in ("read", "classify", "tag", "undo") and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _on_finished(self, outcome: JobOutcome) -> None:
+        self.last_outcome = outcome
+        text = outcome.summary
+        if outcome.cancelled:
+            text += " — stopped; finished files are kept"
+        self.statusBar().showMessage(text, 30_000)
+        self.statusBar().setToolTip("\n".join(outcome.details[:30]))
+        log.info("%s: %s", outcome.title, text)
+        self._refresh_timer.stop()
+        self.refresh()
+
+    def _on_failed(self, text: str) -> None:
+        self.statusBar().showMessage("The job failed: " + text.strip().splitlines()[-1], 30_000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The job failed",
+            f"{self.runner.name or 'The job'} stopped because of an unexpected error.",
+            parent=self,
+        )
+        box.setDetailedText(text)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.refresh()
+
+    # --- dialogs --------------------------------------------------------------------------------
+
+    def tag_scopes(self) -> list[TagScope]:
+        """What the tag dialog offers: the selection, the current list, the whole library."""
+        scopes: list[TagScope] = []
+        selected = self.selected_paths() if self.stack.currentIndex() == PAGE_LIBRARY else []
+        if selected:
+            scopes.append(scope_for_paths(f"Selected tracks ({len(selected):,})", selected))
+        f = self.model.filter
+        n = self.model.rowCount()
+        item = self.sidebar.currentItem()
+        name = item.text(0) if item else "All"
+        if f.search.strip() or f.smart not in (SmartList.ALL, SmartList.LABEL):
+            title = f"Current list: {name}" + (f" matching “{f.search}”" if f.search else "")
+            title += f" ({n:,})"
+            problem = too_many(n)
+            if problem:
+                scopes.append(TagScope(title, problem=problem))
+            else:
+                paths = [r.path for r in self.client.fetch(f, 0, n, "path", False)]
+                scopes.append(scope_for_paths(title, paths))
+        elif f.smart == SmartList.LABEL:
+            scopes.append(TagScope(f"Current list: {name} ({n:,})", label=f.label))
+        scopes.append(TagScope(f"Whole library ({self.sidebar.count_of(SmartList.ALL):,})"))
+        return scopes
+
+    def open_tag_dialog(self) -> None:
+        if self.runner.busy:
+            self.statusBar().showMessage("Wait for the current job, or cancel it (Esc).", 5000)
+            return
+        dialog = TagDialog(self.library, self.settings, self.runner, self.tag_scopes(), self)
+        dialog.written.connect(lambda _o: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "tag_dialog", None))
+        self.tag_dialog = dialog
+        dialog.open()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings | None) -> None:
+        if settings is None:
+            return
+        self.client.settings = settings
+        self.store.save(settings)
+        self.statusBar().showMessage("Settings saved", 4000)
+        self.refresh()
+
+    # --- drag and drop, closing -----------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_folders(urls: Sequence[QUrl]) -> list[str]:
+        return [u.toLocalFile() for u in urls if u.isLocalFile() and os.path.isdir(u.toLocalFile())]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and self._dropped_folders(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folders = self._dropped_folders(event.mimeData().urls())
+        if folders:
+            event.acceptProposedAction()
+            self.add_folders(folders)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop a running job cleanly (finished files are already stored), then close."""
+        self.player.stop()
+        if self.runner.busy:
+            self.job_label.setText("Stopping…")
+            self.statusBar().showMessage("Stopping the running job…")
+            self.repaint()
+            self.runner.shutdown()
+        self.save_geometry()
+        event.accept()

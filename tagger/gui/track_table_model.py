@@ -1,0 +1,198 @@
+"""The central track list: a QAbstractTableModel over the database, one page at a time.
+
+`rowCount` is one COUNT query per filter change or refresh. `data()` never queries per row: a
+row's page (PAGE_SIZE rows, in the current sort and filter) is fetched once with `fetch_tracks`
+and kept in a small LRU cache, so painting 100,000 rows costs one query per page scrolled into
+view. Sorting and filtering re-query the database (ORDER BY / WHERE), never sort in Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from tagger.library.queries import TrackFilter, TrackRow
+
+PAGE_SIZE = 200
+CACHED_PAGES = 40
+
+TRACK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TRACK_ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TrackSource(Protocol):
+    """What the model needs from the library (LibraryClient provides it)."""
+
+    def count(self, f: TrackFilter) -> int: ...
+
+    def fetch(
+        self, f: TrackFilter, offset: int, limit: int, sort: str, descending: bool
+    ) -> list[TrackRow]: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: str | None  # a queries.SORT_KEYS entry; None: not sortable
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Title", "title"),
+    Column("Artist", "artist"),
+    Column("Album", "album"),
+    Column("Year", "year"),
+    Column("Current genres", None),
+    Column("Prediction", "label"),
+    Column("Confidence", "confidence"),
+    Column("Decided by", None),
+    Column("Status", "status"),
+)
+STATUS_TEXT = {
+    "new": "Not classified",
+    "changed": "Changed",
+    "ok": "Classified",
+    "missing": "Missing",
+    "error": "Error",
+    "out-of-scope": "Out of scope",
+}
+
+
+def display_title(row: TrackRow) -> str:
+    return row.title or os.path.basename(row.path)
+
+
+def cell_text(row: TrackRow, column: int) -> str:
+    match column:
+        case 0:
+            return display_title(row)
+        case 1:
+            return row.artist or ""
+        case 2:
+            return row.album or ""
+        case 3:
+            return "" if row.year is None else str(row.year)
+        case 4:
+            return "; ".join(row.genres)
+        case 5:
+            text = (row.label or "").title()
+            return f"{text} (review)" if row.needs_review else text
+        case 6:
+            return "" if row.confidence is None else f"{row.confidence:.0%}"
+        case 7:
+            return {"user": "You", "model": "Model"}.get(row.decided_by or "", "")
+        case 8:
+            return STATUS_TEXT.get(row.status, row.status)
+    return ""
+
+
+class TrackTableModel(QAbstractTableModel):
+    def __init__(self, source: TrackSource, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.filter = TrackFilter()
+        self.sort_key = "artist"
+        self.descending = False
+        self._count = 0
+        self._pages: OrderedDict[int, list[TrackRow]] = OrderedDict()
+        self.page_fetches = 0  # queries made for pages, for tests and diagnostics
+        self._count = self.source.count(self.filter)
+
+    # --- Qt model interface ---------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.error or row.path
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == TRACK_ID_ROLE:
+            return row.id
+        if role == TRACK_ROW_ROLE:
+            return row
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column].sort_key if 0 <= column < len(COLUMNS) else None
+        self.set_sort(key or "path", order == Qt.SortOrder.DescendingOrder)
+
+    # --- paging ---------------------------------------------------------------------------------
+
+    def row_at(self, row: int) -> TrackRow | None:
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.source.fetch(
+                self.filter, number * PAGE_SIZE, PAGE_SIZE, self.sort_key, self.descending
+            )
+            self.page_fetches += 1
+            self._pages[number] = page
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def track_id(self, row: int) -> int | None:
+        found = self.row_at(row)
+        return None if found is None else found.id
+
+    # --- changing what is shown -----------------------------------------------------------------
+
+    def set_filter(self, f: TrackFilter) -> None:
+        self.beginResetModel()
+        self.filter = f
+        self._pages.clear()
+        self._count = self.source.count(f)
+        self.endResetModel()
+
+    def set_sort(self, key: str, descending: bool) -> None:
+        # A reset, not a layout change: another track sits at each row now, and the
+        # selection must not silently move to it.
+        self.beginResetModel()
+        self.sort_key, self.descending = key, descending
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Re-read after the database changed (a scan's results arrived), keeping the view's
+        rows and scroll position: only the visible rows are fetched again, when painted."""
+        self._pages.clear()
+        new = self.source.count(self.filter)
+        old = self._count
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self._count = new
+            self.endInsertRows()
+        elif new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self._count = new
+            self.endRemoveRows()
+        if new:
+            self.dataChanged.emit(self.index(0, 0), self.index(new - 1, len(COLUMNS) - 1))

@@ -1,0 +1,416 @@
+"""Read-only questions the CLI and the GUI ask, answered as plain dataclasses.
+
+The GUI builds a lazy QAbstractTableModel over `count_tracks` + `fetch_tracks` (paged, sorted,
+filtered, searched) and its sidebar over `smart_list_counts`; neither needs SQL or the ORM.
+A track's *effective label* is the user's decision when there is one, else the current
+prediction's label.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from tagger.library.review import DEFAULT_RULE, ReviewRule, certainty, needs_review, review_order
+from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
+
+
+class SmartList(enum.StrEnum):
+    ALL = "all"
+    LABEL = "label"  # one class, e.g. Metal; the class is given separately
+    REVIEW = "review"
+    UNCLASSIFIED = "unclassified"
+    OUT_OF_SCOPE = "out-of-scope"
+    ERRORS = "errors"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class ListCount:
+    key: SmartList
+    title: str
+    count: int
+    label: str | None = None  # for SmartList.LABEL
+
+
+@dataclass(frozen=True)
+class TrackFilter:
+    smart: SmartList = SmartList.ALL
+    label: str | None = None  # the class, for SmartList.LABEL (case-insensitive)
+    search: str = ""  # substring of path, title, artist or album, case-insensitive
+    rule: ReviewRule = field(default_factory=ReviewRule)
+
+
+SORT_KEYS = (
+    "path",
+    "title",
+    "artist",
+    "album",
+    "year",
+    "status",
+    "label",
+    "confidence",
+    "duration",
+    "uncertainty",
+)
+
+
+@dataclass(frozen=True)
+class TrackRow:
+    id: int
+    path: str
+    title: str | None
+    artist: str | None
+    album: str | None
+    year: int | None
+    genres: list[str]
+    format: str | None
+    duration: float | None
+    status: str
+    error: str | None
+    label: str | None  # the effective label
+    decided_by: str | None  # "user", "model" or None
+    confidence: float | None  # of the current prediction
+    predicted_label: str | None
+    disagreement: float | None
+    model: str | None
+    needs_review: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "label": self.label,
+            "confidence": None if self.confidence is None else round(self.confidence, 6),
+            "decided_by": self.decided_by,
+            "error": self.error,
+            "predicted_label": self.predicted_label,
+            "disagreement": None if self.disagreement is None else round(self.disagreement, 4),
+            "needs_review": self.needs_review,
+            "model": self.model,
+            "title": self.title,
+            "artist": self.artist,
+            "album": self.album,
+            "year": self.year,
+            "genres": list(self.genres),
+            "format": self.format,
+            "duration": self.duration,
+        }
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    start: float
+    end: float
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    label: str
+    source: str
+    created_at: Any
+
+
+@dataclass(frozen=True)
+class TrackDetail:
+    row: TrackRow
+    probabilities: dict[str, float]
+    windows: list[WindowRow]
+    labels: list[LabelRow]
+
+
+@dataclass(frozen=True)
+class ModelUsage:
+    name: str
+    path: str
+    sha256: str
+    classes: list[str]
+    tracks: int  # tracks whose current prediction comes from this model
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    total: int
+    per_label: dict[str, int]  # effective label → tracks ("unlabeled" for none)
+    per_status: dict[str, int]
+    decided_by: dict[str, int]  # "user" / "model" → tracks
+    needs_review: int
+    models: list[ModelUsage]
+
+
+def effective_label() -> ColumnElement[str]:
+    return func.coalesce(Track.user_label, Prediction.label)
+
+
+def _current_prediction() -> ColumnElement[bool]:
+    return and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
+
+
+def _joined(query: Select) -> Select:
+    return query.outerjoin(Prediction, _current_prediction()).outerjoin(
+        ModelRecord, ModelRecord.id == Prediction.model_id
+    )
+
+
+def _condition(f: TrackFilter) -> ColumnElement[bool] | None:
+    conditions: list[ColumnElement[bool]] = []
+    match f.smart:
+        case SmartList.LABEL:
+            if f.label is None:
+                conditions.append(false())
+            else:
+                conditions.append(func.lower(effective_label()) == f.label.lower())
+        case SmartList.REVIEW:
+            conditions.append(needs_review(f.rule))
+        case SmartList.UNCLASSIFIED:
+            conditions.append(Track.status.in_([TrackStatus.NEW, TrackStatus.CHANGED]))
+        case SmartList.OUT_OF_SCOPE:
+            conditions.append(Track.status == TrackStatus.OUT_OF_SCOPE)
+        case SmartList.ERRORS:
+            conditions.append(Track.status == TrackStatus.ERROR)
+        case SmartList.MISSING:
+            conditions.append(Track.status == TrackStatus.MISSING)
+    if f.search.strip():
+        s = f.search.strip()
+        conditions.append(
+            or_(
+                Track.path.icontains(s, autoescape=True),
+                Track.title.icontains(s, autoescape=True),
+                Track.artist.icontains(s, autoescape=True),
+                Track.album.icontains(s, autoescape=True),
+            )
+        )
+    return and_(*conditions) if conditions else None
+
+
+def _sort_columns(sort: str, descending: bool) -> list[ColumnElement]:
+    if sort == "uncertainty":
+        order = review_order()
+        return [o.desc() if descending else o for o in order[:2]] + [Track.path.asc()]
+    column: Any = {
+        "path": Track.path,
+        "title": Track.title,
+        "artist": Track.artist,
+        "album": Track.album,
+        "year": Track.year,
+        "status": Track.status,
+        "label": effective_label(),
+        "confidence": Prediction.confidence,
+        "duration": Track.duration,
+    }.get(sort)
+    if column is None:
+        raise ValueError(f"cannot sort by {sort!r}; choose from {', '.join(SORT_KEYS)}")
+    first = column.desc() if descending else column.asc()
+    return [first.nulls_last(), Track.path.asc(), Track.id.asc()]
+
+
+def count_tracks(session: Session, f: TrackFilter = TrackFilter()) -> int:
+    query = _joined(select(func.count(Track.id)).select_from(Track))
+    condition = _condition(f)
+    if condition is not None:
+        query = query.where(condition)
+    return int(session.scalar(query) or 0)
+
+
+def fetch_tracks(
+    session: Session,
+    f: TrackFilter = TrackFilter(),
+    *,
+    sort: str = "path",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[TrackRow]:
+    review = needs_review(f.rule)
+    query = _joined(
+        select(Track, Prediction, ModelRecord.name, case((review, True), else_=False)).select_from(
+            Track
+        )
+    )
+    condition = _condition(f)
+    if condition is not None:
+        query = query.where(condition)
+    query = query.order_by(*_sort_columns(sort, descending)).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_row(t, p, m, bool(r)) for t, p, m, r in session.execute(query)]
+
+
+def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> TrackRow:
+    label = t.user_label or (p.label if p else None)
+    decided_by = "user" if t.user_label else ("model" if p else None)
+    return TrackRow(
+        id=t.id,
+        path=t.path,
+        title=t.title,
+        artist=t.artist,
+        album=t.album,
+        year=t.year,
+        genres=list(t.genres or []),
+        format=t.format,
+        duration=t.duration,
+        status=t.status,
+        error=t.error,
+        label=label,
+        decided_by=decided_by,
+        confidence=p.confidence if p else None,
+        predicted_label=p.label if p else None,
+        disagreement=p.disagreement if p else None,
+        model=model,
+        needs_review=review,
+    )
+
+
+def review_queue(
+    session: Session, rule: ReviewRule = DEFAULT_RULE, *, offset: int = 0, limit: int | None = None
+) -> list[TrackRow]:
+    """Tracks needing review, most uncertain first (see review.py)."""
+    return fetch_tracks(
+        session,
+        TrackFilter(SmartList.REVIEW, rule=rule),
+        sort="uncertainty",
+        offset=offset,
+        limit=limit,
+    )
+
+
+def smart_list_counts(
+    session: Session, classes: list[str] | tuple[str, ...], rule: ReviewRule = DEFAULT_RULE
+) -> list[ListCount]:
+    """All, one per class, Needs review, Not classified, Out of scope, Errors, Missing."""
+    label = func.lower(effective_label())
+    status = Track.status
+    columns = [
+        func.count(Track.id),
+        *[func.sum(case((label == c.lower(), 1), else_=0)) for c in classes],
+        func.sum(case((needs_review(rule), 1), else_=0)),
+        func.sum(case((status.in_([TrackStatus.NEW, TrackStatus.CHANGED]), 1), else_=0)),
+        func.sum(case((status == TrackStatus.OUT_OF_SCOPE, 1), else_=0)),
+        func.sum(case((status == TrackStatus.ERROR, 1), else_=0)),
+        func.sum(case((status == TrackStatus.MISSING, 1), else_=0)),
+    ]
+    values = [
+        int(v or 0) for v in session.execute(_joined(select(*columns).select_from(Track))).one()
+    ]
+    out = [ListCount(SmartList.ALL, "All", values[0])]
+    for i, c in enumerate(classes):
+        out.append(ListCount(SmartList.LABEL, c.title(), values[1 + i], label=c))
+    rest = values[1 + len(classes) :]
+    titles = [
+        (SmartList.REVIEW, "Needs review"),
+        (SmartList.UNCLASSIFIED, "Not classified"),
+        (SmartList.OUT_OF_SCOPE, "Out of scope"),
+        (SmartList.ERRORS, "Errors"),
+        (SmartList.MISSING, "Missing"),
+    ]
+    out.extend(ListCount(key, title, n) for (key, title), n in zip(titles, rest, strict=True))
+    return out
+
+
+def track_detail(
+    session: Session, track_id: int, rule: ReviewRule = DEFAULT_RULE
+) -> TrackDetail | None:
+    query = _joined(
+        select(Track, Prediction, ModelRecord.name, case((needs_review(rule), True), else_=False))
+        .select_from(Track)
+        .where(Track.id == track_id)
+    )
+    found = session.execute(query).first()
+    if found is None:
+        return None
+    t, p, m, r = found
+    labels = session.execute(
+        select(Label.label, Label.source, Label.created_at)
+        .where(Label.track_id == track_id)
+        .order_by(Label.id)
+    ).all()
+    return TrackDetail(
+        row=_row(t, p, m, bool(r)),
+        probabilities=dict(p.probabilities) if p else {},
+        windows=[
+            WindowRow(w["start"], w["end"], dict(w["probabilities"]))
+            for w in (p.windows if p else [])
+        ],
+        labels=[LabelRow(*row) for row in labels],
+    )
+
+
+def track_ids_for_paths(session: Session, paths: list[str]) -> dict[str, list[int]]:
+    """Library tracks for each path: the track itself, or every track under a folder."""
+    out: dict[str, list[int]] = {}
+    for path in paths:
+        prefix = path.rstrip("/") + "/"
+        rows = session.execute(
+            select(Track.id, Track.path).where(
+                or_(Track.path == path, Track.path.startswith(prefix, autoescape=True))
+            )
+        ).all()
+        out[path] = [tid for tid, p in rows if p == path or p.startswith(prefix)]
+    return out
+
+
+def library_stats(session: Session, rule: ReviewRule = DEFAULT_RULE) -> LibraryStats:
+    label = effective_label()
+    per_label = {
+        (lab or "unlabeled"): n
+        for lab, n in session.execute(
+            _joined(select(label, func.count(Track.id)).select_from(Track)).group_by(label)
+        )
+    }
+    per_status = dict(
+        session.execute(select(Track.status, func.count(Track.id)).group_by(Track.status)).all()
+    )
+    decided = case(
+        (Track.user_label.is_not(None), "user"), (Prediction.id.is_not(None), "model"), else_="none"
+    )
+    decided_by = dict(
+        session.execute(
+            _joined(select(decided, func.count(Track.id)).select_from(Track)).group_by(decided)
+        ).all()
+    )
+    models = [
+        ModelUsage(m.name, m.path, m.sha256, list(m.classes), int(n))
+        for m, n in session.execute(
+            select(ModelRecord, func.count(Prediction.id))
+            .outerjoin(
+                Prediction,
+                and_(Prediction.model_id == ModelRecord.id, Prediction.is_current.is_(True)),
+            )
+            .group_by(ModelRecord.id)
+            .order_by(ModelRecord.id)
+        )
+    ]
+    total = sum(per_status.values())
+    return LibraryStats(
+        total=total,
+        per_label=per_label,
+        per_status=per_status,
+        decided_by=decided_by,
+        needs_review=count_tracks(session, TrackFilter(SmartList.REVIEW, rule=rule)),
+        models=models,
+    )
+
+
+__all__ = [
+    "LibraryStats",
+    "ListCount",
+    "ModelUsage",
+    "SORT_KEYS",
+    "SmartList",
+    "TrackDetail",
+    "TrackFilter",
+    "TrackRow",
+    "certainty",
+    "count_tracks",
+    "fetch_tracks",
+    "library_stats",
+    "review_queue",
+    "smart_list_counts",
+    "track_detail",
+    "track_ids_for_paths",
+]

@@ -1,0 +1,82 @@
+"""Writing classification outcomes into the library: one small function per fact."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
+from tagger.model.predictor import Predictor, TrackPrediction
+
+
+def register_model(session: Session, predictor: Predictor) -> ModelRecord:
+    """The `models` row of this model file (by content hash), created on first use."""
+    model = predictor.model
+    row = session.scalar(select(ModelRecord).where(ModelRecord.sha256 == model.sha256))
+    if row is None:
+        row = ModelRecord(
+            name=predictor.name,
+            path=str(model.path),
+            sha256=model.sha256,
+            classes=list(predictor.classes),
+            metrics=dict(model.metrics or {}),
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def window_disagreement(prediction: TrackPrediction) -> float:
+    """The share of windows whose own top class is not the track's label (0 for no windows)."""
+    if not prediction.windows:
+        return 0.0
+    top = prediction.classes.index(prediction.label)
+    against = sum(
+        1
+        for w in prediction.windows
+        if max(range(len(w.probabilities)), key=w.probabilities.__getitem__) != top
+    )
+    return against / len(prediction.windows)
+
+
+def record_prediction(
+    session: Session, track_id: int, model_id: int, prediction: TrackPrediction
+) -> Prediction:
+    """Store the prediction as the track's current one; earlier ones stay as history."""
+    session.execute(
+        update(Prediction)
+        .where(Prediction.track_id == track_id, Prediction.is_current.is_(True))
+        .values(is_current=False)
+    )
+    row = Prediction(
+        track_id=track_id,
+        model_id=model_id,
+        label=prediction.label,
+        confidence=prediction.confidence,
+        probabilities=dict(prediction.probabilities),
+        windows=[
+            {
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "probabilities": {
+                    c: round(p, 6) for c, p in zip(prediction.classes, w.probabilities, strict=True)
+                },
+            }
+            for w in prediction.windows
+        ],
+        disagreement=window_disagreement(prediction),
+        is_current=True,
+    )
+    session.add(row)
+    session.execute(
+        update(Track)
+        .where(Track.id == track_id)
+        .values(status=TrackStatus.OK, error=None, duration=prediction.duration or Track.duration)
+    )
+    return row
+
+
+def record_failure(session: Session, track_id: int, message: str) -> None:
+    session.execute(
+        update(Track).where(Track.id == track_id).values(status=TrackStatus.ERROR, error=message)
+    )

@@ -1,0 +1,92 @@
+"""The review queue: tracks the model is unsure about, most uncertain first, until a person decides.
+
+A classified track (status ok, no user decision yet) needs review when either
+- its confidence (the top class's mean window probability) is below `threshold` (default 0.8), or
+- its windows disagree: at least `disagreement` (default 25%) of its windows have another top
+  class than the track's label. A confident mean can hide a track that is half one thing, half
+  the other (a metal intro on a hardcore song); this catches it.
+
+Order: by certainty = min(confidence, 1 − disagreement), lowest first, so both reasons rank on
+one scale; ties by confidence, then path.
+
+A user decision (`record_decision`, source user-review) takes the track out of the queue and
+overrides the prediction in every list from then on; later predictions do not undo it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, or_, select
+from sqlalchemy.orm import Session
+
+from tagger.library.schema import Label, LabelSource, Prediction, Track, TrackStatus
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    threshold: float = 0.8
+    disagreement: float = 0.25
+
+
+DEFAULT_RULE = ReviewRule()
+
+
+def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
+    """SQL condition; the query must outer-join the track's current Prediction."""
+    return and_(
+        Prediction.id.is_not(None),
+        Track.user_label.is_(None),
+        Track.status == TrackStatus.OK,
+        or_(
+            Prediction.confidence < rule.threshold,
+            Prediction.disagreement >= rule.disagreement,
+        ),
+    )
+
+
+def certainty() -> ColumnElement[float]:
+    agreement = 1.0 - Prediction.disagreement
+    return case((Prediction.confidence < agreement, Prediction.confidence), else_=agreement)
+
+
+def review_order() -> list[ColumnElement]:
+    return [certainty().asc(), Prediction.confidence.asc(), Track.path.asc()]
+
+
+class UnknownClassError(ValueError):
+    pass
+
+
+def resolve_class(name: str, classes: Sequence[str]) -> str:
+    """The model's spelling of `name`, matched case-insensitively."""
+    for c in classes:
+        if c.casefold() == name.strip().casefold():
+            return c
+    raise UnknownClassError(f"{name!r} is not one of the model's classes ({', '.join(classes)})")
+
+
+def record_decision(
+    session: Session,
+    track_ids: Iterable[int],
+    label: str,
+    source: LabelSource = LabelSource.USER_REVIEW,
+) -> int:
+    """Record `label` for the tracks; a user-review label becomes their decision. Returns count."""
+    n = 0
+    for track in session.scalars(select(Track).where(Track.id.in_(list(track_ids)))):
+        session.add(Label(track_id=track.id, label=label, source=source))
+        if source == LabelSource.USER_REVIEW:
+            track.user_label = label
+        n += 1
+    return n
+
+
+def clear_decision(session: Session, track_ids: Iterable[int]) -> int:
+    """Withdraw the user's decision (the prediction rules again); the history stays in labels."""
+    n = 0
+    for track in session.scalars(select(Track).where(Track.id.in_(list(track_ids)))):
+        track.user_label = None
+        n += 1
+    return n

@@ -1,0 +1,120 @@
+"""Finding audio files under folders: stat only, nothing is opened.
+
+Copes with what real folders hold:
+- symlink loops and folders reachable twice: each real folder (device, inode) is visited once,
+  and each real file is reported once;
+- folders that cannot be read: reported through `on_error`, the walk goes on;
+- hidden files and folders (a leading dot): skipped;
+- everything whose extension is not an audio extension: skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+AUDIO_EXTENSIONS = frozenset(
+    [
+        "mp3",
+        "flac",
+        "ogg",
+        "oga",
+        "opus",
+        "m4a",
+        "mp4",
+        "aac",
+        "wav",
+        "aif",
+        "aiff",
+        "wma",
+        "ape",
+        "wv",
+        "mpc",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def is_audio_name(name: str) -> bool:
+    _, dot, ext = name.rpartition(".")
+    return bool(dot) and ext.lower() in AUDIO_EXTENSIONS
+
+
+def normalize_root(root: str | Path) -> str:
+    """The absolute, symlink-free spelling of a folder, so that one file has one path."""
+    return os.path.realpath(os.path.expanduser(str(root)))
+
+
+def walk_audio(
+    roots: Iterable[str | Path],
+    on_error: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[FoundFile]:
+    """Yield every audio file under `roots` (a root may also be a single file)."""
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
+
+    def report(path: str, reason: str) -> None:
+        if on_error is not None:
+            on_error(path, reason)
+
+    def file_entry(path: str, st: os.stat_result) -> FoundFile | None:
+        key = (st.st_dev, st.st_ino)
+        if key in seen_files:
+            return None
+        seen_files.add(key)
+        return FoundFile(path, st.st_size, st.st_mtime_ns)
+
+    for root in roots:
+        top = normalize_root(root)
+        try:
+            st = os.stat(top)
+        except OSError as exc:
+            report(top, exc.strerror or str(exc))
+            continue
+        if not os.path.isdir(top):
+            found = file_entry(top, st) if is_audio_name(top) else None
+            if found:
+                yield found
+            continue
+        stack = [top]
+        while stack:
+            if cancelled is not None and cancelled():
+                return
+            folder = stack.pop()
+            try:
+                key = (os.stat(folder).st_dev, os.stat(folder).st_ino)
+                if key in seen_dirs:
+                    continue
+                seen_dirs.add(key)
+                with os.scandir(folder) as entries:
+                    items = sorted(entries, key=lambda e: e.name)
+            except OSError as exc:
+                report(folder, exc.strerror or str(exc))
+                continue
+            subfolders = []
+            for entry in items:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():  # follows symlinks; loops are cut by seen_dirs
+                        subfolders.append(entry.path)
+                    elif is_audio_name(entry.name):
+                        if entry.is_file():
+                            found = file_entry(entry.path, entry.stat())
+                            if found:
+                                yield found
+                        elif entry.is_symlink():
+                            report(entry.path, "broken symbolic link")
+                except OSError as exc:  # a dangling link, a file removed meanwhile
+                    if is_audio_name(entry.name):
+                        report(entry.path, exc.strerror or str(exc))
+            stack.extend(reversed(subfolders))

@@ -1,0 +1,188 @@
+"""`tagger scan | review | label | list | stats` through tagger.cli.main, every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import torch
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.cli import main
+from tagger.model.checkpoint import save_model
+from tagger.model.network import Network, NetworkConfig
+
+
+def tone(path: Path, freq: float, fmt: str = "wav", codec: str = "pcm_s16le") -> Path:
+    rate = 16000
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.layout = "stereo"
+        stream.format = stream.codec_context.codec.audio_formats[0].name
+        x = (0.3 * np.sin(2 * np.pi * freq * np.arange(rate) / rate)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(np.stack([x, x]), format="fltp", layout="stereo")
+        frame.sample_rate = rate
+        for f in av.AudioResampler(format=stream.format, layout="stereo", rate=rate).resample(
+            frame
+        ):
+            for packet in stream.encode(f):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.manual_seed(1)
+    path = tmp_path_factory.mktemp("cli-model") / "tiny.safetensors"
+    return save_model(path, Network(NetworkConfig()), ["hardcore", "metal"], FrontEndConfig())
+
+
+@pytest.fixture(scope="module")
+def classified(tmp_path_factory: pytest.TempPathFactory, model: Path) -> tuple[Path, Path]:
+    """A small library scanned and classified once for the read-only commands."""
+    root = tmp_path_factory.mktemp("cli-music")
+    for i in range(3):
+        tone(root / "band" / f"song {i}.wav", 200 + 50 * i)
+    tone(root / "other" / "track.mp3", 440, "mp3", "libmp3lame")
+    (root / "other" / "junk.mp3").write_bytes(b"not audio at all" * 10)
+    db = root.parent / f"{root.name}.db"
+    status = main(["scan", str(root), "--db", str(db), "--model", str(model), "--workers", "1"])
+    assert status == 0
+    return root, db
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TAGGER_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("TAGGER_DB", str(tmp_path / "default.db"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_in_every_format(classified: tuple[Path, Path], capsys) -> None:
+    root, db = classified
+    status, out, _ = run(capsys, "list", "--db", str(db), "--format", "json")
+    assert status == 0
+    rows = json.loads(out)
+    assert len(rows) == 5
+    for row in rows:
+        assert {"path", "status", "label", "confidence", "decided_by", "error"} <= set(row)
+    junk = next(r for r in rows if r["path"].endswith("junk.mp3"))
+    assert junk["status"] == "error" and junk["error"] and junk["label"] is None
+    good = [r for r in rows if r is not junk]
+    assert all(r["status"] == "ok" and r["decided_by"] == "model" for r in good)
+    assert all(r["label"] in ("hardcore", "metal") and 0.5 <= r["confidence"] <= 1 for r in good)
+
+    status, out, _ = run(capsys, "list", "--db", str(db), "--format", "csv")
+    parsed = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(parsed) == 5 and parsed[0]["path"] == rows[0]["path"]
+
+    status, out, _ = run(capsys, "list", "--db", str(db))
+    lines = out.splitlines()
+    assert status == 0 and lines[0].split()[:2] == ["STATUS", "LABEL"] and len(lines) == 6
+
+    status, out, _ = run(capsys, "list", "--db", str(db), "--errors", "--format", "json")
+    assert [Path(r["path"]).name for r in json.loads(out)] == ["junk.mp3"]
+    label = good[0]["label"]
+    _, out, _ = run(capsys, "list", "--db", str(db), "--label", label.upper(), "--format", "json")
+    assert {r["label"] for r in json.loads(out)} == {label}
+    _, out, _ = run(capsys, "list", "--db", str(db), "--missing", "--format", "json")
+    assert json.loads(out) == []
+    _, out, _ = run(capsys, "list", "--db", str(db), "--missing")
+    assert "(no tracks)" in out
+
+
+def test_review_label_and_stats(classified: tuple[Path, Path], model: Path, capsys) -> None:
+    root, db = classified
+    # a random model is never sure: with threshold 1 every classified track needs review
+    status, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1", "--format", "json")
+    queue = json.loads(out)
+    assert status == 0 and len(queue) == 4
+    assert [r["confidence"] for r in queue] == sorted(r["confidence"] for r in queue)
+    _, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1", "--format", "csv")
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 4
+    _, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1")
+    assert out.splitlines()[0].startswith("CONFIDENCE")
+
+    song = root / "band" / "song 0.wav"
+    status, out, _ = run(
+        capsys,
+        "label",
+        str(song),
+        str(root / "other"),
+        "--as",
+        "METAL",
+        "--db",
+        str(db),
+        "--model",
+        str(model),
+    )
+    assert status == 0 and "labeled 3 tracks as metal" in out
+    _, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1", "--format", "json")
+    assert str(song) not in [r["path"] for r in json.loads(out)]
+    _, out, _ = run(capsys, "list", "--db", str(db), "--format", "json")
+    decided = next(r for r in json.loads(out) if r["path"] == str(song))
+    assert (decided["label"], decided["decided_by"]) == ("metal", "user")
+
+    status, out, _ = run(capsys, "stats", "--db", str(db))
+    assert status == 0 and "by label:" in out and "tiny" in out
+    status, out, _ = run(capsys, "stats", "--db", str(db), "--format", "json")
+    stats = json.loads(out)
+    assert stats["total"] == 5 and stats["statuses"] == {"ok": 4, "error": 1}
+    assert stats["decided_by"]["user"] == 3 and stats["models"][0]["name"] == "tiny"
+
+
+def test_rescan_is_quiet_and_no_classify_and_env_db(
+    tmp_path: Path, model: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "m"
+    tone(root / "a.wav", 300)
+    tone(root / "Jazz.wav", 300.5)
+    status, out, _ = run(capsys, "scan", str(root), "--no-classify")  # the library from $TAGGER_DB
+    assert status == 0 and "2 new" in out
+    assert (tmp_path / "default.db").exists()
+    status, out, _ = run(capsys, "scan", str(root), "--model", str(model), "--workers", "1")
+    assert status == 0 and "2 unchanged" in out and "classified 2 of 2" in out
+    status, out, _ = run(capsys, "scan", str(root), "--model", str(model))
+    assert status == 0 and "classified 0 of 0" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["scan", "/no/such/folder", "--no-classify"], "no such file or folder"),
+        (["scan", ".", "--model", "/no/model.safetensors"], "cannot load the model"),
+        (["label", "/not/in/library.mp3", "--as", "metal"], "not in the library"),
+        (["list", "--db", "nosuchdialect://x"], "cannot open the library"),
+    ],
+)
+def test_user_mistakes_give_one_line_and_exit_2(
+    argv: list[str], message: str, capsys, model: Path, tmp_path: Path
+) -> None:
+    Path(tmp_path / "settings.json").write_text(json.dumps({"model_path": str(model)}))
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_label_refuses_a_class_the_model_does_not_have(
+    classified: tuple[Path, Path], model: Path, capsys
+) -> None:
+    root, db = classified
+    status, _, err = run(
+        capsys, "label", str(root / "band"), "--as", "jazz", "--db", str(db), "--model", str(model)
+    )
+    assert status == 2 and "not one of the model's classes" in err
