@@ -144,8 +144,10 @@ def run(folders: Sequence[str] = (), db: str | None = None) -> int:
         log.error("%s", exc)
         QMessageBox.critical(None, "Cannot open the library", str(exc))
         return 2
+    from tagger.gui.jobs import preload_services
     from tagger.gui.main_window import MainWindow
 
+    preload_services()  # before the event loop: see jobs.py
     store = SettingsStore(default_qsettings())
     window = MainWindow(library, store)
     window.show()

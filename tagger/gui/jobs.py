@@ -2,8 +2,12 @@
 
 Each job calls the same library services as the CLI (scanner, batch pipeline, tag writer) and
 returns a `JobOutcome` the window shows as a summary. No Qt here: `worker.py` runs a job in a
-QThread and turns its progress reports into signals. The heavy modules (torch through the
-pipeline and the model) are imported when a job runs, never when the GUI starts.
+QThread and turns its progress reports into signals.
+
+The services import torch, PyAV and mutagen. `preload_services()` imports them in the GUI thread
+before the window opens: importing torch runs its C extension's initialisation while holding the
+GIL for about a second, which, done in the worker at the first scan, froze the GUI thread for as
+long (measured with benchmarks/gui_stall_benchmark.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ class JobOutcome:
 
 
 Job = Callable[[ProgressCallback, threading.Event], JobOutcome]
+
+
+def preload_services() -> None:
+    """Import every module a job uses, so that no job imports anything in the worker thread."""
+    import tagger.library.pipeline
+    import tagger.library.records
+    import tagger.library.scanner
+    import tagger.library.tag_writer
+    import tagger.library.undo
+    import tagger.model.checkpoint
+    import tagger.model.predictor  # noqa: F401
 
 
 def model_path(settings: Settings) -> Path:
