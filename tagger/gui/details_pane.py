@@ -87,6 +87,8 @@ class DetailsPane(QWidget):
         form.addRow("Audio:", self.audio)
         form.addRow("Model:", self.model)
         self._form = form
+        self._values = [self.genres, self.prediction, self.decided_by, self.status]
+        self._values += [self.error, self.audio, self.model]
 
         self.strip = WindowStrip()
         self.strip.window_clicked.connect(self.play_window)
@@ -98,17 +100,21 @@ class DetailsPane(QWidget):
         self.preview_button.setToolTip("Play 10 s of the most telling window")
         self.preview_button.clicked.connect(self.toggle_preview)
         self.decide_buttons: dict[str, QPushButton] = {}
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.preview_button)
+        decide_row = QHBoxLayout()
         for name in self.classes:
             button = QPushButton(f"It's {name.title()}")
+            button.setToolTip(f"Record your decision: this track is {name.title()}")
             button.clicked.connect(lambda _=False, n=name: self._decide(n))
             self.decide_buttons[name] = button
-            buttons.addWidget(button)
-        self.clear_button = QPushButton("Undo decision")
+            decide_row.addWidget(button)
+        self.clear_button = QPushButton("Clear decision")
+        self.clear_button.setToolTip("Withdraw your decision; the model's prediction counts again")
         self.clear_button.clicked.connect(self._clear)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
+        decide_row.addWidget(self.clear_button)
+        decide_row.addStretch(1)
+        play_row = QHBoxLayout()
+        play_row.addWidget(self.preview_button)
+        play_row.addStretch(1)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -122,7 +128,8 @@ class DetailsPane(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.strip)
         layout.addWidget(self.strip_caption)
-        layout.addLayout(buttons)
+        layout.addLayout(play_row)
+        layout.addLayout(decide_row)
         layout.addStretch(1)
 
         self.player.position_changed.connect(self._on_position)
@@ -141,11 +148,8 @@ class DetailsPane(QWidget):
         if detail is None:
             self.title.setText("No track selected")
             self.subtitle.setText("Select a track to see its details and window chart.")
-            for label in (self.genres, self.prediction, self.decided_by, self.status):
-                label.clear()
-            self._set_row(self.error, "")
-            self._set_row(self.audio, "")
-            self._set_row(self.model, "")
+            for label in self._values:
+                self._set_row(label, "")
             self.telling = None
             return
         row = detail.row
@@ -155,7 +159,7 @@ class DetailsPane(QWidget):
             album = f"{album} ({row.year})" if album else str(row.year)
         self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
         self.path.setText(row.path)
-        self.genres.setText("; ".join(row.genres) or "(none)")
+        self._set_row(self.genres, "; ".join(row.genres) or "(none)")
         if row.predicted_label:
             text = f"{row.predicted_label.title()}, {row.confidence or 0:.0%} confident"
             if row.disagreement:
@@ -164,12 +168,14 @@ class DetailsPane(QWidget):
                 text += " — needs review"
         else:
             text = "not classified"
-        self.prediction.setText(text)
+        self._set_row(self.prediction, text)
         if row.decided_by == "user":
-            self.decided_by.setText(f"You: {(row.label or '').title()}")
+            self._set_row(self.decided_by, f"You: {(row.label or '').title()}")
         else:
-            self.decided_by.setText("The model" if row.decided_by == "model" else "Nobody yet")
-        self.status.setText(STATUS_TEXT.get(row.status, row.status))
+            self._set_row(
+                self.decided_by, "The model" if row.decided_by == "model" else "Nobody yet"
+            )
+        self._set_row(self.status, STATUS_TEXT.get(row.status, row.status))
         self._set_row(self.error, row.error or "")
         audio = ", ".join(x for x in (row.format or "", _duration(row.duration)) if x)
         self._set_row(self.audio, audio)

@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((220, 150, 170, 50, 130, 110, 80, 80, 100)):
+        for column, width in enumerate((170, 120, 110, 48, 100, 112, 78, 72, 84)):
             header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.setAccessibleName("Tracks")
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 820, 360])
+        self.splitter.setSizes([170, 870, 320])
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:
@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel()
         self.audio_note = QLabel()
         if not self.player.available:
-            self.audio_note.setText("🔇 No audio preview")
+            self.audio_note.setText("No audio preview")
             self.audio_note.setToolTip(self.player.reason)
         bar.addPermanentWidget(self.job_label)
         bar.addPermanentWidget(self.progress)

@@ -148,7 +148,10 @@ class ReviewView(QWidget):
         self.actions_by_name: dict[str, QAction] = {}
         for c in client.classes:
             self._action(
-                c, f"{c.title()} ({c[0].upper()})", c[0].upper(), lambda c=c: self.decide(c)
+                c,
+                f"{c.title()} ({c[0].upper()})",
+                c[0].upper(),
+                lambda _checked=False, c=c: self.decide(c),
             )
         self._action("skip", "Skip (S)", "S", self.skip)
         self._action("play", "Play/stop (Space)", "Space", self.details.toggle_preview)

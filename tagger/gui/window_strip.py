@@ -1,9 +1,10 @@
 """A strip chart of a track's window probabilities along its timeline.
 
-One bar per window (60 for a classified track), placed at the window's time. Bars grow up from
-the middle line for the first class (Metal) and down for the second (Hardcore), as far as the
-window leans that way: a window at 50/50 has no bar, a sure one reaches the edge. Click a window
-to play the track from there; hover for its time and probabilities.
+One column per window (60 for a classified track), placed at the window's time. Each column is
+split at the window's probability: the first class (Metal) fills it from the top, the second
+(Hardcore) from the bottom, so the boundary between the colours traces the probability along the
+song, with the 50 % line dashed. The side the window votes for is drawn solid, the other pale.
+Click a window to play the track from there; hover for its time and probabilities.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class WindowStrip(QWidget):
     # --- geometry -------------------------------------------------------------------------------
 
     def _plot(self) -> QRectF:
-        return QRectF(self.rect()).adjusted(4, 4, -4, -16)
+        return QRectF(self.rect()).adjusted(4, 4, -4, -(self.fontMetrics().height() + 2))
 
     def _x(self, seconds: float, plot: QRectF) -> float:
         if self.duration <= 0:
@@ -114,18 +115,17 @@ class WindowStrip(QWidget):
             return
         up, down = self.classes[0], self.classes[1] if len(self.classes) > 1 else ""
         up_color, down_color = class_color(up, 0), class_color(down, 1)
-        half = plot.height() / 2
         for i, w in enumerate(self.windows):
             p_up = class_probability(w.probabilities, up)
             p_down = class_probability(w.probabilities, down)
-            lean = p_up - p_down  # -1 … 1
+            share = p_up / (p_up + p_down) if p_up + p_down > 0 else 0.5
             left, width = self._bar(i, plot)
-            color = QColor(up_color if lean >= 0 else down_color)
-            color.setAlphaF(0.45 + 0.55 * min(1.0, abs(lean)))
-            height = max(1.0, abs(lean) * half)
-            top = mid - height if lean >= 0 else mid
-            painter.fillRect(QRectF(left, top, width, height), color)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
+            split = plot.top() + plot.height() * share
+            top_color, bottom_color = QColor(up_color), QColor(down_color)
+            (bottom_color if share >= 0.5 else top_color).setAlphaF(0.3)
+            painter.fillRect(QRectF(left, plot.top(), width, split - plot.top()), top_color)
+            painter.fillRect(QRectF(left, split, width, plot.bottom() - split), bottom_color)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(plot.left(), mid), QPointF(plot.right(), mid))
         if self.marked is not None and 0 <= self.marked < len(self.windows):
             left, width = self._bar(self.marked, plot)
@@ -141,14 +141,16 @@ class WindowStrip(QWidget):
         font = painter.font()
         font.setPointSizeF(max(6.5, font.pointSizeF() * 0.85))
         painter.setFont(font)
-        axis = QRectF(plot.left(), plot.bottom() + 1, plot.width(), 14)
+        axis = QRectF(plot.left(), plot.bottom() + 1, plot.width(), self.fontMetrics().height())
         painter.drawText(axis, Qt.AlignmentFlag.AlignLeft, "0:00")
         painter.drawText(axis, Qt.AlignmentFlag.AlignRight, _minutes(self.duration))
         painter.setPen(QPen(up_color))
-        painter.drawText(axis, Qt.AlignmentFlag.AlignHCenter, f"▲ {up.title()}   ")
-        legend_down = axis.adjusted(axis.width() / 2 + 30, 0, 0, 0)
+        centre = axis.center().x()
+        left_half = QRectF(axis.left(), axis.top(), centre - axis.left() - 8, axis.height())
+        right_half = QRectF(centre + 8, axis.top(), axis.right() - centre - 8, axis.height())
+        painter.drawText(left_half, Qt.AlignmentFlag.AlignRight, f"■ {up.title()} (top)")
         painter.setPen(QPen(down_color))
-        painter.drawText(legend_down, Qt.AlignmentFlag.AlignLeft, f"▼ {down.title()}")
+        painter.drawText(right_half, Qt.AlignmentFlag.AlignLeft, f"■ {down.title()} (bottom)")
 
     # --- interaction ----------------------------------------------------------------------------
 

@@ -214,7 +214,8 @@ def run_classification(
         paths: dict[int, str] = {}
         for i in range(0, len(track_ids), 500):  # SQLite caps the variables of one statement
             chunk = list(track_ids[i : i + 500])
-            paths.update(session.execute(select(Track.id, Track.path).where(Track.id.in_(chunk))))
+            rows = session.execute(select(Track.id, Track.path).where(Track.id.in_(chunk)))
+            paths.update((tid, path) for tid, path in rows)
     pending = deque((tid, paths[tid]) for tid in track_ids if tid in paths)
     config = predictor.model.frontend
     meter = RateMeter(len(pending), "classify", progress)

@@ -32,7 +32,7 @@ def _write_library(folder: Path, n: int = N_GOOD) -> Path:
         artist = ARTISTS[i % len(ARTISTS)]
         path = folder / artist / f"{i + 1:02d} Song {i + 1}.flac"
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_audio(path, tone(2.0, rate=22_050, freq=150.0 + 40 * i, seed=i), rate=22_050)
+        write_audio(path, tone(4.0, rate=22_050, freq=150.0 + 40 * i, seed=i), rate=22_050)
         tags = FLAC(path)
         tags["title"] = f"Song {i + 1}"
         tags["artist"] = artist

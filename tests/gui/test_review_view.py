@@ -28,8 +28,8 @@ def test_keys_decide_skip_move_and_count(
     total = len(review.queue.rows)
     assert total >= 4
     assert review.counter.text() == f"0 of {total} decided"
-    confidences = [r.confidence for r in review.queue.rows]
-    assert confidences == sorted(confidences)  # most uncertain first (no window disagreement)
+    certainty = [min(r.confidence, 1 - r.disagreement) for r in review.queue.rows]
+    assert certainty == sorted(certainty)  # most uncertain first
 
     first, second = review.queue.rows[0].id, review.queue.rows[1].id
     qtbot.keyClick(review.list, Qt.Key.Key_M)

@@ -507,7 +507,7 @@ def plan_demo_corpus(
         mix_target = float(trng.uniform(0.2, 0.42)) if i in mixed else 0.0
         for _ in range(20):
             parts, sections, style_mix = _structure(trng, label, tempo, duration, mix_target)
-            if (style_mix > 0.05) == (mix_target > 0) and style_mix < 0.48:
+            if (style_mix >= 0.15) == (mix_target > 0) and style_mix < 0.48:
                 break
         else:  # too short to hold both styles: make it a plain track of its label
             parts, sections, style_mix = _structure(trng, label, tempo, duration, 0.0)

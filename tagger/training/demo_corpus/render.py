@@ -192,6 +192,8 @@ class TrackRenderer:
         for section in plan.sections:
             start = int(round(section.start * SR))
             end = min(int(round(section.end * SR)), total)
+            if end <= start:
+                continue
             main = self.cycle(section.part, fill=False)
             last = self.cycle(section.part, fill=True)
             body = [main] * (section.cycles - 1) + [last]
