@@ -12,6 +12,7 @@ from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import LogMel
 from tagger.audio.segments import SAMPLE_RATE
 from tagger.model.checkpoint import ModelFile, load_model
+from tagger.model.precision import autocast, use_bf16
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,16 @@ class TrackPrediction:
 class Predictor:
     """Holds one model; `classify(path)` runs decode → log-Mel → network for a track."""
 
-    def __init__(self, model: ModelFile) -> None:
+    def __init__(self, model: ModelFile, bf16: bool | None = None) -> None:
         self.model = model
         self.front = LogMel(model.frontend)
+        self.bf16 = use_bf16() if bf16 is None else bf16
+        if self.model.network.cnn is not None:
+            self.model.network.cnn.to(memory_format=torch.channels_last)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Predictor:
-        return cls(load_model(path))
+    def load(cls, path: str | Path | None = None, bf16: bool | None = None) -> Predictor:
+        return cls(load_model(path), bf16)
 
     @property
     def name(self) -> str:
@@ -77,8 +81,10 @@ class Predictor:
     @torch.inference_mode()
     def window_probabilities(self, mel: np.ndarray) -> np.ndarray:
         """[n, 2, 64, 259] → [n, classes]: every window of the track in one batch."""
-        logits = self.model.network(torch.from_numpy(mel))
-        return torch.softmax(logits, dim=1).numpy()
+        x = torch.from_numpy(mel).contiguous(memory_format=torch.channels_last)
+        with autocast(self.bf16):
+            logits = self.model.network(x)
+        return torch.softmax(logits.float(), dim=1).numpy()
 
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:
         probs = self.window_probabilities(features.mel)

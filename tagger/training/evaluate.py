@@ -36,6 +36,7 @@ from tagger.audio.errors import AudioError  # noqa: E402
 from tagger.audio.features import TrackFeatures, track_features  # noqa: E402
 from tagger.audio.mel import FrontEndConfig  # noqa: E402
 from tagger.model.checkpoint import ModelFile, load_model  # noqa: E402
+from tagger.model.precision import autocast  # noqa: E402
 from tagger.training.dataset import LabeledTrack, discover  # noqa: E402
 
 
@@ -85,9 +86,9 @@ def collect(
             if isinstance(feats, str):
                 out.errors[str(track.path)] = feats
                 continue
-            with torch.inference_mode():
-                emb = network.embed(torch.from_numpy(feats.mel))
-                probs = torch.softmax(network.head(emb), 1)
+            with torch.inference_mode(), autocast():
+                emb = network.embed(torch.from_numpy(feats.mel)).float()
+                probs = torch.softmax(network.head(emb).float(), 1)
             out.tracks.append(track)
             out.clip_probs.append(probs.numpy())
             out.clip_embeddings.append(emb.numpy())

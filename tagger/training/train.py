@@ -29,6 +29,7 @@ from tagger import __version__
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.checkpoint import save_model
 from tagger.model.network import Network, NetworkConfig
+from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.split import Split, split_tracks
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
@@ -45,6 +46,7 @@ class TrainConfig:
     patience: int = 10
     seed: int = 0
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
@@ -156,8 +158,9 @@ def train(
             x = x.contiguous(memory_format=torch.channels_last)
             y = torch.from_numpy(train_labels[batch[:, 0]])
             optimizer.zero_grad(set_to_none=True)
-            logits = network(x)
-            loss = loss_fn(logits, y)
+            with autocast(config.bf16):
+                logits = network(x)
+                loss = loss_fn(logits.float(), y)
             loss.backward()
             optimizer.step()
             total_loss += loss.item() * len(batch)
@@ -167,7 +170,7 @@ def train(
         bar.close()
         scheduler.step()
         val_loss, val_acc, val_track_acc = _validate(
-            network, val_set[0], val_items, val_labels, frontend, loss_fn, len(classes)
+            network, val_set[0], val_items, val_labels, frontend, loss_fn, len(classes), config.bf16
         )
         seconds = time.monotonic() - t0
         epoch_times.append(seconds)
@@ -280,14 +283,15 @@ def _epoch_order(items: np.ndarray, per_track: int | None, rng: np.random.Genera
 
 
 @torch.inference_mode()
-def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes):
+def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes, bf16):
     network.eval()
     probs = np.zeros((len(items), n_classes), dtype=np.float64)
     total_loss = 0.0
     for i in range(0, len(items), 128):
         batch = items[i : i + 128]
         x = torch.from_numpy(assemble_batch(tracks, batch, frontend, None))
-        logits = network(x.contiguous(memory_format=torch.channels_last))
+        with autocast(bf16):
+            logits = network(x.contiguous(memory_format=torch.channels_last)).float()
         y = torch.from_numpy(labels[batch[:, 0]])
         total_loss += float(loss_fn(logits, y)) * len(batch)
         probs[i : i + len(batch)] = torch.softmax(logits, 1).numpy()
@@ -307,7 +311,7 @@ def _eta(epoch_times: list[float], epochs_left: int) -> str:
 
 
 def _run_fingerprint(config: TrainConfig, data_dir: Path, split: Split) -> str:
-    cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers")}
+    cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers", "bf16")}
     files = sorted(str(t.path) for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": str(data_dir), "files": files}, sort_keys=True)
 

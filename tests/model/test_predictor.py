@@ -42,3 +42,13 @@ def test_track_probabilities_are_the_mean_of_60_windows(tmp_path, random_model):
     doc = result.to_json()
     assert set(doc) == {"path", "label", "confidence", "probabilities", "segments", "model"}
     assert set(doc["segments"][0]) == {"start", "end", "probabilities"}
+
+
+def test_bf16_and_float32_agree(tmp_path, random_model):
+    path = write_audio(tmp_path / "a.wav", tone(8.0))
+    fp32 = Predictor.load(random_model, bf16=False).classify(path)
+    bf16 = Predictor.load(random_model, bf16=True).classify(path)
+    a = np.array([w.probabilities for w in fp32.windows])
+    b = np.array([w.probabilities for w in bf16.windows])
+    assert np.abs(a - b).max() < 0.02
+    assert fp32.label == bf16.label or abs(fp32.confidence - 0.5) < 0.01
