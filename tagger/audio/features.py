@@ -12,6 +12,8 @@ from tagger.audio.decode import AudioInfo, read_windows
 from tagger.audio.mel import FrontEndConfig, LogMel
 from tagger.audio.segments import Segment
 
+MEL_CHUNK = 8
+
 
 @dataclass(frozen=True)
 class TrackFeatures:
@@ -31,5 +33,10 @@ def track_features(
     config = config or (front.config if front else FrontEndConfig())
     track = read_windows(path, rng=rng, window=config.window_samples)
     front = front or LogMel(config)
-    mel = front(torch.from_numpy(track.windows)).numpy()
+    windows = torch.from_numpy(track.windows)
+    # A few windows at a time: the same result (the front end works per window), but the STFT
+    # of all 60 windows at once would hold ~250 MB; in chunks of 8 it holds ~40 MB.
+    mel = np.concatenate(
+        [front(windows[i : i + MEL_CHUNK]).numpy() for i in range(0, len(windows), MEL_CHUNK)]
+    )
     return TrackFeatures(info=track.info, segments=track.segments, mel=mel)

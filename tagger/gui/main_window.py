@@ -61,7 +61,7 @@ from tagger.library.walk import normalize_root
 
 log = logging.getLogger(__name__)
 
-REFRESH_MS = 700
+REFRESH_MS = 1000
 SEARCH_DELAY_MS = 250
 PAGE_EMPTY, PAGE_LIBRARY, PAGE_REVIEW = range(3)
 PHASE_TEXT = {

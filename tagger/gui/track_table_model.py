@@ -17,8 +17,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from tagger.library.queries import TrackFilter, TrackRow
 
-PAGE_SIZE = 200
-CACHED_PAGES = 40
+PAGE_SIZE = 64
+CACHED_PAGES = 100
 
 TRACK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROW_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -4,11 +4,18 @@
 runs the job there; the job's progress callback is throttled (a 100 k-file scan reports every
 file, the GUI needs ~10 updates a second) and arrives as the `progress` signal in the GUI thread.
 `cancel()` sets the job's Event; the services poll it at least every 0.2 s.
+
+The job's thread runs at a lower CPU priority (nice +10 on Linux, where niceness is per thread),
+and so do the decoding processes it starts, which inherit it. On a 2-core machine the decoders
+and the network otherwise keep both cores busy, and the GUI thread waited up to half a second for
+one (measured with benchmarks/gui_stall_benchmark.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 import traceback
@@ -21,6 +28,17 @@ from tagger.library.progress import Progress
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1
+BACKGROUND_NICENESS = 10
+
+
+def lower_thread_priority(niceness: int = BACKGROUND_NICENESS) -> None:
+    """Make the calling thread (and processes it starts later) yield the CPU to the GUI."""
+    if not hasattr(os, "setpriority"):
+        return  # not on POSIX; QThread.LowPriority is set by the runner instead
+    with contextlib.suppress(OSError):
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, max(current, niceness))
 
 
 class _JobWorker(QObject):
@@ -44,6 +62,7 @@ class _JobWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        lower_thread_priority()
         try:
             outcome = self.job(self._report, self.cancel)
         except Exception:  # a service bug must reach the user as a message, not kill the thread
@@ -90,7 +109,7 @@ class JobRunner(QObject):
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         self._thread, self._worker = thread, worker
-        thread.start()
+        thread.start(QThread.Priority.LowPriority)
         self.busy_changed.emit(True)
         return True
 

@@ -29,14 +29,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from pebble import ProcessExpired, ProcessPool
 from sqlalchemy import and_, select, update
 
-from tagger.audio.decode import read_windows
 from tagger.audio.errors import AudioError
-from tagger.audio.features import TrackFeatures
+from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig, LogMel
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import record_failure, record_prediction, register_model
@@ -48,7 +46,6 @@ from tagger.model.predictor import Predictor
 
 DEFAULT_TIMEOUT_S = 120.0
 POLL_S = 0.2
-MEL_CHUNK = 8  # windows per log-Mel call in a worker
 
 FeatureFunction = Callable[[str, FrontEndConfig], TrackFeatures]
 
@@ -107,19 +104,11 @@ def _init_worker() -> None:
 
 
 def extract_features(path: str, config: FrontEndConfig) -> TrackFeatures:
-    """The default worker function: `track_features`, with the log-Mel taken a few windows at a
-    time. The front end works per window, so the result is the same, but the STFT of all 60
-    windows at once would hold ~250 MB per worker; in chunks it holds ~40 MB."""
+    """The default worker function: `track_features` with one front end kept per process."""
     global _front
     if _front is None or _front[0] != config:
         _front = (config, LogMel(config))
-    front = _front[1]
-    track = read_windows(path, window=config.window_samples)
-    windows = torch.from_numpy(track.windows)
-    mel = np.concatenate(
-        [front(windows[i : i + MEL_CHUNK]).numpy() for i in range(0, len(windows), MEL_CHUNK)]
-    )
-    return TrackFeatures(info=track.info, segments=track.segments, mel=mel)
+    return track_features(path, config, front=_front[1])
 
 
 def _run_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:

@@ -138,17 +138,3 @@ def test_scope_decides_what_is_classified(
     assert jazz in select_for_classification(library, mid, scope=["jazz"])
 
 
-def test_worker_features_equal_track_features(tmp_path: Path) -> None:
-    """The worker takes the log-Mel a few windows at a time; the result must not change."""
-    import numpy as np
-    from library_helpers import encode
-
-    from tagger.audio.features import track_features
-    from tagger.audio.mel import FrontEndConfig
-    from tagger.library.pipeline import extract_features
-
-    path = str(encode(tmp_path / "five.flac", "flac", 5.0, 16000, 330.0))  # 60 short windows
-    chunked = extract_features(path, FrontEndConfig())
-    whole = track_features(path, FrontEndConfig())
-    assert chunked.mel.shape == whole.mel.shape and chunked.mel.shape[0] == 60
-    np.testing.assert_allclose(chunked.mel, whole.mel, rtol=0, atol=1e-4)
