@@ -95,15 +95,14 @@ def main() -> int:
 
         from PySide6.QtCore import QSettings, QTimer
 
-        from tagger.gui.app import create_application
-        from tagger.gui.jobs import preload_services
+        from tagger.gui.app import create_application, prepare_runtime
         from tagger.gui.main_window import MainWindow
         from tagger.gui.settings_store import SettingsStore
         from tagger.library.settings import Settings
         from tagger.library.store import Library
 
         app = create_application()
-        preload_services()  # as `tagger gui` does before its window opens
+        prepare_runtime()  # as `tagger gui` does before its window opens
         library = Library.open(work / "library.db")
         store = SettingsStore(QSettings(str(work / "gui.ini"), QSettings.Format.IniFormat))
         settings = Settings(model_path=str(model), workers=args.workers)

@@ -90,8 +90,7 @@ def main() -> int:
 
         from PySide6.QtCore import QSettings
 
-        from tagger.gui.app import create_application
-        from tagger.gui.jobs import preload_services
+        from tagger.gui.app import create_application, prepare_runtime
         from tagger.gui.main_window import MainWindow
         from tagger.gui.settings_store import SettingsStore
         from tagger.library.queries import SmartList
@@ -99,7 +98,7 @@ def main() -> int:
         from tagger.library.store import Library
 
         app = create_application()
-        preload_services()
+        prepare_runtime()
         library = Library.open(work / "library.db")
         store = SettingsStore(QSettings(str(work / "gui.ini"), QSettings.Format.IniFormat))
         settings = Settings(model_path=str(model), threshold=0.9, workers=2)
