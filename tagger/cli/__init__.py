@@ -47,13 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        if "gui" in parser._subparsers._group_actions[0].choices:  # noqa: SLF001
-            args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
-        else:
-            parser.print_help()
-            return 0
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:

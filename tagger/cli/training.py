@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="sample K of each track's 60 windows per epoch (default: all)",
     )
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="CPU cores to use")
+    p.add_argument(
+        "--no-augment",
+        action="store_true",
+        help="only the paper's random-offset padding, no gain or SpecAugment masks",
+    )
     p.add_argument("--no-resume", action="store_true", help="start over, ignoring a checkpoint")
     p.add_argument(
         "--cache", type=Path, metavar="DIR", help="keep decoded spectrograms here between runs"
@@ -79,6 +84,7 @@ def run_train(args: argparse.Namespace) -> int:
         patience=args.patience,
         seed=args.seed,
         windows_per_track=args.windows_per_track,
+        augment=not args.no_augment,
         workers=max(1, args.workers),
     )
     try:

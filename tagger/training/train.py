@@ -2,7 +2,9 @@
 
 Recipe: Adam (lr 1e-3), batch 32, StepLR (step 30, gamma 0.5), up to 100 epochs, early stopping
 on validation loss (patience 10; the best epoch's weights are kept). Cross-entropy on logits.
-Augmentation: random-offset padding of windows shorter than 3 s.
+Augmentation: random-offset padding of windows shorter than 3 s (the paper's), plus ±6 dB gain
+and one frequency and one time mask per window (window_cache.augment_window; --no-augment
+turns these two off).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class TrainConfig:
     patience: int = 10
     seed: int = 0
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    augment: bool = True  # gain and SpecAugment masks on top of random padding
     bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -154,7 +157,9 @@ def train(
             file=sys.stderr,
         )
         for batch in bar:
-            x = torch.from_numpy(assemble_batch(train_set[0], batch, frontend, rng))
+            x = torch.from_numpy(
+                assemble_batch(train_set[0], batch, frontend, rng, augment=config.augment)
+            )
             x = x.contiguous(memory_format=torch.channels_last)
             y = torch.from_numpy(train_labels[batch[:, 0]])
             optimizer.zero_grad(set_to_none=True)

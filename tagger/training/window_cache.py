@@ -91,10 +91,12 @@ def assemble_batch(
     items: np.ndarray,
     config: FrontEndConfig,
     rng: np.random.Generator | None,
+    augment: bool = False,
 ) -> np.ndarray:
     """items: [B, 2] (track, window) → [B, 2, n_mels, frames] float32, padded per the plan.
 
     With `rng` each window's audio starts at a random whole hop; without it, centred (to the hop).
+    `augment` (training only) adds the generic augmentations of `augment_window`.
     """
     hop = config.hop_length
     out = np.empty((len(items), 2, config.n_mels, config.n_frames), dtype=np.float32)
@@ -108,4 +110,25 @@ def assemble_batch(
         else:
             out[b, :, :, shift:] = mel[:, :, :-shift]
             out[b, :, :, :shift] = mel.min()
+        if augment and rng is not None:
+            augment_window(out[b], rng)
     return out
+
+
+def augment_window(mel: np.ndarray, rng: np.random.Generator) -> None:
+    """Label-preserving changes that hold for any music, not tuned to one corpus (in place):
+
+    - gain: ±6 dB, as recordings differ in level (exact: the dB image shifts as a whole);
+    - SpecAugment-style masks (Park et al. 2019): one band of up to 8 of the 64 Mel bands and
+      one stretch of up to 24 frames (0.28 s) set to the window's floor, so that no single
+      band or moment decides.
+    """
+    floor = mel.min()
+    mel += rng.uniform(-6.0, 6.0)
+    n_mels, frames = mel.shape[-2:]
+    width = int(rng.integers(0, 9))
+    start = int(rng.integers(0, n_mels - width + 1))
+    mel[:, start : start + width, :] = floor
+    width = int(rng.integers(0, 25))
+    start = int(rng.integers(0, frames - width + 1))
+    mel[:, :, start : start + width] = floor
