@@ -17,7 +17,7 @@ Positions come from the decoder's own output, after FFmpeg has removed the mp3 e
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,8 +37,18 @@ CHANNELS = 2
 SEEK_PREROLL_SECONDS = 0.5
 # Seek per window only when the windows cover less than this share of the track.
 SEEK_WHEN_COVERAGE_BELOW = 0.5
+# Sequential reading skips (demuxes without decoding) stretches no window needs, decoding again
+# this long before the next window so that the codec has settled.
+SKIP_GAPS = True
+# Verified to land on the same samples after a skip (tests/audio/test_decode.py). Not Ogg and
+# FLAC, whose packet time stamps are not always what the decoder then outputs.
+SKIP_GAP_CODECS = frozenset({"mp3", "mp3float"})
+SKIP_PREROLL_SAMPLES = SAMPLE_RATE // 5
 # A decode that yields this many frames without producing audio is treated as broken input.
 MAX_EMPTY_FRAMES = 10_000
+
+
+PartCallback = Callable[[list[Segment], int, np.ndarray], None]
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,14 @@ def probe(path: str | Path) -> AudioInfo:
 
 
 def read_parts(
-    path: str | Path, window: int = WINDOW_SAMPLES
+    path: str | Path, window: int = WINDOW_SAMPLES, on_part: PartCallback | None = None
 ) -> tuple[AudioInfo, list[Segment], list[np.ndarray]]:
-    """The audio of each planned window before padding: a list of [2, length] arrays."""
+    """The audio of each planned window before padding: a list of [2, length] arrays.
+
+    `on_part(plan, i, part)` is called as soon as part i is decoded, in order, so that a caller
+    can work on early windows while later ones decode. If the plan changes midway (a wrong
+    duration in the header), it is called again for every part of the new plan.
+    """
     info = probe(path)
     total = info.total_samples if info.duration_known else _count_samples(path)
     plan = segment_plan(total, window=window)
@@ -81,9 +96,13 @@ def read_parts(
         raise AudioError(path, "contains no audio samples")
     coverage = sum(s.length for s in plan) / total
     if coverage < SEEK_WHEN_COVERAGE_BELOW:
-        parts = [_read_span(path, s.start, s.length) for s in plan]
+        parts = []
+        for i, s in enumerate(plan):
+            parts.append(_read_span(path, s.start, s.length))
+            if on_part:
+                on_part(plan, i, parts[-1])
     else:
-        parts, decoded = _read_spans_sequential(path, plan)
+        parts, decoded = _read_spans_sequential(path, plan, on_part)
         if abs(decoded - total) > max(SAMPLE_RATE // 10, total // 100):
             # The header's duration was wrong (seen with some Ogg and VBR mp3 files): the
             # decoder counted the real length, so plan again on it.
@@ -91,7 +110,8 @@ def read_parts(
             plan = segment_plan(decoded, window=window)
             if not plan:
                 raise AudioError(path, "decoded to no audio samples")
-            parts, _ = _read_spans_sequential(path, plan)
+            # Its time stamps are suspect too: no skipping on this pass.
+            parts, _ = _read_spans_sequential(path, plan, on_part, skip=False)
     if all(p.shape[1] == 0 for p in parts):
         raise AudioError(path, "decoded to no audio samples")
     return info, plan, parts
@@ -122,7 +142,8 @@ def iter_chunks(path: str | Path, start_seconds: float = 0.0) -> Iterator[np.nda
         stream = _audio_stream(path, container)
         if start_seconds > 0:
             _seek(container, stream, start_seconds)
-        yield from _decode(path, container, stream)
+        for _, chunk in _decode(path, container, stream):
+            yield chunk
 
 
 def decode(path: str | Path, max_seconds: float = 600.0) -> np.ndarray:
@@ -191,38 +212,75 @@ def _reason(exc: Exception) -> str:
     return text.split(":")[-1].strip() or type(exc).__name__
 
 
-def _decode(path, container, stream) -> Iterator[np.ndarray]:
-    """Decoded frames resampled to 44.1 kHz stereo float32, each as [2, n]."""
+def _decode(
+    path, container, stream, next_needed: Callable[[], int | None] | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Decoded audio at 44.1 kHz stereo float32 as (position, [2, n]) chunks.
+
+    With `next_needed` (the next sample anyone wants), packets that end more than the pre-roll
+    before it are demuxed but not decoded: the 1 s between the 3 s windows of a 4-minute track's
+    4 s parts, a fifth of its decoding. After a skip, positions come from the frames' time
+    stamps, and the pre-roll lets codecs with inter-frame state (mp3's bit reservoir, AAC and
+    Vorbis overlap, Opus) settle before the samples that count.
+    """
+    time_base = float(stream.time_base)
+    origin = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
-    empty = 0
+    pos, resync, empty = 0, False, 0
     try:
         for packet in container.demux(stream):
+            needed = next_needed() if next_needed is not None else None
+            if needed is not None and packet.pts is not None and packet.duration:
+                end = int(((packet.pts + packet.duration) * time_base - origin) * SAMPLE_RATE)
+                if end < needed - SKIP_PREROLL_SAMPLES:
+                    resync = True
+                    continue
             try:
                 frames = packet.decode()
             except av.error.InvalidDataError:
                 continue  # one corrupt packet: skip it, as players do
             for frame in frames:
-                frame.pts = None  # let the resampler count samples itself
-                out = resampler.resample(frame)
+                if resync:
+                    if frame.time is None:
+                        continue
+                    pos = int(round((frame.time - origin) * SAMPLE_RATE))
+                    resync = False
+                    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
+                if _is_target_format(frame):
+                    # Already 44.1 kHz stereo float (mp3, aac, vorbis usually are): skip the
+                    # resampler's copy. It holds nothing back for such input.
+                    chunks = [frame.to_ndarray()]
+                else:
+                    frame.pts = None  # let the resampler count samples itself
+                    chunks = [o.to_ndarray() for o in resampler.resample(frame)]
                 got = False
-                for o in out:
-                    arr = o.to_ndarray()
+                for arr in chunks:
                     if arr.shape[1]:
                         got = True
-                        yield arr
+                        yield pos, arr
+                        pos += arr.shape[1]
                 empty = 0 if got else empty + 1
                 if empty > MAX_EMPTY_FRAMES:
                     raise AudioError(path, "decoder produces no audio")
         for o in resampler.resample(None):
             arr = o.to_ndarray()
             if arr.shape[1]:
-                yield arr
+                yield pos, arr
+                pos += arr.shape[1]
     except AudioError:
         raise
     except av.error.FFmpegError as exc:
         raise AudioError(path, f"decoding failed ({_reason(exc)})") from None
     except (ValueError, MemoryError, OSError) as exc:
         raise AudioError(path, f"decoding failed ({exc})") from None
+
+
+def _is_target_format(frame: av.AudioFrame) -> bool:
+    return (
+        frame.sample_rate == SAMPLE_RATE
+        and frame.format.name == "fltp"
+        and frame.layout.name == "stereo"
+    )
 
 
 def _seek(container, stream, seconds: float) -> float:
@@ -232,7 +290,9 @@ def _seek(container, stream, seconds: float) -> float:
     return target
 
 
-def _read_spans_sequential(path, plan: list[Segment]) -> tuple[list[np.ndarray], int]:
+def _read_spans_sequential(
+    path, plan: list[Segment], on_part: PartCallback | None = None, skip: bool = True
+) -> tuple[list[np.ndarray], int]:
     """Copy the planned slices out of one pass over the track; also returns its real length.
 
     Decoding goes on past the last window (at most one part, under 1% of the track) so that a
@@ -240,24 +300,38 @@ def _read_spans_sequential(path, plan: list[Segment]) -> tuple[list[np.ndarray],
     """
     parts = [np.zeros((CHANNELS, s.length), dtype=np.float32) for s in plan]
     filled = [0] * len(plan)
-    pos = 0
     first = 0  # index of the first segment not yet finished
-    for chunk in iter_chunks(path):
-        n = chunk.shape[1]
-        lo, hi = pos, pos + n
-        for i in range(first, len(plan)):
-            s = plan[i]
-            if s.start >= hi:
-                break
-            a, b = max(lo, s.start), min(hi, s.end)
-            if a < b:
-                parts[i][:, a - s.start : b - s.start] = chunk[:, a - lo : b - lo]
-                filled[i] = max(filled[i], b - s.start)
-        while first < len(plan) and plan[first].end <= hi:
-            first += 1
-        pos = hi
+    end = 0
+    def next_needed() -> int | None:
+        # After the last window: decode on to the end, to count the real length.
+        return plan[first].start if first < len(plan) else None
+
+    with _open(path) as container:
+        stream = _audio_stream(path, container)
+        gaps = SKIP_GAPS and skip and stream.codec_context.name in SKIP_GAP_CODECS
+        skipping = next_needed if gaps else None
+        for lo, chunk in _decode(path, container, stream, skipping):
+            hi = lo + chunk.shape[1]
+            end = max(end, hi)
+            for i in range(first, len(plan)):
+                s = plan[i]
+                if s.start >= hi:
+                    break
+                a, b = max(lo, s.start), min(hi, s.end)
+                if a < b:
+                    parts[i][:, a - s.start : b - s.start] = chunk[:, a - lo : b - lo]
+                    filled[i] = max(filled[i], b - s.start)
+            while first < len(plan) and plan[first].end <= hi:
+                if on_part:
+                    on_part(plan, first, parts[first])
+                first += 1
+    pos = end
     # A duration estimate can overshoot the real length: keep only what was decoded.
-    return [p[:, :f] for p, f in zip(parts, filled, strict=True)], pos
+    parts = [p[:, :f] for p, f in zip(parts, filled, strict=True)]
+    if on_part:
+        for i in range(first, len(plan)):
+            on_part(plan, i, parts[i])
+    return parts, pos
 
 
 def _read_span(path, start: int, length: int) -> np.ndarray:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from tagger.audio.decode import AudioInfo, read_windows
+from tagger.audio.decode import AudioInfo, read_parts
 from tagger.audio.mel import FrontEndConfig, LogMel
-from tagger.audio.segments import Segment
+from tagger.audio.segments import Segment, place_in_window
 
 MEL_CHUNK = 8
 
@@ -30,13 +31,33 @@ def track_features(
     rng: np.random.Generator | None = None,
     front: LogMel | None = None,
 ) -> TrackFeatures:
+    """Decode the planned windows and take their log-Mel, 8 windows at a time.
+
+    The log-Mel of finished windows runs on a second thread while later windows still decode
+    (torch and FFmpeg both release the GIL), which hides most of its cost on a 2-core machine.
+    In chunks of 8 the result is the same as all at once (the front end works per window), at
+    ~40 MB instead of ~250 MB and, measured, 3× faster than one 60-window call (cache reuse).
+    """
     config = config or (front.config if front else FrontEndConfig())
-    track = read_windows(path, rng=rng, window=config.window_samples)
     front = front or LogMel(config)
-    windows = torch.from_numpy(track.windows)
-    # A few windows at a time: the same result (the front end works per window), but the STFT
-    # of all 60 windows at once would hold ~250 MB; in chunks of 8 it holds ~40 MB.
-    mel = np.concatenate(
-        [front(windows[i : i + MEL_CHUNK]).numpy() for i in range(0, len(windows), MEL_CHUNK)]
-    )
-    return TrackFeatures(info=track.info, segments=track.segments, mel=mel)
+    width = config.window_samples
+    chunks: list[tuple[list[Segment], Future]] = []
+    pending: list[np.ndarray] = []
+
+    def mel_of(windows: np.ndarray) -> np.ndarray:
+        return front(torch.from_numpy(windows)).numpy()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+
+        def on_part(plan: list[Segment], i: int, part: np.ndarray) -> None:
+            if i == 0:
+                chunks.clear()  # a new plan: what was queued belongs to the old one
+                pending.clear()
+            pending.append(place_in_window(part, width, rng))
+            if len(pending) == MEL_CHUNK or i == len(plan) - 1:
+                chunks.append((plan, pool.submit(mel_of, np.stack(pending))))
+                pending.clear()
+
+        info, plan, _ = read_parts(path, width, on_part)
+        mel = np.concatenate([future.result() for p, future in chunks if p is plan])
+    return TrackFeatures(info=info, segments=plan, mel=mel)

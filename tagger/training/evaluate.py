@@ -61,8 +61,11 @@ def select_tracks(model: ModelFile, data_dir: Path, split: str) -> list[LabeledT
     unknown = set(classes) - set(model.classes)
     if unknown:
         raise ValueError(f"{data_dir} has classes the model does not know: {sorted(unknown)}")
-    trained_on = model.training.get("data_dir")
-    same_data = trained_on is not None and Path(trained_on).resolve() == data_dir.resolve()
+    # The training folder, wherever it now lives: the same files as the model's split lists.
+    splits = model.training.get("split", {})
+    trained_files = {f for files in splits.values() for f in files}
+    here = {str(t.path.relative_to(data_dir)) for t in tracks}
+    same_data = bool(trained_files) and here == trained_files
     if split == "all" or (split == "auto" and not same_data):
         return tracks
     if not same_data:

@@ -167,3 +167,26 @@ def test_seeking_reads_the_same_audio_as_a_full_pass(tmp_path, ext, monkeypatch)
         assert n > WINDOW_SAMPLES - 10
         corr = np.corrcoef(a[0, 2000:n], b[0, 2000:n])[0, 1]
         assert corr > 0.99
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".m4a", ".ogg", ".opus", ".flac"])
+def test_skipping_the_gaps_between_windows_reads_the_same_windows(tmp_path, ext, monkeypatch):
+    """A 5-minute track has 5 s parts and 3 s windows: the 2 s between are not decoded."""
+    import tagger.audio.decode as dec
+
+    rate = 48_000 if ext == ".opus" else 44_100
+    rng = np.random.default_rng(2)
+    t = np.arange(rate * 300) / rate
+    freqs = rng.uniform(100, 2000, size=(3000, 3))[(t * 10).astype(int)]
+    mono = sum(np.sin(2 * np.pi * f * t) for f in freqs.T) / 4
+    path = write_audio(
+        tmp_path / f"five_minutes{ext}", np.stack([mono, mono]).astype(np.float32), rate
+    )
+    info_skip, plan_skip, skipped = read_parts(path)
+    monkeypatch.setattr(dec, "SKIP_GAPS", False)
+    info_full, plan_full, full = read_parts(path)
+    assert plan_skip == plan_full and len(plan_full) == 60
+    for a, b in zip(full, skipped, strict=True):
+        assert a.shape == b.shape
+        assert np.corrcoef(a[0], b[0])[0, 1] > 0.999
+        assert np.abs(a - b).mean() < 0.002
