@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from tagger.cli import UserError
-from tagger.cli.library import _Bar, _ctrl_c_cancels, _open, _settings
+from tagger.cli.library import (
+    _Bar,
+    _ctrl_c_cancels,
+    _open,
+    _positive_int,
+    _probability,
+    _settings,
+)
 from tagger.library.tag_writer import (
     MODES,
     Action,
@@ -101,29 +108,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_history)
-
-
-# --- argument types ---------------------------------------------------------------------------
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
 
 
 def _genre_strings(base: dict[str, str], overrides: Sequence[str]) -> dict[str, str]:
