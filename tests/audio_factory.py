@@ -20,8 +20,14 @@ CODECS = {
 LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
 
 
-def tone(seconds: float, rate: int = 44_100, channels: int = 2, freq: float = 440.0,
-         noise: float = 0.05, seed: int = 0) -> np.ndarray:
+def tone(
+    seconds: float,
+    rate: int = 44_100,
+    channels: int = 2,
+    freq: float = 440.0,
+    noise: float = 0.05,
+    seed: int = 0,
+) -> np.ndarray:
     """[channels, n] float32: a tone with some noise, a different phase per channel."""
     rng = np.random.default_rng(seed)
     t = np.arange(int(seconds * rate)) / rate
@@ -30,8 +36,13 @@ def tone(seconds: float, rate: int = 44_100, channels: int = 2, freq: float = 44
     return out.astype(np.float32)
 
 
-def write_audio(path: Path, samples: np.ndarray, rate: int = 44_100,
-                codec: str | None = None, sample_format: str | None = None) -> Path:
+def write_audio(
+    path: Path,
+    samples: np.ndarray,
+    rate: int = 44_100,
+    codec: str | None = None,
+    sample_format: str | None = None,
+) -> Path:
     """Encode [channels, n] float samples (-1..1) into `path`; the extension picks the codec."""
     fmt, default_codec, default_sf = CODECS[path.suffix.lower()]
     codec, sample_format = codec or default_codec, sample_format or default_sf

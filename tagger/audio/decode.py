@@ -302,6 +302,7 @@ def _read_spans_sequential(
     filled = [0] * len(plan)
     first = 0  # index of the first segment not yet finished
     end = 0
+
     def next_needed() -> int | None:
         # After the last window: decode on to the end, to count the real length.
         return plan[first].start if first < len(plan) else None

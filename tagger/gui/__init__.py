@@ -1,1 +1,1 @@
-"""The desktop application (PySide6). Qt only: the work is done by the services in tagger.library."""
+"""The desktop application (PySide6). Qt only: the work is done by tagger.library services."""

@@ -136,5 +136,3 @@ def test_scope_decides_what_is_classified(
     assert statuses(library)["000 track.mp3"][0] == TrackStatus.OUT_OF_SCOPE
     assert jazz in select_for_classification(library, mid, classify_all=True)
     assert jazz in select_for_classification(library, mid, scope=["jazz"])
-
-

@@ -50,4 +50,3 @@ def test_untagged_tracks_are_their_own_groups():
     ]
     split = split_tracks(data, seed=0)
     assert len(split.test) == 6 and len(split.val) == 6
-
