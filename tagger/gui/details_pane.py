@@ -8,9 +8,10 @@ Cover art is not shown: no library service returns a track's picture yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -26,6 +27,8 @@ from tagger.gui.telling_window import most_telling_window
 from tagger.gui.track_table_model import STATUS_TEXT, display_title
 from tagger.gui.window_strip import WindowStrip
 from tagger.library.queries import TrackDetail
+
+COVER_SIZE = 160  # logical pixels
 
 
 def _duration(seconds: float | None) -> str:
@@ -47,10 +50,17 @@ class DetailsPane(QWidget):
     clear_requested = Signal(int)  # track id
 
     def __init__(
-        self, player: PreviewPlayer, classes: Sequence[str], parent: QWidget | None = None
+        self,
+        player: PreviewPlayer,
+        classes: Sequence[str],
+        parent: QWidget | None = None,
+        cover_loader: Callable[[str], bytes | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.player = player
+        self.cover_loader = cover_loader
+        self.cover = QLabel()
+        self.cover.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.classes = list(classes)
         self.detail: TrackDetail | None = None
         self.telling: int | None = None
@@ -121,6 +131,7 @@ class DetailsPane(QWidget):
         line.setFrameShadow(QFrame.Shadow.Sunken)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.cover)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.path)
@@ -145,6 +156,7 @@ class DetailsPane(QWidget):
             w.setVisible(has)
         for button in [*self.decide_buttons.values(), self.clear_button, self.preview_button]:
             button.setVisible(has)
+        self._show_cover(detail)
         if detail is None:
             self.title.setText("No track selected")
             self.subtitle.setText("Select a track to see its details and window chart.")
@@ -191,6 +203,26 @@ class DetailsPane(QWidget):
             else self.player.reason
         )
         self.clear_button.setEnabled(row.decided_by == "user")
+
+    def _show_cover(self, detail: TrackDetail | None) -> None:
+        data = None
+        if detail is not None and self.cover_loader and detail.row.status != "missing":
+            data = self.cover_loader(detail.row.path)
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            side = COVER_SIZE * self.devicePixelRatioF()
+            pixmap = pixmap.scaled(
+                int(side),
+                int(side),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+            self.cover.setPixmap(pixmap)
+            self.cover.setVisible(True)
+        else:
+            self.cover.clear()
+            self.cover.setVisible(False)
 
     def _set_row(self, label: QLabel, text: str) -> None:
         label.setText(text)

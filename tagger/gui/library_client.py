@@ -23,6 +23,7 @@ from tagger.library.queries import (
 from tagger.library.review import ReviewRule, clear_decision, record_decision
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.library.tags import read_cover
 
 
 class LibraryClient:
@@ -76,6 +77,10 @@ class LibraryClient:
                 offset=offset,
                 limit=limit,
             )
+
+    def cover(self, path: str) -> bytes | None:
+        """The track's embedded front cover image, if any (read from the file)."""
+        return read_cover(path)
 
     def detail(self, track_id: int) -> TrackDetail | None:
         with self.library.session() as session:

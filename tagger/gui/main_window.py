@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(library_page)
         self.stack.addWidget(self.review)
 
-        self.details = DetailsPane(self.player, self.client.classes)
+        self.details = DetailsPane(self.player, self.client.classes, cover_loader=self.client.cover)
         self.details.decide_requested.connect(self._decide)
         self.details.clear_requested.connect(self._clear_decision)
         self.details.setMinimumWidth(300)

@@ -130,7 +130,7 @@ class ReviewView(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setAccessibleName("Review queue")
         self.list.selectionModel().currentRowChanged.connect(self._on_current)
-        self.details = DetailsPane(player, client.classes)
+        self.details = DetailsPane(player, client.classes, cover_loader=client.cover)
         self.details.decide_requested.connect(lambda _tid, label: self.decide(label))
         self.details.clear_requested.connect(self._clear)
         self.empty = QLabel("Nothing to review: the model is sure about every classified track.")

@@ -176,3 +176,33 @@ def test_dropping_a_folder_adds_and_scans_it(
     assert window.sidebar.count_of(SmartList.UNCLASSIFIED) == N_GOOD
     assert "classification skipped" in window.last_outcome.summary
     assert "cannot load the model" in window.statusBar().toolTip()
+
+
+def test_details_pane_shows_embedded_cover_art(
+    qtbot, make_window, settings, classified_master: Path, tmp_path: Path
+) -> None:
+    from mutagen.flac import FLAC, Picture
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    window.sidebar.select(SmartList.ALL)
+    window.table.selectRow(0)
+    path = window.details.detail.row.path
+    assert not window.details.cover.isVisibleTo(window.details)  # the generated files have none
+
+    image = QImage(64, 64, QImage.Format.Format_RGB32)
+    image.fill(QColor("darkred"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    assert path.endswith(".flac")  # the library is generated as FLAC files
+    tags = FLAC(path)
+    picture = Picture()
+    picture.type, picture.mime, picture.data = 3, "image/png", bytes(buffer.data())
+    tags.add_picture(picture)
+    tags.save()
+    window.details.show_detail(None)
+    window._show_current_details()
+    assert window.details.cover.isVisibleTo(window.details)
+    assert not window.details.cover.pixmap().isNull()

@@ -14,6 +14,7 @@ from typing import Literal
 from mutagen import MutagenError
 
 from .base import TagError, TagHandler, TagOptions, TrackTags
+from .cover import read_cover
 from .merge import merge_genres
 from .registry import handler_for
 from .writer import cleanup_stale_temp_files, write_genres
@@ -28,6 +29,7 @@ __all__ = [
     "read_genres",
     "read_tags",
     "write_genres",
+    "read_cover",
     "MergeMode",
 ]
 
