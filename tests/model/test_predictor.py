@@ -52,3 +52,12 @@ def test_bf16_and_float32_agree(tmp_path, random_model):
     b = np.array([w.probabilities for w in bf16.windows])
     assert np.abs(a - b).max() < 0.02
     assert fp32.label == bf16.label or abs(fp32.confidence - 0.5) < 0.01
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".flac", ".ogg", ".opus", ".m4a", ".wav", ".aiff"])
+def test_classify_every_supported_format(tmp_path, random_model, ext):
+    rate = 48_000 if ext == ".opus" else 44_100
+    path = write_audio(tmp_path / f"a{ext}", tone(6.0, rate), rate)
+    result = Predictor.load(random_model).classify(path)
+    assert result.label in ("hardcore", "metal") and len(result.windows) == 60
+    assert 0.5 <= result.confidence <= 1.0
