@@ -19,26 +19,18 @@ from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
     Extras,
-    TagHandler,
+    MappingTagHandler,
     TagOptions,
     TrackTags,
     parse_year,
     stable_digest,
+    texts,
 )
 
 _SKIP = {"genre", EXTRA_CONFIDENCE.lower(), EXTRA_MODEL.lower()}
 
 
-def _texts(value: object) -> list[str]:
-    if value is None:
-        return []
-    try:
-        return [str(v).strip() for v in value if str(v).strip()]  # type: ignore[attr-defined]
-    except TypeError:
-        return []
-
-
-class APEv2Handler(TagHandler):
+class APEv2Handler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (
         MonkeysAudio,
         WavPack,
@@ -49,16 +41,13 @@ class APEv2Handler(TagHandler):
     )
     family = "apev2"
 
-    def __init__(self, file_type: type) -> None:
-        self.file_type = file_type
-
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
         if tags is None:
             return TrackTags(None, None, None, None, [], self.family)
 
         def first(key: str) -> str | None:
-            values = _texts(tags.get(key))
+            values = texts(tags.get(key))
             return values[0] if values else None
 
         return TrackTags(
@@ -66,19 +55,9 @@ class APEv2Handler(TagHandler):
             artist=first("Artist"),
             album=first("Album"),
             year=parse_year(first("Year")),
-            genres=_texts(tags.get("Genre")),
+            genres=texts(tags.get("Genre")),
             format=self.family,
         )
-
-    def extras(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        out: dict[str, str] = {}
-        if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                values = _texts(tags.get(name))
-                if values:
-                    out[name] = values[0]
-        return out
 
     def snapshot(self, path: str) -> dict[str, str]:
         tags = self.file_type(path).tags

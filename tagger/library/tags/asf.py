@@ -10,29 +10,21 @@ from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
     Extras,
-    TagHandler,
+    MappingTagHandler,
     TagOptions,
     TrackTags,
     parse_year,
     stable_digest,
+    texts,
 )
 
 GENRE = "WM/Genre"
 _SKIP = {GENRE, EXTRA_CONFIDENCE, EXTRA_MODEL}
 
 
-def _texts(values: object) -> list[str]:
-    if not values:
-        return []
-    return [str(v).strip() for v in values if str(v).strip()]  # type: ignore[attr-defined]
-
-
-class ASFHandler(TagHandler):
+class ASFHandler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (ASF,)
     family = "asf"
-
-    def __init__(self, file_type: type) -> None:
-        self.file_type = file_type
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -40,7 +32,7 @@ class ASFHandler(TagHandler):
             return TrackTags(None, None, None, None, [], self.family)
 
         def first(key: str) -> str | None:
-            values = _texts(tags.get(key))
+            values = texts(tags.get(key))
             return values[0] if values else None
 
         return TrackTags(
@@ -48,19 +40,9 @@ class ASFHandler(TagHandler):
             artist=first("Author") or first("WM/AlbumArtist"),
             album=first("WM/AlbumTitle"),
             year=parse_year(first("WM/Year")),
-            genres=_texts(tags.get(GENRE)),
+            genres=texts(tags.get(GENRE)),
             format=self.family,
         )
-
-    def extras(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        out: dict[str, str] = {}
-        if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                values = _texts(tags.get(name))
-                if values:
-                    out[name] = values[0]
-        return out
 
     def snapshot(self, path: str) -> dict[str, str]:
         tags = self.file_type(path).tags

@@ -181,3 +181,38 @@ class TagHandler(abc.ABC):
 
     def check_writable_genres(self, path: str, genres: list[str], options: TagOptions) -> None:  # noqa: B027
         """Raise ValueError when ``genres`` cannot be stored faithfully in this family."""
+
+
+def texts(values: object) -> list[str]:
+    """The non-empty, stripped strings of a tag field's values (None or odd values: [])."""
+    if not values:
+        return []
+    try:
+        return [str(v).strip() for v in values if str(v).strip()]  # type: ignore[attr-defined]
+    except TypeError:
+        return []
+
+
+class MappingTagHandler(TagHandler):
+    """A family whose tags map a field name to a list of values (Vorbis, MP4, APEv2, ASF)."""
+
+    def __init__(self, file_type: type) -> None:
+        self.file_type = file_type
+
+    def extra_key(self, name: str) -> str:
+        """Where the MHT_* field `name` is stored in this family."""
+        return name
+
+    def extra_value(self, values: object) -> str | None:
+        found = texts(values)
+        return found[0] if found else None
+
+    def extras(self, path: str) -> dict[str, str]:
+        tags = self.file_type(path).tags
+        out: dict[str, str] = {}
+        if tags is not None:
+            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
+                value = self.extra_value(tags.get(self.extra_key(name)))
+                if value:
+                    out[name] = value
+        return out

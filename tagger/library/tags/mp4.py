@@ -15,7 +15,7 @@ from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
     Extras,
-    TagHandler,
+    MappingTagHandler,
     TagOptions,
     TrackTags,
     first_text,
@@ -38,12 +38,15 @@ def _value_key(value: object) -> object:
     )
 
 
-class MP4Handler(TagHandler):
+class MP4Handler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (MP4,)
     family = "mp4"
 
-    def __init__(self, file_type: type) -> None:
-        self.file_type = file_type
+    def extra_key(self, name: str) -> str:
+        return FREEFORM + name
+
+    def extra_value(self, values: object) -> str | None:
+        return bytes(values[0]).decode("utf-8", "replace") if values else None  # type: ignore[index]
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -57,16 +60,6 @@ class MP4Handler(TagHandler):
             genres=[str(g).strip() for g in tags.get(GENRE, []) if str(g).strip()],
             format=self.family,
         )
-
-    def extras(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        out: dict[str, str] = {}
-        if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                values = tags.get(FREEFORM + name)
-                if values:
-                    out[name] = bytes(values[0]).decode("utf-8", "replace")
-        return out
 
     def snapshot(self, path: str) -> dict[str, str]:
         tags = self.file_type(path).tags

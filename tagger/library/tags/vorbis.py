@@ -14,7 +14,7 @@ from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
     Extras,
-    TagHandler,
+    MappingTagHandler,
     TagOptions,
     TrackTags,
     first_text,
@@ -25,12 +25,9 @@ from .base import (
 _SKIP = {"genre", EXTRA_CONFIDENCE.lower(), EXTRA_MODEL.lower()}
 
 
-class VorbisHandler(TagHandler):
+class VorbisHandler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (FLAC, OggVorbis, OggOpus, OggFLAC, OggSpeex)
     family = "vorbis"
-
-    def __init__(self, file_type: type) -> None:
-        self.file_type = file_type
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -44,16 +41,6 @@ class VorbisHandler(TagHandler):
             genres=[g.strip() for g in tags.get("genre", []) if g.strip()],
             format=self.family,
         )
-
-    def extras(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        out: dict[str, str] = {}
-        if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                values = tags.get(name)
-                if values:
-                    out[name] = values[0]
-        return out
 
     def snapshot(self, path: str) -> dict[str, str]:
         f = self.file_type(path)
