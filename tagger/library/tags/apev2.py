@@ -18,7 +18,6 @@ from mutagen.wavpack import WavPack
 from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
-    Extras,
     MappingTagHandler,
     TagOptions,
     TrackTags,
@@ -40,6 +39,7 @@ class APEv2Handler(MappingTagHandler):
         APEv2File,
     )
     family = "apev2"
+    genre_key = "Genre"
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -69,21 +69,5 @@ class APEv2Handler(MappingTagHandler):
             if key.lower() not in _SKIP
         }
 
-    def set_genres(
-        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
-    ) -> None:
-        f = self.file_type(path)
-        if f.tags is None:
-            f.add_tags()
-        tags = f.tags
-        if genres:
-            tags["Genre"] = list(genres)
-        elif "Genre" in tags:
-            del tags["Genre"]
-        if extras is not None:
-            for name, value in extras.items():
-                if value is not None:
-                    tags[name] = value
-                elif name in tags:
-                    del tags[name]
-        f.save()
+    def extra_item(self, value: str) -> object:
+        return value

@@ -9,7 +9,6 @@ from mutagen.asf import ASF
 from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
-    Extras,
     MappingTagHandler,
     TagOptions,
     TrackTags,
@@ -25,6 +24,7 @@ _SKIP = {GENRE, EXTRA_CONFIDENCE, EXTRA_MODEL}
 class ASFHandler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (ASF,)
     family = "asf"
+    genre_key = GENRE
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -62,22 +62,3 @@ class ASFHandler(MappingTagHandler):
                     )
                 )
         return {f"asf:{k}": stable_digest(v) for k, v in out.items()}
-
-    def set_genres(
-        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
-    ) -> None:
-        f = self.file_type(path)
-        if f.tags is None:
-            f.add_tags()
-        tags = f.tags
-        if genres:
-            tags[GENRE] = list(genres)
-        elif GENRE in tags:
-            del tags[GENRE]
-        if extras is not None:
-            for name, value in extras.items():
-                if value is not None:
-                    tags[name] = [value]
-                elif name in tags:
-                    del tags[name]
-        f.save()

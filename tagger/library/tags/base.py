@@ -196,8 +196,39 @@ def texts(values: object) -> list[str]:
 class MappingTagHandler(TagHandler):
     """A family whose tags map a field name to a list of values (Vorbis, MP4, APEv2, ASF)."""
 
+    #: The field that holds the genres in this family.
+    genre_key: ClassVar[str] = ""
+
     def __init__(self, file_type: type) -> None:
         self.file_type = file_type
+
+    def extra_item(self, value: str) -> object:
+        """An MHT_* value as this family stores it."""
+        return [value]
+
+    def clear_legacy_genre(self, tags: Any) -> None:  # noqa: B027
+        """Remove a second, older genre field the family may carry (MP4's gnre)."""
+
+    def set_genres(
+        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
+    ) -> None:
+        f = self.file_type(path)
+        if f.tags is None:
+            f.add_tags()
+        tags = f.tags
+        self.clear_legacy_genre(tags)
+        if genres:
+            tags[self.genre_key] = list(genres)
+        elif self.genre_key in tags:
+            del tags[self.genre_key]
+        if extras is not None:
+            for name, value in extras.items():
+                key = self.extra_key(name)
+                if value is not None:
+                    tags[key] = self.extra_item(value)
+                elif key in tags:
+                    del tags[key]
+        f.save()
 
     def extra_key(self, name: str) -> str:
         """Where the MHT_* field `name` is stored in this family."""

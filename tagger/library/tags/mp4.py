@@ -7,14 +7,13 @@ that every current player reads, and two genre atoms that disagree would be wors
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
 
 from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
-    Extras,
     MappingTagHandler,
     TagOptions,
     TrackTags,
@@ -41,6 +40,7 @@ def _value_key(value: object) -> object:
 class MP4Handler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (MP4,)
     family = "mp4"
+    genre_key = GENRE
 
     def extra_key(self, name: str) -> str:
         return FREEFORM + name
@@ -73,24 +73,9 @@ class MP4Handler(MappingTagHandler):
             if key not in _SKIP
         }
 
-    def set_genres(
-        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
-    ) -> None:
-        f = self.file_type(path)
-        if f.tags is None:
-            f.add_tags()
-        tags = f.tags
+    def extra_item(self, value: str) -> object:
+        return [MP4FreeForm(value.encode("utf-8"), AtomDataType.UTF8)]
+
+    def clear_legacy_genre(self, tags: Any) -> None:
         if "gnre" in tags:
             del tags["gnre"]
-        if genres:
-            tags[GENRE] = list(genres)
-        elif GENRE in tags:
-            del tags[GENRE]
-        if extras is not None:
-            for name, value in extras.items():
-                key = FREEFORM + name
-                if value is not None:
-                    tags[key] = [MP4FreeForm(value.encode("utf-8"), AtomDataType.UTF8)]
-                elif key in tags:
-                    del tags[key]
-        f.save()

@@ -13,7 +13,6 @@ from mutagen.oggvorbis import OggVorbis
 from .base import (
     EXTRA_CONFIDENCE,
     EXTRA_MODEL,
-    Extras,
     MappingTagHandler,
     TagOptions,
     TrackTags,
@@ -28,6 +27,7 @@ _SKIP = {"genre", EXTRA_CONFIDENCE.lower(), EXTRA_MODEL.lower()}
 class VorbisHandler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (FLAC, OggVorbis, OggOpus, OggFLAC, OggSpeex)
     family = "vorbis"
+    genre_key = "GENRE"  # Vorbis field names are case-insensitive
 
     def read(self, path: str, options: TagOptions) -> TrackTags:
         tags = self.file_type(path).tags
@@ -61,22 +61,3 @@ class VorbisHandler(MappingTagHandler):
             ]
             out["flac:blocks"] = stable_digest(blocks)
         return out
-
-    def set_genres(
-        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
-    ) -> None:
-        f = self.file_type(path)
-        if f.tags is None:
-            f.add_tags()
-        tags = f.tags
-        if genres:
-            tags["GENRE"] = list(genres)
-        elif "genre" in tags:
-            del tags["genre"]
-        if extras is not None:
-            for name, value in extras.items():
-                if value is not None:
-                    tags[name] = [value]
-                elif name in tags:
-                    del tags[name]
-        f.save()
