@@ -136,12 +136,10 @@ def read_metadata(path: str | Path) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in tags.items()}
 
 
-def iter_chunks(path: str | Path, start_seconds: float = 0.0) -> Iterator[np.ndarray]:
-    """Yield the audio as float32 [2, n] chunks at 44.1 kHz, from `start_seconds` on."""
+def iter_chunks(path: str | Path) -> Iterator[np.ndarray]:
+    """Yield the whole track as float32 [2, n] chunks at 44.1 kHz."""
     with _open(path) as container:
         stream = _audio_stream(path, container)
-        if start_seconds > 0:
-            _seek(container, stream, start_seconds)
         for _, chunk in _decode(path, container, stream):
             yield chunk
 
@@ -281,13 +279,6 @@ def _is_target_format(frame: av.AudioFrame) -> bool:
         and frame.format.name == "fltp"
         and frame.layout.name == "stereo"
     )
-
-
-def _seek(container, stream, seconds: float) -> float:
-    """Seek to shortly before `seconds`; returns the time of the first frame that will follow."""
-    target = max(0.0, seconds - SEEK_PREROLL_SECONDS)
-    container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
-    return target
 
 
 def _read_spans_sequential(

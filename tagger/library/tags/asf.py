@@ -12,6 +12,7 @@ from .base import (
     MappingTagHandler,
     TagOptions,
     TrackTags,
+    first_of,
     parse_year,
     stable_digest,
     texts,
@@ -32,8 +33,7 @@ class ASFHandler(MappingTagHandler):
             return TrackTags(None, None, None, None, [], self.family)
 
         def first(key: str) -> str | None:
-            values = texts(tags.get(key))
-            return values[0] if values else None
+            return first_of(tags.get(key))
 
         return TrackTags(
             title=first("Title"),

@@ -193,6 +193,12 @@ def texts(values: object) -> list[str]:
         return []
 
 
+def first_of(values: object) -> str | None:
+    """The first of `texts(values)`, or None."""
+    found = texts(values)
+    return found[0] if found else None
+
+
 class MappingTagHandler(TagHandler):
     """A family whose tags map a field name to a list of values (Vorbis, MP4, APEv2, ASF)."""
 
@@ -235,8 +241,7 @@ class MappingTagHandler(TagHandler):
         return name
 
     def extra_value(self, values: object) -> str | None:
-        found = texts(values)
-        return found[0] if found else None
+        return first_of(values)
 
     def extras(self, path: str) -> dict[str, str]:
         tags = self.file_type(path).tags
