@@ -36,9 +36,9 @@ from sqlalchemy import and_, select, update
 from tagger.audio.errors import AudioError
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import record_failure, record_prediction, register_model
-from tagger.library.scanner import under_roots
 from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
@@ -155,12 +155,12 @@ def select_for_classification(
         )
         .order_by(Track.path)
     )
+    if roots is not None:
+        query = query.where(tracks_under(roots))
     selected: list[int] = []
     out_of_scope: list[int] = []
     with library.session() as session, session.begin():
-        for track_id, path, status, genres in session.execute(query):
-            if roots is not None and not under_roots(path, roots):
-                continue
+        for track_id, _path, status, genres in session.execute(query):
             if classify_all or in_scope(genres, terms):
                 selected.append(track_id)
             elif status != TrackStatus.OUT_OF_SCOPE:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from tagger.library.paths import tracks_under
 from tagger.library.review import DEFAULT_RULE, ReviewRule, certainty, needs_review, review_order
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
 
@@ -344,13 +345,7 @@ def track_ids_for_paths(session: Session, paths: list[str]) -> dict[str, list[in
     """Library tracks for each path: the track itself, or every track under a folder."""
     out: dict[str, list[int]] = {}
     for path in paths:
-        prefix = path.rstrip("/") + "/"
-        rows = session.execute(
-            select(Track.id, Track.path).where(
-                or_(Track.path == path, Track.path.startswith(prefix, autoescape=True))
-            )
-        ).all()
-        out[path] = [tid for tid, p in rows if p == path or p.startswith(prefix)]
+        out[path] = list(session.scalars(select(Track.id).where(tracks_under([path]))))
     return out
 
 

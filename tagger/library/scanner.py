@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tagger.audio.decode import AudioInfo, probe
 from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
+from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
 from tagger.library.scope import HEAVY_GENRES, in_scope
@@ -75,10 +76,6 @@ class _ToRead:
     found: FoundFile
     track_id: int | None  # None: a new row
     fingerprint: str | None = None
-
-
-def under_roots(path: str, roots: Sequence[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def scan(
@@ -147,12 +144,10 @@ def scan(
 
 
 def _rows_under(session: Session, roots: Sequence[str]) -> list[_Existing]:
-    # LIKE is case-insensitive in SQLite, so the prefix test is repeated exactly in Python.
-    prefixes = [Track.path.startswith(r.rstrip(os.sep) + os.sep, autoescape=True) for r in roots]
     query = select(
         Track.id, Track.path, Track.size, Track.mtime_ns, Track.status, Track.fingerprint
-    ).where(or_(Track.path.in_(roots), *prefixes))
-    return [_Existing(*row) for row in session.execute(query).all() if under_roots(row.path, roots)]
+    ).where(tracks_under(roots))
+    return [_Existing(*row) for row in session.execute(query).all()]
 
 
 def _match_moves(

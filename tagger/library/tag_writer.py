@@ -36,10 +36,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.fingerprint import fingerprint
+from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import (
     ModelRecord,
@@ -225,12 +226,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
         .order_by(Track.path)
     )
     if request.paths:
-        conditions = []
-        for path in request.paths:
-            prefix = path.rstrip("/" + os.sep) + os.sep
-            conditions.append(Track.path == path)
-            conditions.append(Track.path.startswith(prefix, autoescape=True))
-        query = query.where(or_(*conditions))
+        query = query.where(tracks_under(request.paths))
     if request.label is not None:
         query = query.where(func.lower(label) == request.label.strip().lower())
     out: list[Candidate] = []
