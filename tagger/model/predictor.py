@@ -27,6 +27,14 @@ class WindowPrediction:
 
 
 @dataclass(frozen=True)
+class WindowOutputs:
+    """What the network says about each window of one track."""
+
+    probabilities: np.ndarray  # [windows, classes], softmax of the head
+    embeddings: np.ndarray  # [windows, d], the recurrent final states the head reads
+
+
+@dataclass(frozen=True)
 class TrackPrediction:
     path: str
     model: str
@@ -101,8 +109,25 @@ class Predictor:
             logits = self.network(x)
         return torch.softmax(logits.float(), dim=1).numpy()
 
+    @torch.inference_mode()
+    def window_outputs(self, mel: np.ndarray) -> WindowOutputs:
+        """Like `window_probabilities`, also returning the states the head reads (for
+        evaluation's t-SNE): the same network, precision and memory layout."""
+        x = torch.from_numpy(mel).contiguous(memory_format=torch.channels_last)
+        with autocast(self.bf16):
+            embeddings = self.network.embed(x)
+            logits = self.network.head(embeddings)
+        return WindowOutputs(
+            probabilities=torch.softmax(logits.float(), dim=1).numpy(),
+            embeddings=embeddings.float().numpy(),
+        )
+
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:
-        probs = self.window_probabilities(features.mel)
+        return self.predict_from_windows(features, self.window_probabilities(features.mel))
+
+    def predict_from_windows(self, features: TrackFeatures, probs: np.ndarray) -> TrackPrediction:
+        """The verdict from already-computed window probabilities [windows, classes]: their
+        mean, and its top class as label."""
         mean = probs.mean(axis=0)
         top = int(mean.argmax())
         windows = tuple(

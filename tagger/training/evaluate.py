@@ -1,8 +1,9 @@
 """`tagger evaluate`: clip- and track-level metrics, ROC and confusion plots, t-SNE of the states.
 
-Tracks go through the same path as `tagger classify` (exact centred windows), so the numbers
-describe what users get. When DATA_DIR is the folder the model was trained on, only the
-model's held-out test split is used.
+Tracks go through the same path as `tagger classify` (exact centred windows, then the
+predictor's network, precision and verdict rule), so the numbers describe what users get.
+When DATA_DIR is the folder the model was trained on, only the model's held-out test split is
+used.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tagger.audio.errors import AudioError  # noqa: E402
 from tagger.audio.features import TrackFeatures, track_features  # noqa: E402
 from tagger.audio.mel import FrontEndConfig  # noqa: E402
 from tagger.model.checkpoint import ModelFile, load_model  # noqa: E402
-from tagger.model.precision import autocast  # noqa: E402
+from tagger.model.predictor import Predictor  # noqa: E402
 from tagger.training.dataset import LabeledTrack, discover  # noqa: E402
 
 
@@ -44,6 +45,7 @@ from tagger.training.dataset import LabeledTrack, discover  # noqa: E402
 class Collected:
     tracks: list[LabeledTrack]
     clip_probs: list[np.ndarray]  # per track: [windows, classes]
+    track_probs: list[np.ndarray]  # per track: [classes], the predictor's verdict
     clip_embeddings: list[np.ndarray]  # per track: [windows, 256]
     errors: dict[str, str]
 
@@ -77,8 +79,8 @@ def select_tracks(model: ModelFile, data_dir: Path, split: str) -> list[LabeledT
 def collect(
     model: ModelFile, tracks: list[LabeledTrack], workers: int, show_progress: bool = True
 ) -> Collected:
-    network = model.network.eval()
-    out = Collected([], [], [], {})
+    predictor = Predictor(model)
+    out = Collected([], [], [], [], {})
     jobs = [(t.path, model.frontend) for t in tracks]
     bar = tqdm(
         total=len(jobs), desc="evaluating", unit="track", disable=not show_progress, file=sys.stderr
@@ -89,12 +91,12 @@ def collect(
             if isinstance(feats, str):
                 out.errors[str(track.path)] = feats
                 continue
-            with torch.inference_mode(), autocast():
-                emb = network.embed(torch.from_numpy(feats.mel)).float()
-                probs = torch.softmax(network.head(emb).float(), 1)
+            windows = predictor.window_outputs(feats.mel)
+            verdict = predictor.predict_from_windows(feats, windows.probabilities)
             out.tracks.append(track)
-            out.clip_probs.append(probs.numpy())
-            out.clip_embeddings.append(emb.numpy())
+            out.clip_probs.append(windows.probabilities)
+            out.track_probs.append(np.array([verdict.probabilities[c] for c in model.classes]))
+            out.clip_embeddings.append(windows.embeddings)
     bar.close()
     return out
 
@@ -154,7 +156,7 @@ def evaluate(
         raise ValueError("none of the tracks could be decoded")
     index = {c: i for i, c in enumerate(model.classes)}
     y_track = np.array([index[t.label] for t in got.tracks])
-    p_track = np.stack([p.mean(0) for p in got.clip_probs])
+    p_track = np.stack(got.track_probs)
     y_clip = np.concatenate(
         [np.full(len(p), y) for p, y in zip(got.clip_probs, y_track, strict=True)]
     )

@@ -9,19 +9,22 @@ from tagger.audio.decode import read_windows
 from tagger.audio.mel import FrontEndConfig, LogMel, log_mel, mel_filterbank
 
 
-def librosa_log_mel(window: np.ndarray, c: FrontEndConfig) -> np.ndarray:
-    power = librosa.feature.melspectrogram(
-        y=window,
+def librosa_bands(c: FrontEndConfig) -> dict:
+    """Our filterbank in librosa's words: HTK mel scale, no area normalisation."""
+    return dict(
         sr=c.sample_rate,
         n_fft=c.n_fft,
-        hop_length=c.hop_length,
         n_mels=c.n_mels,
         fmin=c.f_min,
         fmax=c.f_max,
         htk=True,
         norm=None,
-        center=True,
-        power=2.0,
+    )
+
+
+def librosa_log_mel(window: np.ndarray, c: FrontEndConfig) -> np.ndarray:
+    power = librosa.feature.melspectrogram(
+        y=window, hop_length=c.hop_length, center=True, power=2.0, **librosa_bands(c)
     )
     return librosa.power_to_db(power, ref=1.0, amin=c.amin, top_db=c.top_db)
 
@@ -29,15 +32,7 @@ def librosa_log_mel(window: np.ndarray, c: FrontEndConfig) -> np.ndarray:
 def test_filterbank_matches_librosa():
     c = FrontEndConfig()
     ours = mel_filterbank(c).T
-    ref = librosa.filters.mel(
-        sr=c.sample_rate,
-        n_fft=c.n_fft,
-        n_mels=c.n_mels,
-        fmin=c.f_min,
-        fmax=c.f_max,
-        htk=True,
-        norm=None,
-    )
+    ref = librosa.filters.mel(**librosa_bands(c))
     assert np.abs(ours - ref).max() < 1e-6
 
 

@@ -7,10 +7,9 @@ import io
 import json
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 import torch
+from audio_factory import write_tone
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.cli import main
@@ -18,24 +17,8 @@ from tagger.model.checkpoint import save_model
 from tagger.model.network import Network, NetworkConfig
 
 
-def tone(path: Path, freq: float, fmt: str = "wav", codec: str = "pcm_s16le") -> Path:
-    rate = 16000
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=rate)
-        stream.layout = "stereo"
-        stream.format = stream.codec_context.codec.audio_formats[0].name
-        x = (0.3 * np.sin(2 * np.pi * freq * np.arange(rate) / rate)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(np.stack([x, x]), format="fltp", layout="stereo")
-        frame.sample_rate = rate
-        for f in av.AudioResampler(format=stream.format, layout="stereo", rate=rate).resample(
-            frame
-        ):
-            for packet in stream.encode(f):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+def tone(path: Path, freq: float) -> Path:
+    return write_tone(path, 1.0, 16_000, freq)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +34,7 @@ def classified(tmp_path_factory: pytest.TempPathFactory, model: Path) -> tuple[P
     root = tmp_path_factory.mktemp("cli-music")
     for i in range(3):
         tone(root / "band" / f"song {i}.wav", 200 + 50 * i)
-    tone(root / "other" / "track.mp3", 440, "mp3", "libmp3lame")
+    tone(root / "other" / "track.mp3", 440)
     (root / "other" / "junk.mp3").write_bytes(b"not audio at all" * 10)
     db = root.parent / f"{root.name}.db"
     status = main(["scan", str(root), "--db", str(db), "--model", str(model), "--workers", "1"])

@@ -8,8 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import av
-import numpy as np
+from audio_factory import write_tone
 from mutagen.id3 import ID3, TCON, TIT2, TPE1
 
 # kind -> (container, codec, suffix)
@@ -21,27 +20,6 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "wav": ("wav", "pcm_s16le", ".wav"),
 }
 RATES = (8000, 16000, 22050)
-
-
-def encode(path: Path, kind: str, seconds: float, rate: int, freq: float) -> Path:
-    fmt, codec, _ = FORMATS[kind]
-    options = {"strict": "experimental"} if codec == "vorbis" else {}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=rate, options=options)
-        stream.layout = "stereo"
-        stream.format = stream.codec_context.codec.audio_formats[0].name
-        t = np.arange(int(rate * seconds)) / rate
-        x = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(np.stack([x, x]), format="fltp", layout="stereo")
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.format, layout="stereo", rate=rate)
-        for f in resampler.resample(frame):
-            for packet in stream.encode(f):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
 
 
 def tag_mp3(path: Path, genre: str | None = None, title: str = "", artist: str = "") -> None:
@@ -68,8 +46,8 @@ class AudioPool:
             rate = RATES[index % len(RATES)]
             seconds = 1.0 + (index % 3) * 0.5
             freq = 110.0 + 37.0 * index
-            self.made[key] = encode(
-                self.folder / f"{kind}-{index}{FORMATS[kind][2]}", kind, seconds, rate, freq
+            self.made[key] = write_tone(
+                self.folder / f"{kind}-{index}{FORMATS[kind][2]}", seconds, rate, freq
             )
         return self.made[key]
 

@@ -71,30 +71,32 @@ def test_refuses_missing_metadata(tmp_path):
         load_model(path)
 
 
-def test_refuses_other_format_version(tmp_path):
-    _, path = make(tmp_path)
-    meta = read_metadata(path)
+def _other_version(meta: dict) -> None:
     meta["format_version"] = 99
-    _rewrite(path, meta)
-    with pytest.raises(ModelFileError, match="version 99"):
-        load_model(path)
 
 
-def test_refuses_weights_that_do_not_fit(tmp_path):
-    _, path = make(tmp_path)
-    meta = read_metadata(path)
+def _smaller_network(meta: dict) -> None:
     meta["architecture"]["hidden"] = 64
-    _rewrite(path, meta)
-    with pytest.raises(ModelFileError, match="do not fit"):
-        load_model(path)
 
 
-def test_refuses_class_count_mismatch(tmp_path):
+def _three_classes(meta: dict) -> None:
+    meta["classes"] = ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_other_version, "version 99"),
+        (_smaller_network, "do not fit"),
+        (_three_classes, "class names"),
+    ],
+)
+def test_refuses_metadata_that_does_not_match(tmp_path, edit, message):
     _, path = make(tmp_path)
     meta = read_metadata(path)
-    meta["classes"] = ["a", "b", "c"]
+    edit(meta)
     _rewrite(path, meta)
-    with pytest.raises(ModelFileError, match="class names"):
+    with pytest.raises(ModelFileError, match=message):
         load_model(path)
 
 

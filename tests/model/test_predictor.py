@@ -61,3 +61,13 @@ def test_classify_every_supported_format(tmp_path, random_model, ext):
     result = Predictor.load(random_model).classify(path)
     assert result.label in ("hardcore", "metal") and len(result.windows) == 60
     assert 0.5 <= result.confidence <= 1.0
+
+
+def test_window_outputs_are_the_window_probabilities_plus_the_states(tmp_path, random_model):
+    predictor = Predictor.load(random_model, bf16=False)
+    features = predictor.features(write_audio(tmp_path / "a.flac", tone(4.0)))
+    outputs = predictor.window_outputs(features.mel)
+    assert np.allclose(outputs.probabilities, predictor.window_probabilities(features.mel))
+    assert outputs.embeddings.shape == (len(features.segments), 256)
+    verdict = predictor.predict_from_windows(features, outputs.probabilities)
+    assert verdict == predictor.predict_features(features)

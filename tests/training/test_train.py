@@ -1,23 +1,10 @@
-"""A real training run on a tiny generated corpus: it learns, it resumes, it is evaluated."""
-
-import json
+"""A real training run on a tiny generated corpus: it learns, splits by artist, resumes."""
 
 import pytest
 
 import tagger.training.train as train_module
 from tagger.model.checkpoint import load_model
-from tagger.training.evaluate import evaluate
 from tagger.training.train import TrainConfig, train
-
-CONFIG = TrainConfig(epochs=12, patience=12, seed=0, workers=2, batch_size=8)
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_corpus, tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "tiny.safetensors"
-    logs: list[str] = []
-    result = train(tiny_corpus, out, CONFIG, show_progress=False, log=logs.append)
-    return result, out, logs
 
 
 def test_training_learns(trained):
@@ -37,27 +24,6 @@ def test_no_track_in_two_splits(trained, tiny_corpus):
     assert result.split.test and not {t.path for t in result.split.test} & {
         t.path for t in result.split.train + result.split.val
     }
-
-
-def test_held_out_test_split_is_clearly_above_chance(trained, tiny_corpus, tmp_path):
-    _, out, _ = trained
-    report = evaluate(out, tiny_corpus, tmp_path / "report", show_progress=False, log=print)
-    model = load_model(out)
-    assert report["tracks"] == len(model.training["split"]["test"])  # only the held-out split
-    assert report["track_level"]["accuracy"] >= 0.75
-    for name in (
-        "report.json",
-        "report.md",
-        "roc.png",
-        "confusion.png",
-        "tsne_class.png",
-        "tsne_decade.png",
-    ):
-        assert (tmp_path / "report" / name).stat().st_size > 0
-    doc = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert {"accuracy", "per_class", "macro", "roc_auc", "confusion_matrix"} <= set(
-        doc["clip_level"]
-    )
 
 
 def test_interrupted_training_resumes(tiny_corpus, tmp_path, monkeypatch):

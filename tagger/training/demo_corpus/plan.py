@@ -15,20 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tagger.training.demo_corpus.styles import HARDCORE, KINDS, METAL, NEUTRAL, kinds_of
+from tagger.training.demo_corpus.artists import Artist, genre, make_artists, title
+from tagger.training.demo_corpus.score import HARDCORE, KINDS, METAL, NEUTRAL, kinds_of
 from tagger.training.demo_corpus.synth import KitSpec, Tone
 
 LABELS = (METAL, HARDCORE)
 FORMATS = ("mp3", "flac", "ogg", "m4a", "wav")
 TEMPO_RANGE = (90.0, 220.0)
-YEAR_RANGE = (1985, 2024)
 MIXED_SHARE = 0.175  # share of tracks that mix both styles
 MAX_CYCLE_SECONDS = 7.0
 
-GENRES = {
-    METAL: ("Metal", "Heavy Metal", "Death Metal", "Thrash Metal", "Black Metal", "Metal"),
-    HARDCORE: ("Hardcore", "Hardcore Punk", "Hardcore", "Beatdown Hardcore", "NYHC"),
-}
 EMPTY_GENRE_SHARE = 0.2
 
 # name: (MIDI note of the lowest string, is a drop tuning)
@@ -52,114 +48,6 @@ MODES = {
     "minor pentatonic": (0, 3, 5, 7, 10),
 }
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-_WORDS = {
-    METAL: (
-        (
-            "Abyssal",
-            "Carrion",
-            "Obsidian",
-            "Morbid",
-            "Sepulchral",
-            "Iron",
-            "Vile",
-            "Black",
-            "Malignant",
-            "Cryptic",
-            "Infernal",
-            "Grim",
-            "Rotting",
-            "Frozen",
-            "Ashen",
-            "Void",
-        ),
-        (
-            "Throne",
-            "Wraith",
-            "Ossuary",
-            "Torrent",
-            "Oath",
-            "Cadaver",
-            "Crypt",
-            "Eclipse",
-            "Serpent",
-            "Altar",
-            "Tyrant",
-            "Monolith",
-            "Pyre",
-            "Legion",
-            "Gallows",
-            "Horde",
-        ),
-    ),
-    HARDCORE: (
-        (
-            "Concrete",
-            "Last",
-            "Broken",
-            "True",
-            "Second",
-            "Blind",
-            "Stand",
-            "No",
-            "Hard",
-            "Street",
-            "Dead",
-            "Civil",
-            "Cold",
-            "Bitter",
-            "Strong",
-            "Knuckle",
-        ),
-        (
-            "Unity",
-            "Division",
-            "Youth",
-            "Pressure",
-            "Front",
-            "Strife",
-            "Backbone",
-            "Truth",
-            "Crew",
-            "Justice",
-            "Revolt",
-            "Line",
-            "Ground",
-            "Intent",
-            "Pride",
-            "Fury",
-        ),
-    ),
-}
-_TITLE_WORDS = (
-    "Blood",
-    "Fire",
-    "Chains",
-    "Silence",
-    "Ruin",
-    "Walls",
-    "Grave",
-    "Faith",
-    "Storm",
-    "Nothing",
-    "Fear",
-    "Hands",
-    "Bones",
-    "Lies",
-    "Days",
-    "Night",
-    "Steel",
-    "Skin",
-    "Pain",
-    "Blind",
-    "Rise",
-    "Fall",
-    "Burn",
-    "Holds",
-    "Breaks",
-    "Bleeds",
-    "Stands",
-)
 
 
 @dataclass(frozen=True)
@@ -243,56 +131,6 @@ class TrackPlan:
     @property
     def mixed(self) -> bool:
         return self.style_mix > 0
-
-
-@dataclass(frozen=True)
-class Artist:
-    name: str
-    label: str
-    albums: tuple[tuple[str, int], ...]  # (album title, year)
-    sound_seed: int
-
-
-def _name(rng: np.random.Generator, words: tuple[tuple[str, ...], ...]) -> str:
-    first, second = words
-    name = f"{rng.choice(first)} {rng.choice(second)}"
-    return f"The {name}" if rng.random() < 0.1 else name
-
-
-def _title(rng: np.random.Generator) -> str:
-    a, b = rng.choice(_TITLE_WORDS, 2, replace=False)
-    form = int(rng.integers(4))
-    return (f"{a} and {b}", f"{a} of {b}", f"{a}", f"No {a}")[form]
-
-
-def _artists(
-    rng: np.random.Generator, label: str, n_tracks: int, taken: set[str]
-) -> list[tuple[Artist, int]]:
-    """Split a label's tracks over fake bands of 3 to 8 tracks each: (artist, track count)."""
-    sizes: list[int] = []
-    left = n_tracks
-    while left > 0:
-        size = int(rng.integers(3, 9))
-        if left - size < 3:
-            size = left
-        sizes.append(size)
-        left -= size
-    out = []
-    for size in sizes:
-        name = _name(rng, _WORDS[label])
-        while name in taken:
-            suffix = rng.choice(["II", "Inc.", "Crew", "Collective"])
-            name = f"{_name(rng, _WORDS[label])} {suffix}"
-        taken.add(name)
-        start = int(rng.integers(YEAR_RANGE[0], YEAR_RANGE[1] - 2))
-        n_albums = int(rng.integers(1, 4))
-        albums = []
-        year = start
-        for _ in range(n_albums):
-            albums.append((_title(rng), min(year, YEAR_RANGE[1])))
-            year += int(rng.integers(1, 5))
-        out.append((Artist(name, label, tuple(albums), int(rng.integers(2**31))), size))
-    return out
 
 
 def _artist_sound(artist: Artist) -> dict:
@@ -480,7 +318,7 @@ def plan_demo_corpus(
         if not indices:
             continue
         order = list(rng.permutation(indices))
-        for artist, size in _artists(rng, label, len(indices), taken):
+        for artist, size in make_artists(rng, label, len(indices), taken):
             mine = sorted(order[:size])
             order = order[size:]
             counters = [0] * len(artist.albums)
@@ -499,8 +337,8 @@ def plan_demo_corpus(
         artist, album, number = slots[i]
         trng = np.random.default_rng([seed, 1, i])
         label = labels[i]
-        title = _title(trng)
-        genre = "" if trng.random() < EMPTY_GENRE_SHARE else str(trng.choice(GENRES[label]))
+        song = title(trng)
+        tag_genre = "" if trng.random() < EMPTY_GENRE_SHARE else genre(trng, label)
         tempo = round(float(trng.uniform(*TEMPO_RANGE)), 2)
         duration = round(float(trng.uniform(lo, hi)), 2)
         sound = _sound(trng, _artist_sound(artist))
@@ -512,17 +350,17 @@ def plan_demo_corpus(
         else:  # too short to hold both styles: make it a plain track of its label
             parts, sections, style_mix = _structure(trng, label, tempo, duration, 0.0)
         fmt = formats[i]
-        relpath = f"{label}/{i:04d} {_safe(artist.name)} - {_safe(title)}.{fmt}"
+        relpath = f"{label}/{i:04d} {_safe(artist.name)} - {_safe(song)}.{fmt}"
         plans.append(
             TrackPlan(
                 index=i,
                 label=label,
                 artist=artist.name,
                 album=artist.albums[album][0],
-                title=title,
+                title=song,
                 year=artist.albums[album][1],
                 track_number=number,
-                genre=genre,
+                genre=tag_genre,
                 format=fmt,
                 relpath=relpath,
                 tempo=tempo,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from tagger.training.demo_corpus.arrangement import arrange
 from tagger.training.demo_corpus.plan import MODES, PartPlan, TrackPlan
-from tagger.training.demo_corpus.styles import Harmony, Score, arrange
+from tagger.training.demo_corpus.score import Harmony, Score
 from tagger.training.demo_corpus.synth import (
     SR,
     DrumKit,

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import av
-import numpy as np
 import pytest
+from audio_factory import write_tone
 from mutagen.apev2 import APEv2
 from mutagen.asf import ASF
 from mutagen.flac import FLAC, Picture
@@ -61,25 +61,7 @@ OLD_GENRES = ["Rock", "Drum/Bass"]
 
 
 def encode(kind: str, path: Path, seconds: float = 0.3) -> Path:
-    fmt, codec, _, rate = ENCODINGS[kind]
-    options = {"strict": "experimental"} if codec == "vorbis" else {}
-    with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=rate, options=options)
-        stream.layout = "stereo"
-        stream.bit_rate = 128000
-        stream.format = stream.codec_context.codec.audio_formats[0].name
-        n = int(rate * seconds)
-        t = np.arange(n) / rate
-        x = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(np.stack([x, x]), format="fltp", layout="stereo")
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.format, layout="stereo", rate=rate)
-        for f in resampler.resample(frame):
-            for packet in stream.encode(f):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    return write_tone(path, seconds, ENCODINGS[kind][3], bit_rate=128_000)
 
 
 def add_rich_tags(variant: str, path: Path, genres: list[str] | None = None) -> None:
