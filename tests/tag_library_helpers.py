@@ -16,7 +16,7 @@ from mutagen.id3 import ID3, TCON, TIT2
 
 from tagger.library.schema import Label, LabelSource, ModelRecord, Prediction, Track, TrackStatus
 from tagger.library.store import Library
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 _TEMPLATES: dict[str, Path] = {}
 

@@ -31,7 +31,7 @@ from tagger.library.tag_writer import (
     TagResult,
     TagWriter,
 )
-from tagger.library.tags import TagOptions
+from tagger.tags import TagOptions
 from tagger.library.undo import UndoError, UndoResult, history, undo_batch
 from tagger.library.walk import normalize_root
 

@@ -52,7 +52,7 @@ from tagger.library.schema import (
     TrackStatus,
 )
 from tagger.library.store import Library
-from tagger.library.tags import (
+from tagger.tags import (
     MergeMode,
     TagError,
     TagOptions,
@@ -62,7 +62,7 @@ from tagger.library.tags import (
     read_tags,
     write_genres,
 )
-from tagger.library.tags.base import normalize_genres
+from tagger.tags.base import normalize_genres
 
 DEFAULT_GENRE_STRINGS: dict[str, str] = {"metal": "Metal", "hardcore": "Hardcore"}
 MODES: tuple[MergeMode, ...] = ("add", "replace", "fill")

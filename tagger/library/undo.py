@@ -35,8 +35,8 @@ from tagger.library.tag_writer import (
     recover_interrupted,
     update_track_after_write,
 )
-from tagger.library.tags import TagError, TagOptions, read_tags, write_genres
-from tagger.library.tags.base import normalize_genres
+from tagger.tags import TagError, TagOptions, read_tags, write_genres
+from tagger.tags.base import normalize_genres
 
 UNDO_MARK = "undo in progress"
 

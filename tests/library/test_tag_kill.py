@@ -18,7 +18,7 @@ from tag_library_helpers import add_track, make_mp3, mp3_template
 from tagger.cli import main
 from tagger.library.schema import TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 N_FILES = 200
 KILL_AFTER = 50

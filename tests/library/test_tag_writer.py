@@ -23,7 +23,7 @@ from tagger.library.tag_writer import (
     batch_summaries,
     recover_interrupted,
 )
-from tagger.library.tags import TagOptions, read_genres, write_genres
+from tagger.tags import TagOptions, read_genres, write_genres
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from mutagen.id3 import ID3, TCON, TIT2
 from tag_test_files import ENCODINGS, VARIANTS, mp4_with_legacy_gnre, raw_id3_frames
 
-from tagger.library.tags import TagError, TagOptions, read_genres, read_tags
+from tagger.tags import TagError, TagOptions, read_genres, read_tags
 
 
 def _mp3_with_raw_tcon(path: Path, text: list[str], version: int) -> Path:

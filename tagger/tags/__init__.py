@@ -14,12 +14,15 @@ from typing import Literal
 from mutagen import MutagenError
 
 from .base import TagError, TagHandler, TagOptions, TrackTags
+from .byte_backup import ByteBackup
 from .cover import read_cover
 from .merge import merge_genres
 from .registry import handler_for
-from .writer import cleanup_stale_temp_files, write_genres
+from .safe_write import cleanup_stale_temp_files, restore_original_bytes, write_genres
 
 __all__ = [
+    "ByteBackup",
+    "restore_original_bytes",
     "TagError",
     "TagHandler",
     "TagOptions",
