@@ -22,12 +22,10 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from mutagen import MutagenError
-
 from .audio_payload import audio_packet_digest
 from .base import Extras, TagError, TagHandler, TagOptions, normalize_genres
 from .byte_backup import ByteBackup, capture, rebuild_into
-from .registry import handler_for
+from .registry import describe_error, handler_for
 
 TEMP_MARKER = ".tagger-tmp-"
 _NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file systems
@@ -52,6 +50,7 @@ def write_genres(
     confidence: float | None = None,
     model: str | None = None,
     keep_backup: Callable[[ByteBackup | None], None] | None = None,
+    handler: TagHandler | None = None,
 ) -> None:
     """Set the genres of ``path`` to exactly ``genres`` (trimmed, de-duplicated).
 
@@ -72,7 +71,8 @@ def write_genres(
     extras = Extras(_format_confidence(shown, confidence), model) if opts.extra_fields else None
 
     original = _check_writable(real, shown)
-    handler = handler_for(real)
+    if handler is None:
+        handler = handler_for(real)
     try:
         try:
             handler.check_writable_genres(real, wanted, opts)
@@ -95,10 +95,8 @@ def write_genres(
     except OSError as e:
         reason = _ERRNO_REASONS.get(e.errno or 0, e.strerror or str(e))
         raise TagError(shown, f"could not write tags: {reason}") from None
-    except MutagenError as e:
-        raise TagError(shown, f"could not write tags: {e}") from None
     except Exception as e:  # a mutagen bug on an odd file must not escape as anything else
-        raise TagError(shown, f"could not write tags: {type(e).__name__}: {e}") from None
+        raise TagError(shown, f"could not write tags: {describe_error(e)}") from None
 
 
 def restore_original_bytes(

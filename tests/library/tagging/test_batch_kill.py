@@ -22,7 +22,7 @@ from tagger.tags import read_genres
 
 N_FILES = 200
 KILL_AFTER = 50
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
