@@ -133,8 +133,11 @@ def read_with(handler: TagHandler, path: str, options: TagOptions) -> TrackTags:
 
 
 def describe_error(error: BaseException) -> str:
-    """A reason for a mutagen failure that is never empty (some are raised with no message)."""
+    """A reason for a mutagen failure that is never empty (some are raised with no message,
+    a truncated frame surfaces as a bare ``struct.error``)."""
     text = str(error).strip()
-    if isinstance(error, MutagenError | ValueError | struct_error | EOFError):
-        return text or f"damaged or truncated tag ({type(error).__name__})"
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    if isinstance(error, struct_error | EOFError) or not text:
+        return "damaged or truncated tag" + (f" ({text})" if text else "")
+    if isinstance(error, MutagenError | ValueError):
+        return text
+    return f"{type(error).__name__}: {text}"
