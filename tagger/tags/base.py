@@ -87,10 +87,13 @@ def normalize_genres(genres: list[str]) -> list[str]:
     return out
 
 
-_YEAR = re.compile(r"(\d{4})")
+# A year of the second millennium or the third, not glued to a longer number before it
+# ("2004", "2004-12-31", "20041231", "(P) 1994 Label"; not "0000" or "987").
+_YEAR = re.compile(r"(?<!\d)([12]\d{3})")
 
 
 def parse_year(value: object) -> int | None:
+    """The year a date tag names, or None. The one year parser of the program."""
     if value is None:
         return None
     m = _YEAR.search(str(value))
