@@ -15,19 +15,16 @@ from mutagen.optimfrog import OptimFROG
 from mutagen.tak import TAK
 from mutagen.wavpack import WavPack
 
-from .base import (
-    EXTRA_CONFIDENCE,
-    EXTRA_MODEL,
-    MappingTagHandler,
-    TagOptions,
-    TrackTags,
-    first_of,
-    parse_year,
-    stable_digest,
-    texts,
-)
+from .field_table import FieldTable, MappingTagHandler
 
-_SKIP = {"genre", EXTRA_CONFIDENCE.lower(), EXTRA_MODEL.lower()}
+APEV2_FIELDS = FieldTable(
+    title=("Title",),
+    artist=("Artist",),
+    album=("Album",),
+    year=("Year",),
+    genre="Genre",
+    fold_case=True,
+)
 
 
 class APEv2Handler(MappingTagHandler):
@@ -40,34 +37,10 @@ class APEv2Handler(MappingTagHandler):
         APEv2File,
     )
     family = "apev2"
-    genre_key = "Genre"
+    table = APEV2_FIELDS
 
-    def read(self, path: str, options: TagOptions) -> TrackTags:
-        tags = self.file_type(path).tags
-        if tags is None:
-            return TrackTags(None, None, None, None, [], self.family)
-
-        def first(key: str) -> str | None:
-            return first_of(tags.get(key))
-
-        return TrackTags(
-            title=first("Title"),
-            artist=first("Artist"),
-            album=first("Album"),
-            year=parse_year(first("Year")),
-            genres=texts(tags.get("Genre")),
-            format=self.family,
-        )
-
-    def snapshot(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        if tags is None:
-            return {}
-        return {
-            f"ape:{key.lower()}": stable_digest((value.kind, bytes(value)))
-            for key, value in tags.items()
-            if key.lower() not in _SKIP
-        }
+    def value_digest(self, values: object) -> object:
+        return (values.kind, bytes(values))  # type: ignore[attr-defined]
 
     def extra_item(self, value: str) -> object:
         return value

@@ -7,24 +7,24 @@ that every current player reads, and two genre atoms that disagree would be wors
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
 
-from .base import (
-    EXTRA_CONFIDENCE,
-    EXTRA_MODEL,
-    MappingTagHandler,
-    TagOptions,
-    TrackTags,
-    first_text,
-    parse_year,
-    stable_digest,
-)
+from .base import EXTRA_CONFIDENCE, EXTRA_MODEL
+from .field_table import FieldTable, MappingTagHandler
 
-GENRE = "\xa9gen"
 FREEFORM = "----:com.apple.iTunes:"
-_SKIP = {GENRE, "gnre", FREEFORM + EXTRA_CONFIDENCE, FREEFORM + EXTRA_MODEL}
+
+MP4_FIELDS = FieldTable(
+    title=("\xa9nam",),
+    artist=("\xa9ART",),
+    album=("\xa9alb",),
+    year=("\xa9day",),
+    genre="\xa9gen",
+    extras={name: FREEFORM + name for name in (EXTRA_CONFIDENCE, EXTRA_MODEL)},
+    legacy_genres=("gnre",),
+)
 
 
 def _value_key(value: object) -> object:
@@ -40,42 +40,15 @@ def _value_key(value: object) -> object:
 class MP4Handler(MappingTagHandler):
     file_types: ClassVar[tuple[type, ...]] = (MP4,)
     family = "mp4"
-    genre_key = GENRE
+    table = MP4_FIELDS
 
-    def extra_key(self, name: str) -> str:
-        return FREEFORM + name
+    def value_digest(self, values: object) -> object:
+        if isinstance(values, list):
+            return [_value_key(v) for v in values]
+        return _value_key(values)
 
     def extra_value(self, values: object) -> str | None:
         return bytes(values[0]).decode("utf-8", "replace") if values else None  # type: ignore[index]
 
-    def read(self, path: str, options: TagOptions) -> TrackTags:
-        tags = self.file_type(path).tags
-        if tags is None:
-            return TrackTags(None, None, None, None, [], self.family)
-        return TrackTags(
-            title=first_text(tags.get("\xa9nam")),
-            artist=first_text(tags.get("\xa9ART")),
-            album=first_text(tags.get("\xa9alb")),
-            year=parse_year(first_text(tags.get("\xa9day"))),
-            genres=[str(g).strip() for g in tags.get(GENRE, []) if str(g).strip()],
-            format=self.family,
-        )
-
-    def snapshot(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        if tags is None:
-            return {}
-        return {
-            f"mp4:{key}": stable_digest([_value_key(v) for v in values])
-            if isinstance(values, list)
-            else stable_digest(_value_key(values))
-            for key, values in tags.items()
-            if key not in _SKIP
-        }
-
     def extra_item(self, value: str) -> object:
         return [MP4FreeForm(value.encode("utf-8"), AtomDataType.UTF8)]
-
-    def clear_legacy_genre(self, tags: Any) -> None:
-        if "gnre" in tags:
-            del tags["gnre"]
