@@ -122,6 +122,11 @@ class ID3Handler(TagHandler):
             return None
 
     def _peek_major_version(self, path: str) -> int | None:
+        if not self._is_chunk_type():
+            # The version is byte 3 of the header at the start: no need to parse the tag.
+            with open(path, "rb") as f:
+                header = f.read(4)
+            return header[3] if len(header) == 4 and header[:3] == b"ID3" else None
         tags = self._load(path, with_v1=False)
         return None if tags is None else tags.version[1]
 
