@@ -31,8 +31,8 @@ from mutagen.id3 import ID3, TALB, TCON, TIT2, TPE1
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
 from tagger.library.store import Library
 from tagger.library.tag_writer import TagRequest, TagWriter
-from tagger.library.tags import read_genres
 from tagger.library.undo import undo_batch
+from tagger.tags import read_genres
 
 SECONDS = 250.0  # 250 s at 128 kbps ≈ 4.0 MB
 RATE = 44_100

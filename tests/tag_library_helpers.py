@@ -16,7 +16,7 @@ from mutagen.id3 import ID3, TCON, TIT2
 
 from tagger.library.schema import Label, LabelSource, ModelRecord, Prediction, Track, TrackStatus
 from tagger.library.store import Library
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 _TEMPLATES: dict[str, Path] = {}
 
@@ -71,12 +71,17 @@ def add_track(
     confidence: float = 0.95,
     user_label: str | None = None,
     status: str = TrackStatus.OK,
+    disagreement: float = 0.0,
+    follow_link: bool = True,
 ) -> int:
-    """A library row for `path` as a scan would leave it (size, mtime, genres from the file)."""
+    """A library row for `path` as a scan would leave it (size, mtime, genres from the file).
+
+    `follow_link=False` stores a link's own path, as a scan that walks into linked files does.
+    """
     st = os.stat(path)
     with library.session() as s, s.begin():
         t = Track(
-            path=os.path.realpath(path),
+            path=os.path.realpath(path) if follow_link else os.path.abspath(path),
             size=st.st_size,
             mtime_ns=st.st_mtime_ns,
             genres=read_genres(path) if path.exists() else [],
@@ -96,7 +101,7 @@ def add_track(
                     confidence=confidence,
                     probabilities={predicted: confidence, "other": other},
                     windows=[],
-                    disagreement=0.0,
+                    disagreement=disagreement,
                     is_current=True,
                 )
             )

@@ -31,9 +31,9 @@ from tagger.library.tag_writer import (
     TagResult,
     TagWriter,
 )
-from tagger.library.tags import TagOptions
 from tagger.library.undo import UndoError, UndoResult, history, undo_batch
 from tagger.library.walk import normalize_root
+from tagger.tags import TagOptions
 
 ARROW = "→"
 

@@ -23,7 +23,7 @@ from tagger.library.queries import (
 from tagger.library.review import ReviewRule, clear_decision, record_decision
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.library.tags import read_cover
+from tagger.tags import read_cover
 
 
 class LibraryClient:

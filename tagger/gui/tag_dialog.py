@@ -35,7 +35,7 @@ from tagger.library.progress import Progress
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.tag_writer import FileChange, TagRequest
-from tagger.library.tags import TagOptions
+from tagger.tags import TagOptions
 
 # select_candidates turns each path into two OR-ed conditions; SQLite's expression depth limit
 # (1000) bounds how many one request may name.

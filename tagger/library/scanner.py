@@ -37,8 +37,8 @@ from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
 from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
-from tagger.library.tags import TagError, TrackTags, read_tags
 from tagger.library.walk import FoundFile, normalize_root, walk_audio
+from tagger.tags import TagError, TrackTags, read_tags
 
 COMMIT_EVERY_FILES = 25
 COMMIT_EVERY_SECONDS = 1.0

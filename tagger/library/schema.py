@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -200,6 +201,8 @@ class TagChange(Base):
     new_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default=TagChangeStatus.PENDING)
     error: Mapped[str | None] = mapped_column(Text)
+    # The bytes the write replaced (tagger.tags.ByteBackup), so undo is exact to the byte.
+    original_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     batch: Mapped[TagBatch] = relationship(back_populates="changes")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tagger.audio.decode import read_metadata
-from tagger.audio.errors import AudioError
 from tagger.audio.formats import AUDIO_EXTENSIONS
+from tagger.tags import TagError, read_tags
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,9 @@ def discover(data_dir: str | Path) -> tuple[list[str], list[LabeledTrack]]:
 
 
 def _artist_and_year(path: Path) -> tuple[str | None, int | None]:
+    """Through the same tag handlers the library uses, so both agree on what a file says."""
     try:
-        tags = read_metadata(path)
-    except AudioError:
+        tags = read_tags(path)
+    except TagError:
         return None, None  # the training loop reports unreadable files itself
-    artist = (tags.get("artist") or tags.get("album_artist") or "").strip() or None
-    match = re.search(r"(1[89]\d\d|20\d\d)", tags.get("date") or tags.get("year") or "")
-    return artist, int(match.group(1)) if match else None
+    return tags.artist, tags.year

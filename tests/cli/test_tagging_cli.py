@@ -12,7 +12,7 @@ from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
 
 from tagger.cli import main
 from tagger.library.store import Library
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from tagger.library.queries import SmartList
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 
 def test_preview_write_and_undo(qtbot, make_window, no_model_settings, music: Path, wait_idle):

@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from mutagen import MutagenError
-
 from .base import TagError, TagHandler, TagOptions, TrackTags
+from .byte_backup import ByteBackup
 from .cover import read_cover
 from .merge import merge_genres
-from .registry import handler_for
-from .writer import cleanup_stale_temp_files, write_genres
+from .registry import handler_for, read_with
+from .safe_write import cleanup_stale_temp_files, restore_original_bytes, write_genres
 
 __all__ = [
+    "ByteBackup",
+    "restore_original_bytes",
     "TagError",
     "TagHandler",
     "TagOptions",
@@ -28,6 +29,8 @@ __all__ = [
     "merge_genres",
     "read_genres",
     "read_tags",
+    "read_with",
+    "handler_for",
     "write_genres",
     "read_cover",
     "MergeMode",
@@ -43,20 +46,7 @@ def read_tags(path: str | os.PathLike[str], options: TagOptions | None = None) -
     a TagError with a reason a person can read.
     """
     p = os.fspath(path)
-    opts = options or TagOptions()
-    handler = handler_for(p)
-    try:
-        return handler.read(p, opts)
-    except TagError:
-        raise
-    except FileNotFoundError:
-        raise TagError(p, "file not found") from None
-    except PermissionError:
-        raise TagError(p, "permission denied") from None
-    except MutagenError as e:
-        raise TagError(p, f"unreadable tags: {e}") from None
-    except Exception as e:  # a corrupt file must not crash a scan of thousands
-        raise TagError(p, f"unreadable tags: {type(e).__name__}: {e}") from None
+    return read_with(handler_for(p), p, options or TagOptions())
 
 
 def read_genres(path: str | os.PathLike[str], options: TagOptions | None = None) -> list[str]:

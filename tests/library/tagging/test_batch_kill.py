@@ -18,11 +18,11 @@ from tag_library_helpers import add_track, make_mp3, mp3_template
 from tagger.cli import main
 from tagger.library.schema import TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
-from tagger.library.tags import read_genres
+from tagger.tags import read_genres
 
 N_FILES = 200
 KILL_AFTER = 50
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tagger.library.tags import merge_genres
+from tagger.tags import merge_genres
 
 
 @pytest.mark.parametrize(

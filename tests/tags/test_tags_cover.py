@@ -6,7 +6,7 @@ import pytest
 from mutagen.asf import ASF, ASFByteArrayAttribute
 from tag_test_files import COVER, VARIANTS
 
-from tagger.library.tags import read_cover
+from tagger.tags import read_cover
 
 
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if VARIANTS[v][1] != "asf"])

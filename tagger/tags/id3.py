@@ -9,6 +9,7 @@ tag is never added; an existing one gets the nearest v1 genre and keeps every ot
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from mutagen.aiff import AIFF
@@ -28,17 +29,25 @@ from .base import (
     TagHandler,
     TagOptions,
     TrackTags,
-    first_text,
-    parse_year,
     split_joined,
     stable_digest,
+)
+from .field_table import FieldTable
+
+# Frame ids; the genre's numeric forms and v2.3 joining are handled by the code below.
+ID3_FIELDS = FieldTable(
+    title=("TIT2",),
+    artist=("TPE1",),
+    album=("TALB",),
+    year=("TDRC", "TYER"),
+    genre="TCON",
+    extras={name: f"TXXX:{name}" for name in (EXTRA_CONFIDENCE, EXTRA_MODEL)},
 )
 
 ID3V1_GENRES: list[str] = list(TCON.GENRES)
 ID3V1_NO_GENRE = 255
 _OTHER = ID3V1_GENRES.index("Other")
 _CHUNK_TYPES = (AIFF, WAVE, DSF, DSDIFF)  # the ID3 tag lives in a chunk; no ID3v1 there
-_EXTRA_KEYS = {f"TXXX:{EXTRA_CONFIDENCE}", f"TXXX:{EXTRA_MODEL}"}
 
 
 def nearest_id3v1_genre(genres: list[str]) -> int:
@@ -113,6 +122,11 @@ class ID3Handler(TagHandler):
             return None
 
     def _peek_major_version(self, path: str) -> int | None:
+        if not self._is_chunk_type():
+            # The version is byte 3 of the header at the start: no need to parse the tag.
+            with open(path, "rb") as f:
+                header = f.read(4)
+            return header[3] if len(header) == 4 and header[:3] == b"ID3" else None
         tags = self._load(path, with_v1=False)
         return None if tags is None else tags.version[1]
 
@@ -125,14 +139,8 @@ class ID3Handler(TagHandler):
         # mutagen reports a v1-only tag as translated to v2.4; only the missing header tells.
         v1_only = not self._is_chunk_type() and getattr(tags, "_header", True) is None
         fmt = "id3v1" if v1_only else f"id3v2.{tags.version[1]}"
-        return TrackTags(
-            title=first_text(tags.get("TIT2")),
-            artist=first_text(tags.get("TPE1")),
-            album=first_text(tags.get("TALB")),
-            year=parse_year(first_text(tags.get("TDRC")) or first_text(tags.get("TYER"))),
-            genres=self._genres_of(tags, options),
-            format=fmt,
-        )
+        fields = ID3_FIELDS.read(tags, fmt)
+        return replace(fields, genres=self._genres_of(tags, options))
 
     @staticmethod
     def _genres_of(tags: ID3, options: TagOptions) -> list[str]:
@@ -151,8 +159,8 @@ class ID3Handler(TagHandler):
         tags = self._load(path, with_v1=False, raw=True)
         out: dict[str, str] = {}
         if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                frame = tags.get(f"TXXX:{name}")
+            for name, key in ID3_FIELDS.extras.items():
+                frame = tags.get(key)
                 if frame is not None:
                     out[name] = str(frame.text[0]) if frame.text else ""
         return out
@@ -161,8 +169,9 @@ class ID3Handler(TagHandler):
         tags = self._load(path, with_v1=False, raw=True)
         out: dict[str, str] = {}
         if tags is not None:
+            skip = ID3_FIELDS.written_keys()
             for key, frame in tags.items():
-                if key == "TCON" or key in _EXTRA_KEYS:
+                if key in skip:
                     continue
                 out[f"id3:{key}"] = stable_digest(_frame_bytes(frame))
             unknown = list(getattr(tags, "unknown_frames", []))

@@ -20,14 +20,16 @@ import shutil
 import stat
 import tempfile
 import time
-
-from mutagen import MutagenError
+from collections.abc import Callable
 
 from .audio_payload import audio_packet_digest
 from .base import Extras, TagError, TagHandler, TagOptions, normalize_genres
-from .registry import handler_for
+from .byte_backup import ByteBackup, capture, rebuild_into
+from .registry import describe_error, handler_for
 
 TEMP_MARKER = ".tagger-tmp-"
+_NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file systems
+_MKSTEMP_RANDOM = 8
 _TEMP_NAME = re.compile(r"^\..+" + re.escape(TEMP_MARKER) + r"[A-Za-z0-9_]+$")
 
 _ERRNO_REASONS = {
@@ -47,6 +49,8 @@ def write_genres(
     *,
     confidence: float | None = None,
     model: str | None = None,
+    keep_backup: Callable[[ByteBackup | None], None] | None = None,
+    handler: TagHandler | None = None,
 ) -> None:
     """Set the genres of ``path`` to exactly ``genres`` (trimmed, de-duplicated).
 
@@ -54,6 +58,10 @@ def write_genres(
     removes an old value so that it cannot mislabel the new genre). Nothing else in the file
     changes. Raises TagError, with the file untouched, on any problem. A file whose genres
     (and extra fields) already are as asked is not rewritten.
+
+    ``keep_backup`` receives the bytes needed to undo the write exactly (None when too large)
+    after the copy is finished and verified but before it replaces the original: what it stores
+    is safe before the file changes, and if it raises, nothing is written.
     """
     opts = options or TagOptions()
     shown = os.fspath(path)
@@ -63,8 +71,8 @@ def write_genres(
     extras = Extras(_format_confidence(shown, confidence), model) if opts.extra_fields else None
 
     original = _check_writable(real, shown)
-    handler = handler_for(real)
-    tmp: str | None = None
+    if handler is None:
+        handler = handler_for(real)
     try:
         try:
             handler.check_writable_genres(real, wanted, opts)
@@ -75,33 +83,88 @@ def write_genres(
         before_fields = handler.snapshot(real)
         before_audio = audio_packet_digest(real)
 
-        folder = os.path.dirname(real) or "."
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}{TEMP_MARKER}", dir=folder)
-        os.close(fd)
+        def change_copy(copy: str) -> None:
+            handler.set_genres(copy, wanted, opts, extras)
+            _verify(handler, shown, copy, wanted, opts, extras, before_fields, before_audio)
+            if keep_backup is not None:
+                keep_backup(capture(real, copy))
+
+        _replace_with_changed_copy(real, shown, original, opts, change_copy)
+    except TagError:
+        raise
+    except OSError as e:
+        reason = _ERRNO_REASONS.get(e.errno or 0, e.strerror or str(e))
+        raise TagError(shown, f"could not write tags: {reason}") from None
+    except Exception as e:  # a mutagen bug on an odd file must not escape as anything else
+        raise TagError(shown, f"could not write tags: {describe_error(e)}") from None
+
+
+def restore_original_bytes(
+    path: str | os.PathLike[str], backup: ByteBackup, options: TagOptions | None = None
+) -> None:
+    """Give ``path`` back the exact bytes it had before the write that ``backup`` belongs to.
+
+    Same safety as :func:`write_genres` (a copy, verified by the original's sha256, renamed
+    over the file). Raises TagError, with the file untouched, when the file is no longer
+    exactly as that write left it.
+    """
+    opts = options or TagOptions()
+    shown = os.fspath(path)
+    real = os.path.realpath(shown)
+    original = _check_writable(real, shown)
+
+    def change_copy(copy: str) -> None:
+        rebuild_into(real, backup, copy)
+
+    try:
+        _replace_with_changed_copy(real, shown, original, opts, change_copy)
+    except TagError:
+        raise
+    except ValueError as e:
+        raise TagError(shown, f"cannot restore the original bytes: {e}") from None
+    except OSError as e:
+        reason = _ERRNO_REASONS.get(e.errno or 0, e.strerror or str(e))
+        raise TagError(shown, f"could not restore the file: {reason}") from None
+
+
+def temp_name_prefix(real: str) -> str:
+    """The hidden temporary name's start for ``real``, short enough for the file system.
+
+    The file name itself may use the whole 255-byte limit; the temporary name adds a dot, the
+    marker and mkstemp's 8 random characters, so the original's name is shortened to fit.
+    """
+    name = os.path.basename(real)
+    room = _NAME_MAX - 1 - len(os.fsencode(TEMP_MARKER)) - _MKSTEMP_RANDOM
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return f".{name}{TEMP_MARKER}"
+
+
+def _replace_with_changed_copy(
+    real: str,
+    shown: str,
+    original: os.stat_result,
+    opts: TagOptions,
+    change_copy: Callable[[str], None],
+) -> None:
+    """Copy ``real`` beside itself, let ``change_copy`` change the copy, swap it in atomically."""
+    folder = os.path.dirname(real) or "."
+    fd, tmp = tempfile.mkstemp(prefix=temp_name_prefix(real), dir=folder)
+    os.close(fd)
+    try:
         _copy_file(real, tmp)
-        handler.set_genres(tmp, wanted, opts, extras)
-        _verify(handler, shown, tmp, wanted, opts, extras, before_fields, before_audio)
+        change_copy(tmp)
         _copy_ownership(tmp, original)
         if opts.keep_mtime:
             os.utime(tmp, ns=(original.st_atime_ns, original.st_mtime_ns))
         _fsync_path(tmp)
         _check_unchanged(real, shown, original)
         os.replace(tmp, real)
-        tmp = None
-        _fsync_dir(folder)
-    except TagError:
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
-    except OSError as e:
-        reason = _ERRNO_REASONS.get(e.errno or 0, e.strerror or str(e))
-        raise TagError(shown, f"could not write tags: {reason}") from None
-    except MutagenError as e:
-        raise TagError(shown, f"could not write tags: {e}") from None
-    except Exception as e:  # a mutagen bug on an odd file must not escape as anything else
-        raise TagError(shown, f"could not write tags: {type(e).__name__}: {e}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    _fsync_dir(folder)
 
 
 def cleanup_stale_temp_files(
@@ -183,10 +246,6 @@ def _already_written(
     return handler.extras(real) == present
 
 
-def _copy_file(src: str, dst: str) -> None:
-    shutil.copyfile(src, dst)
-
-
 def _verify(
     handler: TagHandler,
     shown: str,
@@ -215,6 +274,10 @@ def _verify(
         raise TagError(shown, f"verification failed: the write would also change {changed}")
     if before_audio is not None and audio_packet_digest(tmp) != before_audio:
         raise TagError(shown, "verification failed: the audio data would change")
+
+
+def _copy_file(src: str, dst: str) -> None:
+    shutil.copyfile(src, dst)
 
 
 def _copy_ownership(tmp: str, original: os.stat_result) -> None:

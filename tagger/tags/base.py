@@ -87,31 +87,36 @@ def normalize_genres(genres: list[str]) -> list[str]:
     return out
 
 
-_YEAR = re.compile(r"(\d{4})")
+# A year of the second millennium or the third, not glued to a longer number before it
+# ("2004", "2004-12-31", "20041231", "(P) 1994 Label"; not "0000" or "987").
+_YEAR = re.compile(r"(?<!\d)([12]\d{3})")
 
 
 def parse_year(value: object) -> int | None:
+    """The year a date tag names, or None. The one year parser of the program."""
     if value is None:
         return None
     m = _YEAR.search(str(value))
     return int(m.group(1)) if m else None
 
 
-def first_text(values: object) -> str | None:
-    """The first non-empty string of a tag value that may be a list, a str or a frame."""
+def texts(values: object) -> list[str]:
+    """The non-empty, stripped strings of a tag value: None, a str, a list or a frame."""
     if values is None:
-        return None
+        return []
     if isinstance(values, str):
-        return values.strip() or None
+        return [values.strip()] if values.strip() else []
     try:
         items = list(values)  # type: ignore[call-overload]
     except TypeError:
-        return str(values).strip() or None
-    for v in items:
-        s = str(v).strip()
-        if s:
-            return s
-    return None
+        items = [values]
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def first_text(values: object) -> str | None:
+    """The first of ``texts(values)``, or None."""
+    found = texts(values)
+    return found[0] if found else None
 
 
 def stable_digest(value: object) -> str:
@@ -181,74 +186,3 @@ class TagHandler(abc.ABC):
 
     def check_writable_genres(self, path: str, genres: list[str], options: TagOptions) -> None:  # noqa: B027
         """Raise ValueError when ``genres`` cannot be stored faithfully in this family."""
-
-
-def texts(values: object) -> list[str]:
-    """The non-empty, stripped strings of a tag field's values (None or odd values: [])."""
-    if not values:
-        return []
-    try:
-        return [str(v).strip() for v in values if str(v).strip()]  # type: ignore[attr-defined]
-    except TypeError:
-        return []
-
-
-def first_of(values: object) -> str | None:
-    """The first of `texts(values)`, or None."""
-    found = texts(values)
-    return found[0] if found else None
-
-
-class MappingTagHandler(TagHandler):
-    """A family whose tags map a field name to a list of values (Vorbis, MP4, APEv2, ASF)."""
-
-    #: The field that holds the genres in this family.
-    genre_key: ClassVar[str] = ""
-
-    def __init__(self, file_type: type) -> None:
-        self.file_type = file_type
-
-    def extra_item(self, value: str) -> object:
-        """An MHT_* value as this family stores it."""
-        return [value]
-
-    def clear_legacy_genre(self, tags: Any) -> None:  # noqa: B027
-        """Remove a second, older genre field the family may carry (MP4's gnre)."""
-
-    def set_genres(
-        self, path: str, genres: list[str], options: TagOptions, extras: Extras | None
-    ) -> None:
-        f = self.file_type(path)
-        if f.tags is None:
-            f.add_tags()
-        tags = f.tags
-        self.clear_legacy_genre(tags)
-        if genres:
-            tags[self.genre_key] = list(genres)
-        elif self.genre_key in tags:
-            del tags[self.genre_key]
-        if extras is not None:
-            for name, value in extras.items():
-                key = self.extra_key(name)
-                if value is not None:
-                    tags[key] = self.extra_item(value)
-                elif key in tags:
-                    del tags[key]
-        f.save()
-
-    def extra_key(self, name: str) -> str:
-        """Where the MHT_* field `name` is stored in this family."""
-        return name
-
-    def extra_value(self, values: object) -> str | None:
-        return first_of(values)
-
-    def extras(self, path: str) -> dict[str, str]:
-        tags = self.file_type(path).tags
-        out: dict[str, str] = {}
-        if tags is not None:
-            for name in (EXTRA_CONFIDENCE, EXTRA_MODEL):
-                value = self.extra_value(tags.get(self.extra_key(name)))
-                if value:
-                    out[name] = value
-        return out

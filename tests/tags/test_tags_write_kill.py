@@ -13,16 +13,16 @@ import pytest
 from mutagen.id3 import ID3, TCON, TIT2
 from tag_test_files import decodes
 
-from tagger.library.tags import cleanup_stale_temp_files, read_genres
+from tagger.tags import cleanup_stale_temp_files, read_genres
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 N_FILES = 200
 KILL_AFTER = 50
 
 BATCH = """
 import sys
 from pathlib import Path
-from tagger.library.tags import write_genres
+from tagger.tags import write_genres
 
 for done, path in enumerate(sorted(Path(sys.argv[1]).glob("*.mp3")), 1):
     n = int(path.stem.split("-")[1])

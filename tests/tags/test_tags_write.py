@@ -22,8 +22,8 @@ from tag_test_files import (
     raw_id3_frames,
 )
 
-import tagger.library.tags.writer as writer
-from tagger.library.tags import (
+import tagger.tags.safe_write as writer
+from tagger.tags import (
     TagError,
     TagOptions,
     cleanup_stale_temp_files,

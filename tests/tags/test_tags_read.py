@@ -9,7 +9,8 @@ import pytest
 from mutagen.id3 import ID3, TCON, TIT2
 from tag_test_files import ENCODINGS, VARIANTS, mp4_with_legacy_gnre, raw_id3_frames
 
-from tagger.library.tags import TagError, TagOptions, read_genres, read_tags
+from tagger.tags import TagError, TagOptions, read_genres, read_tags
+from tagger.tags.base import parse_year
 
 
 def _mp3_with_raw_tcon(path: Path, text: list[str], version: int) -> Path:
@@ -195,3 +196,21 @@ def test_truncated_and_corrupt_files_give_result_or_tag_error(
             assert e.reason
         else:
             assert isinstance(tags.genres, list)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2004", 2004),
+        ("2004-12-31", 2004),
+        ("20041231", 2004),
+        ("(P) 1994 Label", 1994),
+        ("1986-10-07T00:00:00Z", 1986),
+        ("987 AD", None),
+        ("0000", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_one_year_parser_for_every_family(text: str | None, year: int | None) -> None:
+    assert parse_year(text) == year

@@ -8,8 +8,9 @@ name), and the handler then opens the file with exactly that type.
 from __future__ import annotations
 
 import os
+from struct import error as struct_error
 
-from mutagen import FileType
+from mutagen import FileType, MutagenError
 from mutagen.aac import AAC
 from mutagen.ac3 import AC3
 from mutagen.aiff import AIFF
@@ -37,7 +38,7 @@ from mutagen.wavpack import WavPack
 
 from .apev2 import APEv2Handler
 from .asf import ASFHandler
-from .base import TagError, TagHandler
+from .base import TagError, TagHandler, TagOptions, TrackTags
 from .id3 import ID3Handler
 from .mp4 import MP4Handler
 from .vorbis import VorbisHandler
@@ -115,3 +116,28 @@ def handler_for(path: str) -> TagHandler:
         if issubclass(kind, handler.file_types):
             return handler(kind)  # type: ignore[call-arg]
     raise TagError(path, f"unsupported format: {kind.__name__} has no genre tag we can write")
+
+
+def read_with(handler: TagHandler, path: str, options: TagOptions) -> TrackTags:
+    """``handler.read`` with every failure turned into a TagError a person can read."""
+    try:
+        return handler.read(path, options)
+    except TagError:
+        raise
+    except FileNotFoundError:
+        raise TagError(path, "file not found") from None
+    except PermissionError:
+        raise TagError(path, "permission denied") from None
+    except Exception as e:  # a corrupt file must not crash a scan of thousands
+        raise TagError(path, f"unreadable tags: {describe_error(e)}") from None
+
+
+def describe_error(error: BaseException) -> str:
+    """A reason for a mutagen failure that is never empty (some are raised with no message,
+    a truncated frame surfaces as a bare ``struct.error``)."""
+    text = str(error).strip()
+    if isinstance(error, struct_error | EOFError) or not text:
+        return "damaged or truncated tag" + (f" ({text})" if text else "")
+    if isinstance(error, MutagenError | ValueError):
+        return text
+    return f"{type(error).__name__}: {text}"

@@ -11,7 +11,6 @@ from mutagen.id3 import ID3
 from sqlalchemy import func, select
 from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
 
-from tagger.library import tag_writer
 from tagger.library.fingerprint import fingerprint
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, Track, TrackStatus
 from tagger.library.store import Library
@@ -23,7 +22,8 @@ from tagger.library.tag_writer import (
     batch_summaries,
     recover_interrupted,
 )
-from tagger.library.tags import TagOptions, read_genres, write_genres
+from tagger.library.tagging import batch_writer as tag_writer
+from tagger.tags import TagOptions, read_genres, write_genres
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tag_test_files import other_fields, packet_checksums
 
-from tagger.library.tags import TagOptions, merge_genres, read_genres, read_tags, write_genres
+from tagger.tags import TagOptions, merge_genres, read_genres, read_tags, write_genres
 
 CLIPS_DIR = Path(__file__).resolve().parents[4] / "shared" / "audio"
 CLIPS = sorted(CLIPS_DIR.glob("*.ogg")) if CLIPS_DIR.is_dir() else []

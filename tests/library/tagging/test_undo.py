@@ -13,8 +13,8 @@ from tag_library_helpers import add_track, make_mp3, mp3_template
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
 from tagger.library.tag_writer import BatchNotes, TagRequest, TagWriter
-from tagger.library.tags import TagOptions, read_genres, write_genres
 from tagger.library.undo import UNDO_MARK, UndoError, history, last_undoable_batch, undo_batch
+from tagger.tags import TagOptions, read_genres, write_genres
 
 
 @pytest.fixture

@@ -1,0 +1,113 @@
+"""Which library tracks a tag batch writes, and why the others are left alone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from tagger.library.paths import is_under, tracks_under
+from tagger.library.review import needs_review
+from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
+from tagger.library.tagging.batch_model import Candidate, SkipReason, TagRequest
+
+
+def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
+    """Library tracks under `request.paths` (all when empty) whose effective label matches.
+
+    The effective label is the user's decision (`tracks.user_label`, kept by review.py) when there
+    is one, else the current prediction's label.
+    """
+    label = func.coalesce(Track.user_label, Prediction.label)
+    query = (
+        select(
+            Track.id,
+            Track.path,
+            Track.size,
+            Track.mtime_ns,
+            Track.status,
+            Track.user_label,
+            Prediction.label,
+            Prediction.confidence,
+            ModelRecord.name,
+            needs_review(request.review_rule),
+        )
+        .outerjoin(
+            Prediction, and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
+        )
+        .outerjoin(ModelRecord, ModelRecord.id == Prediction.model_id)
+        .order_by(Track.path)
+    )
+    if request.paths:
+        query = query.where(tracks_under(request.paths))
+    if request.label is not None:
+        query = query.where(func.lower(label) == request.label.strip().lower())
+    out: list[Candidate] = []
+    for row in session.execute(query):
+        tid, path, size, mtime, status, user_label, predicted, confidence, model, review = row
+        if user_label:
+            out.append(Candidate(tid, path, size, mtime, status, user_label, "user", None, model))
+        elif predicted:
+            out.append(
+                Candidate(
+                    tid,
+                    path,
+                    size,
+                    mtime,
+                    status,
+                    predicted,
+                    "model",
+                    confidence,
+                    model,
+                    bool(review),
+                )
+            )
+        else:
+            out.append(Candidate(tid, path, size, mtime, status, None, None, None, None))
+    return out
+
+
+def skip_reason(c: Candidate, request: TagRequest) -> SkipReason | None:
+    """Why this track is not written at all, or None when its file should be looked at."""
+    if c.status == TrackStatus.MISSING:
+        return SkipReason.MISSING
+    if c.status == TrackStatus.ERROR:
+        return SkipReason.ERROR
+    if c.status == TrackStatus.OUT_OF_SCOPE:
+        return SkipReason.OUT_OF_SCOPE
+    if c.label is None:
+        return SkipReason.UNCLASSIFIED
+    if c.decided_by == "user":
+        return None  # a person's decision always qualifies
+    if request.reviewed_only:
+        return SkipReason.NOT_REVIEWED
+    if c.status != TrackStatus.OK:
+        return SkipReason.UNCLASSIFIED  # new or changed audio: the prediction is not for it
+    if request.min_confidence is not None and (c.confidence or 0.0) < request.min_confidence:
+        return SkipReason.LOW_CONFIDENCE
+    if c.needs_review and not request.include_unreviewed:
+        return SkipReason.NEEDS_REVIEW
+    return None
+
+
+class RealFolders:
+    """The real paths (links resolved) of the folders a request may write into.
+
+    They are the library's folders and the requested paths (a requested file stands for its
+    folder). A library track whose real path lies outside all of them is reached through a link
+    that leaves the library: writing it changes a file the user did not point us at.
+    """
+
+    def __init__(self, request: TagRequest) -> None:
+        roots: list[str] = []
+        for p in (*request.library_folders, *request.paths):
+            folder = p if os.path.isdir(p) else os.path.dirname(p)
+            roots.append(os.path.realpath(folder))
+        self.roots: Sequence[str] = roots
+
+    def contain(self, path: str) -> bool:
+        if not self.roots:
+            return True
+        return is_under(os.path.realpath(path), self.roots)

@@ -1,0 +1,105 @@
+"""Which tracks a batch leaves alone: labels the review rule flags, links leaving the library;
+and how history shows a batch that was killed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
+
+from tagger.library.review import ReviewRule
+from tagger.library.schema import TagBatch
+from tagger.library.store import Library
+from tagger.library.tagging import Action, BatchNotes, TagRequest, TagWriter, history
+from tagger.library.tagging.batch_model import OUTSIDE_REASON
+from tagger.tags import read_genres
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    library = Library.open(tmp_path / "lib.db")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mp3_template(tmp_path_factory.getbasetemp() / "selection-template")
+
+
+def test_tracks_that_need_review_are_left_unless_asked(
+    lib: Library, template: Path, tmp_path: Path
+) -> None:
+    model = fake_model(lib)
+    music = tmp_path / "music"
+    sure = make_mp3(template, music / "sure.mp3", None)
+    unsure = make_mp3(template, music / "unsure.mp3", None)
+    torn = make_mp3(template, music / "torn.mp3", None)  # confident mean, windows disagree
+    decided = make_mp3(template, music / "decided.mp3", None)
+    add_track(lib, sure, model_id=model, predicted="metal", confidence=0.95)
+    add_track(lib, unsure, model_id=model, predicted="metal", confidence=0.6)
+    add_track(lib, torn, model_id=model, predicted="metal", confidence=0.9, disagreement=0.4)
+    add_track(lib, decided, model_id=model, predicted="metal", confidence=0.6, user_label="metal")
+
+    plan = TagWriter(lib).plan(TagRequest())
+    assert sorted(Path(c.path).name for c in plan.changes) == ["decided.mp3", "sure.mp3"]
+    assert plan.left_for_review == 2
+    assert plan.skipped == {"needs-review": 2}
+
+    lenient = TagRequest(review_rule=ReviewRule(threshold=0.5, disagreement=0.5))
+    assert TagWriter(lib).plan(lenient).left_for_review == 0
+
+    result = TagWriter(lib).apply(TagRequest(include_unreviewed=True))
+    assert result.left_for_review == 0
+    assert all(read_genres(p) == ["Metal"] for p in (sure, unsure, torn, decided))
+
+
+def test_a_link_whose_target_lies_outside_the_library_needs_an_explicit_request(
+    lib: Library, template: Path, tmp_path: Path
+) -> None:
+    music = tmp_path / "music"
+    inside = make_mp3(template, music / "inside.mp3", ["Rock"])
+    elsewhere = make_mp3(template, tmp_path / "elsewhere" / "target.mp3", ["Rock"])
+    link = music / "link.mp3"
+    os.symlink(elsewhere, link)
+    add_track(lib, inside, user_label="metal")
+    add_track(lib, link, user_label="metal", follow_link=False)
+    request = TagRequest(paths=(str(music),))
+
+    plan = TagWriter(lib).plan(request)
+    by_name = {Path(c.path).name: c for c in plan.changes}
+    assert by_name["link.mp3"].action == Action.OUTSIDE
+    assert by_name["link.mp3"].reason == OUTSIDE_REASON
+    assert by_name["inside.mp3"].action == Action.WRITE
+
+    TagWriter(lib).apply(request)
+    assert read_genres(inside) == ["Rock", "Metal"]
+    assert read_genres(elsewhere) == ["Rock"]  # skipped, with the reason above
+
+    allowed = TagRequest(paths=(str(music),), follow_links_outside=True)
+    change = next(c for c in TagWriter(lib).plan(allowed).changes if c.path == str(link))
+    assert change.action == Action.WRITE and change.note == OUTSIDE_REASON
+    TagWriter(lib).apply(allowed)
+    assert read_genres(elsewhere) == ["Rock", "Metal"]
+    assert os.path.islink(link)  # the target was written, the link kept
+
+
+def test_history_names_the_state_of_a_killed_batch(lib: Library) -> None:
+    # What a process killed right after creating its batch leaves: not finished, no rows, and
+    # a pid that no longer runs.
+    dead = BatchNotes(pid=2**22 + 12345, host=os.uname().nodename, finished=False)
+    with lib.session() as s, s.begin():
+        s.add(TagBatch(mode="add", labels={}, counts={}, notes=dead.to_text()))
+        s.add(
+            TagBatch(
+                mode="add",
+                labels={},
+                counts={"interrupted": True},
+                notes=BatchNotes(finished=True).to_text(),
+            )
+        )
+        s.add(TagBatch(mode="add", labels={}, counts={}, notes=BatchNotes(finished=True).to_text()))
+    states = [b.state for b in history(lib)]
+    assert states == ["done", "interrupted", "interrupted"]
