@@ -10,7 +10,7 @@ from tag_test_files import other_fields, packet_checksums
 
 from tagger.tags import TagOptions, merge_genres, read_genres, read_tags, write_genres
 
-CLIPS_DIR = Path(__file__).resolve().parents[4] / "shared" / "audio"
+CLIPS_DIR = Path(__file__).resolve().parents[3] / "shared" / "audio"
 CLIPS = sorted(CLIPS_DIR.glob("*.ogg")) if CLIPS_DIR.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not CLIPS, reason=f"no clips in {CLIPS_DIR}")
