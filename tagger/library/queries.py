@@ -3,7 +3,7 @@
 The GUI builds a lazy QAbstractTableModel over `count_tracks` + `fetch_tracks` (paged, sorted,
 filtered, searched) and its sidebar over `smart_list_counts`; neither needs SQL or the ORM.
 A track's *effective label* is the user's decision when there is one, else the current
-prediction's label.
+prediction's label (the rule is `review.effective_label`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from tagger.library.paths import tracks_under
-from tagger.library.review import DEFAULT_RULE, ReviewRule, certainty, needs_review, review_order
+from tagger.library.review import (
+    DEFAULT_RULE,
+    ReviewRule,
+    certainty,
+    effective_label,
+    effective_label_of,
+    needs_review,
+    review_order,
+)
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
 
 
@@ -144,10 +152,6 @@ class LibraryStats:
     models: list[ModelUsage]
 
 
-def effective_label() -> ColumnElement[str]:
-    return func.coalesce(Track.user_label, Prediction.label)
-
-
 def _current_prediction() -> ColumnElement[bool]:
     return and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
 
@@ -243,8 +247,7 @@ def fetch_tracks(
 
 
 def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> TrackRow:
-    label = t.user_label or (p.label if p else None)
-    decided_by = "user" if t.user_label else ("model" if p else None)
+    label, decided_by = effective_label_of(t.user_label, p.label if p else None)
     return TrackRow(
         id=t.id,
         path=t.path,

@@ -34,4 +34,4 @@ def test_bad_model_is_a_one_line_error(tmp_path, capsys):
     bogus.write_text("nope")
     assert main(["classify", "--model", str(bogus), "x.mp3"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("tagger: error: cannot use model") and "Traceback" not in err
+    assert err.startswith("tagger: error: cannot load the model") and "Traceback" not in err
