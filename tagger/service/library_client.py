@@ -33,7 +33,6 @@ from tagger.library.review import (
 )
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.library.tags import read_cover
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes
@@ -107,6 +106,8 @@ class LibraryClient:
 
     def cover(self, path: str) -> bytes | None:
         """The track's embedded front cover image, if any (read from the file)."""
+        from tagger.library.tags import read_cover  # brings PyAV, which listing does not need
+
         return read_cover(path)
 
     def detail(self, track_id: int) -> TrackDetail | None:

@@ -20,15 +20,19 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "m4a": ("ipod", "aac", ".m4a"),
     "wav": ("wav", "pcm_s16le", ".wav"),
 }
+# Formats make_music does not mix in (so its counts stay), made on request.
+OTHER_FORMATS: dict[str, tuple[str, str, str]] = {"asf": ("asf", "wmav2", ".asf")}
 RATES = (8000, 16000, 22050)
 
 
 def encode(path: Path, kind: str, seconds: float, rate: int, freq: float) -> Path:
-    fmt, codec, _ = FORMATS[kind]
+    fmt, codec, _ = {**FORMATS, **OTHER_FORMATS}[kind]
     options = {"strict": "experimental"} if codec == "vorbis" else {}
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream(codec, rate=rate, options=options)
+        if codec == "wmav2":
+            stream.codec_context.bit_rate = 128_000  # it has no default and refuses to open
         stream.layout = "stereo"
         stream.format = stream.codec_context.codec.audio_formats[0].name
         t = np.arange(int(rate * seconds)) / rate
