@@ -50,6 +50,13 @@ def effective_label() -> ColumnElement[str]:
     return func.coalesce(Track.user_label, Prediction.label)
 
 
+def decided_by() -> ColumnElement[str]:
+    """SQL: who decided the effective label: "user", "model" or "none" (same join)."""
+    return case(
+        (Track.user_label.is_not(None), "user"), (Prediction.id.is_not(None), "model"), else_="none"
+    )
+
+
 def effective_label_of(
     user_label: str | None, predicted: str | None
 ) -> tuple[str | None, str | None]:

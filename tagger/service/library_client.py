@@ -11,14 +11,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tagger.library.queries import (
-    LibraryStats,
     ListCount,
     TrackDetail,
     TrackFilter,
     TrackRow,
     count_tracks,
     fetch_tracks,
-    library_stats,
     review_queue,
     smart_list_counts,
     track_detail,
@@ -32,6 +30,7 @@ from tagger.library.review import (
     resolve_class,
 )
 from tagger.library.settings import Settings
+from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
