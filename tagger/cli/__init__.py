@@ -12,6 +12,7 @@ import os
 import sys
 
 from tagger import __version__
+from tagger.service.errors import ServiceError
 
 # Sub-command modules, in the order their commands appear in --help.
 COMMAND_MODULES = [
@@ -25,7 +26,9 @@ COMMAND_MODULES = [
 
 
 class UserError(Exception):
-    """A problem with what the user asked for: printed as one line, no traceback, exit 2."""
+    """A problem with what the user asked for: printed as one line, no traceback, exit 2.
+
+    The service's `ServiceError` is printed the same way."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
     try:
         return int(args.handler(args) or 0)
-    except UserError as exc:
+    except (UserError, ServiceError) as exc:
         print(f"tagger: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from tagger.audio.errors import AudioError
-from tagger.cli import UserError
-from tagger.model.checkpoint import ModelFileError
-from tagger.model.predictor import Predictor, TrackPrediction
+if TYPE_CHECKING:
+    from tagger.model.predictor import TrackPrediction
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Classify each FILE and print its label, confidence and window probabilities.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--model", metavar="PATH", help="model file (default: the bundled demo model)")
+    p.add_argument(
+        "--model", metavar="PATH", help="model file (default: settings, else the bundled model)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     p.add_argument(
         "--windows", action="store_true", help="also list every window's probabilities (text mode)"
@@ -27,30 +28,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def load_predictor(model: str | None) -> Predictor:
-    try:
-        return Predictor.load(model)
-    except ModelFileError as exc:
-        raise UserError(f"cannot use model {exc}") from None
-
-
 def run(args: argparse.Namespace) -> int:
-    predictor = load_predictor(args.model)
+    from tagger.service.classification import classify_files
+    from tagger.service.context import load_settings
+    from tagger.service.models import load_predictor
+
+    predictor = load_predictor(load_settings(), args.model)
     failed = 0
-    for path in args.files:
-        try:
-            result = predictor.classify(path)
-        except AudioError as exc:
+    for verdict in classify_files(predictor, args.files):
+        if verdict.prediction is None:
             failed += 1
             if args.json:
-                print(json.dumps({"path": path, "error": exc.reason}), flush=True)
+                print(json.dumps({"path": verdict.path, "error": verdict.error}), flush=True)
             else:
-                print(f"{path}: error: {exc.reason}", file=sys.stderr, flush=True)
-            continue
-        if args.json:
-            print(json.dumps(result.to_json()), flush=True)
+                print(f"{verdict.path}: error: {verdict.error}", file=sys.stderr, flush=True)
+        elif args.json:
+            print(json.dumps(verdict.prediction.to_json()), flush=True)
         else:
-            print(format_result(result, args.windows), flush=True)
+            print(format_result(verdict.prediction, args.windows), flush=True)
     return 1 if failed else 0
 
 

@@ -11,41 +11,23 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tagger.cli import UserError
-from tagger.cli.library import (
-    _Bar,
-    _ctrl_c_cancels,
-    _open,
-    _positive_int,
-    _probability,
-    _settings,
-)
-from tagger.library.tag_writer import (
-    MODES,
-    Action,
-    BatchSummary,
-    TagPlan,
-    TagRequest,
-    TagResult,
-    TagWriter,
-)
-from tagger.library.undo import UndoError, UndoResult, history, undo_batch
-from tagger.library.walk import normalize_root
-from tagger.tags import TagOptions
+from tagger.cli.common import ProgressBar, ctrl_c_cancels, db_option, positive_int, probability
+from tagger.cli.output import print_table
 
+if TYPE_CHECKING:
+    from tagger.library.tag_writer import BatchSummary, TagPlan, TagRequest, TagResult
+    from tagger.library.undo import UndoResult
+
+# The write modes of library.tag_writer.MODES, spelled out here so that building the parser does
+# not import the tag writer (tests/cli check the two agree).
+MODES = ("add", "replace", "fill")
 ARROW = "→"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    db_parent = argparse.ArgumentParser(add_help=False)
-    db_parent.add_argument(
-        "--db",
-        metavar="DB",
-        help="library database: a file path or an SQLAlchemy URL "
-        "(default: $TAGGER_DB, else library.db in the user data folder)",
-    )
+    db_parent = db_option()
 
     p = subparsers.add_parser(
         "tag",
@@ -68,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--min-confidence",
-        type=_probability,
+        type=probability,
         metavar="X",
         help="skip model decisions below confidence X (your decisions always qualify)",
     )
@@ -101,32 +83,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Put back the exact genres each file had before the batch. A file changed "
         "since the batch is refused and left alone. Safe to run again.",
     )
-    p.add_argument("batch", nargs="?", type=_positive_int, metavar="BATCH")
+    p.add_argument("batch", nargs="?", type=positive_int, metavar="BATCH")
     p.set_defaults(handler=cmd_undo)
 
     p = subparsers.add_parser("history", parents=[db_parent], help="list tag batches")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="only the newest N")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_history)
 
 
-def _genre_strings(base: dict[str, str], overrides: Sequence[str]) -> dict[str, str]:
-    out = dict(base)
-    for item in overrides:
-        cls, sep, text = item.partition("=")
-        if not sep or not cls.strip() or not text.strip():
-            raise UserError(f"--genre-string wants CLASS=TEXT, e.g. metal=Metal, not {item!r}")
-        for key in [k for k in out if k.casefold() == cls.strip().casefold()]:
-            del out[key]
-        out[cls.strip()] = text.strip()
-    return out
-
-
 def _request(args: argparse.Namespace) -> TagRequest:
-    settings = _settings()
-    separator = args.separator if args.separator is not None else settings.id3_separator
-    if not separator.strip():
-        raise UserError("--separator must contain a visible character, e.g. '; ' or '/'")
+    from tagger.library.walk import normalize_root
+    from tagger.service.context import load_settings
+    from tagger.service.tagging import tag_request
+
+    settings = load_settings()
     paths: list[str] = []
     for given in args.paths:
         root = normalize_root(given)
@@ -136,18 +107,17 @@ def _request(args: argparse.Namespace) -> TagRequest:
                 file=sys.stderr,
             )
         paths.append(root)
-    return TagRequest(
-        paths=tuple(paths),
+    return tag_request(
+        settings,
+        paths,
         label=args.label,
         mode=args.mode,
         min_confidence=args.min_confidence,
         reviewed_only=args.reviewed_only,
-        genre_strings=_genre_strings(dict(settings.genre_strings), args.genre_string),
-        options=TagOptions(
-            id3v23_separator=separator,
-            extra_fields=args.extra_fields,
-            keep_mtime=args.keep_mtime,
-        ),
+        genre_overrides=args.genre_string,
+        separator=args.separator,
+        extra_fields=args.extra_fields,
+        keep_mtime=args.keep_mtime,
     )
 
 
@@ -155,27 +125,26 @@ def _request(args: argparse.Namespace) -> TagRequest:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from tagger.service.context import open_library
+    from tagger.service.tagging import preview_tags, write_tags
+
     request = _request(args)
-    library = _open(args)
+    library = open_library(args.db)
     try:
-        writer = TagWriter(library)
-        with _ctrl_c_cancels() as cancel:
-            bar = _Bar("tagging" if args.apply else "reading")
-            try:
-                if not args.apply:
-                    plan = writer.plan(request, progress=bar, cancel=cancel)
-                else:
-                    result = writer.apply(request, progress=bar, cancel=cancel)
-            finally:
-                bar.close()
+        with ctrl_c_cancels() as cancel, ProgressBar("tagging" if args.apply else "reading") as bar:
+            if args.apply:
+                result = write_tags(library, request, progress=bar, cancel=cancel)
+            else:
+                plan = preview_tags(library, request, progress=bar, cancel=cancel)
     finally:
         library.close()
-    if not args.apply:
-        return _print_plan(plan)
-    return _print_result(result)
+    return _print_result(result) if args.apply else _print_plan(plan)
 
 
 def _print_plan(plan: TagPlan) -> int:
+    from tagger.library.tag_writer import Action
+    from tagger.service.tagging import describe_preview
+
     for change in plan.changes:
         if change.action == Action.WRITE:
             print(
@@ -183,15 +152,7 @@ def _print_plan(plan: TagPlan) -> int:
             )
         elif change.action in (Action.STALE, Action.ERROR):
             print(f"{change.path}: {change.action}: {change.reason}")
-    parts = [f"{plan.count(Action.WRITE)} files would change"]
-    parts.append(f"{plan.count(Action.UNCHANGED)} already tagged")
-    if plan.count(Action.STALE):
-        parts.append(f"{plan.count(Action.STALE)} stale (run `tagger scan` first)")
-    if plan.count(Action.ERROR):
-        parts.append(f"{plan.count(Action.ERROR)} unreadable")
-    if plan.skipped:
-        parts.append(f"{sum(plan.skipped.values())} skipped ({_reasons(plan.skipped)})")
-    print("preview: " + ", ".join(parts) + ".")
+    print(f"preview: {describe_preview(plan, 'run `tagger scan` first')}.")
     if plan.cancelled:
         print("interrupted; the preview is incomplete", file=sys.stderr)
         return 130
@@ -201,45 +162,39 @@ def _print_plan(plan: TagPlan) -> int:
 
 
 def _print_result(result: TagResult) -> int:
+    from tagger.service.tagging import describe_write, write_problems
+
     for change in result.recovered:
         print(f"finished an interrupted batch: {change.path}: {change.action}")
-    for change in result.changes:
-        if change.action in ("stale", "error"):
-            print(f"{change.path}: {change.action}: {change.reason}", file=sys.stderr)
-    written, stale, errors = result.count("written"), result.count("stale"), result.count("error")
-    parts = [f"wrote {written} files", f"{result.count(Action.UNCHANGED)} already tagged"]
-    if stale:
-        parts.append(f"{stale} stale (changed on disk since the last scan; run `tagger scan`)")
-    if errors:
-        parts.append(f"{errors} errors")
-    if result.skipped:
-        parts.append(f"{sum(result.skipped.values())} skipped ({_reasons(result.skipped)})")
-    print(f"batch {result.batch_id}: " + ", ".join(parts) + ".")
-    if written:
+    for line in write_problems(result):
+        print(line, file=sys.stderr)
+    stale_hint = "changed on disk since the last scan; run `tagger scan`"
+    summary = describe_write(result, stale_hint, always_count_problems=False)
+    print(f"batch {result.batch_id}: {summary}.")
+    if result.count("written"):
         print(f"Undo with: tagger undo {result.batch_id}")
     if result.cancelled:
         print("interrupted; run the same command again to finish", file=sys.stderr)
         return 130
-    return 1 if stale or errors else 0
+    return 1 if result.count("stale") or result.count("error") else 0
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    library = _open(args)
+    from tagger.service.context import open_library
+    from tagger.service.tagging import undo_tags
+
+    library = open_library(args.db)
     try:
-        with _ctrl_c_cancels() as cancel:
-            bar = _Bar("undoing")
-            try:
-                result = undo_batch(library, args.batch, progress=bar, cancel=cancel)
-            except UndoError as exc:
-                raise UserError(str(exc)) from None
-            finally:
-                bar.close()
+        with ctrl_c_cancels() as cancel, ProgressBar("undoing") as bar:
+            result = undo_tags(library, args.batch, progress=bar, cancel=cancel)
     finally:
         library.close()
     return _print_undo(result)
 
 
 def _print_undo(result: UndoResult) -> int:
+    from tagger.service.tagging import describe_undo
+
     for change in result.recovered:
         print(f"settled an interrupted write: {change.path}: {change.action}")
     for o in result.outcomes:
@@ -247,28 +202,21 @@ def _print_undo(result: UndoResult) -> int:
             print(f"{o.path}: restored {_genres(o.genres)}")
         else:
             print(f"{o.path}: {o.status}: {o.reason}", file=sys.stderr)
-    restored, refused, errors = (
-        result.count("restored"),
-        result.count("refused"),
-        result.count("error"),
-    )
     if not result.outcomes and not result.cancelled:
         print(f"batch {result.batch_id}: nothing left to undo.")
         return 0
-    parts = [f"restored {restored} files"]
-    if refused:
-        parts.append(f"refused {refused} (changed since the batch)")
-    if errors:
-        parts.append(f"{errors} errors")
-    print(f"undo batch {result.batch_id}: " + ", ".join(parts) + ".")
+    print(f"undo batch {result.batch_id}: {describe_undo(result)}.")
     if result.cancelled:
         print(f"interrupted; run `tagger undo {result.batch_id}` again to finish", file=sys.stderr)
         return 130
-    return 1 if refused or errors else 0
+    return 1 if result.count("refused") or result.count("error") else 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    library = _open(args)
+    from tagger.library.undo import history
+    from tagger.service.context import open_library
+
+    library = open_library(args.db)
     try:
         batches = history(library, limit=args.limit)
     finally:
@@ -290,10 +238,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         ]
         for b in batches
     ]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for r in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    print_table(columns, rows)
     return 0
 
 
@@ -302,10 +247,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _genres(genres: Sequence[str]) -> str:
     return "; ".join(genres) if genres else "(no genre)"
-
-
-def _reasons(skipped: dict[str, int]) -> str:
-    return ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items()))
 
 
 def _time(value: Any) -> str:

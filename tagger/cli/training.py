@@ -1,4 +1,7 @@
-"""`tagger train` and `tagger evaluate`."""
+"""`tagger train` and `tagger evaluate`.
+
+torch comes with the model modules, so they are imported inside the handlers (and the --arch
+check): building the parser for any other command must not load it."""
 
 from __future__ import annotations
 
@@ -8,8 +11,14 @@ import sys
 from pathlib import Path
 
 from tagger.cli import UserError
-from tagger.model.checkpoint import ModelFileError
-from tagger.model.network import ARCHITECTURES
+
+
+def _architecture(text: str) -> str:
+    from tagger.model.network import ARCHITECTURES
+
+    if text not in ARCHITECTURES:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(ARCHITECTURES)}, not {text!r}")
+    return text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
     p.add_argument("--out", required=True, metavar="MODEL", type=Path, help="model file to write")
-    p.add_argument("--arch", choices=ARCHITECTURES, default="cnn-bigru")
+    p.add_argument(
+        "--arch",
+        type=_architecture,
+        default="cnn-bigru",
+        help="cnn-bigru (the paper's, default), or a baseline of its Table 1: cnn-lstm, lstm",
+    )
     p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
     p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")
     p.add_argument("--seed", type=int, default=0)
@@ -110,6 +124,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    from tagger.model.checkpoint import ModelFileError
     from tagger.training.evaluate import evaluate
 
     try:

@@ -27,7 +27,9 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tagger.gui.settings_store import APPLICATION, ORGANIZATION, SettingsStore, default_qsettings
-from tagger.library.store import APP_NAME, Library, LibraryError
+from tagger.library.store import APP_NAME
+from tagger.service.context import open_library
+from tagger.service.errors import ServiceError
 
 log = logging.getLogger("tagger.gui")
 
@@ -156,8 +158,8 @@ def run(folders: Sequence[str] = (), db: str | None = None) -> int:
     reporter = ExceptionReporter(log_file, app)
     reporter.install()
     try:
-        library = Library.open(db)
-    except LibraryError as exc:
+        library = open_library(db)
+    except ServiceError as exc:
         log.error("%s", exc)
         QMessageBox.critical(None, "Cannot open the library", str(exc))
         return 2

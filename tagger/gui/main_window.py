@@ -1,87 +1,64 @@
 """The main window: smart lists, the track table, details, and the actions that drive jobs.
 
-The window wires widgets to the library client and the job runner; the work itself is in
-library services (jobs.py), the lists in Qt models. While a job runs, its progress updates the
-status bar at once and the lists and counts at most every REFRESH_MS, so results fill in as
-they arrive without the GUI thread spending its time in queries.
+The window wires widgets to the library client and the job runner; the work itself is in the
+application service (through jobs.py), the lists in Qt models, the actions in
+main_window_actions.py and the running job's status in job_status.py. While a job runs, its
+progress updates the status bar at once and the lists and counts at most every REFRESH_MS, so
+results fill in as they arrive without the GUI thread spending its time in queries.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QIcon,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
-    QProgressBar,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.empty_state import EmptyLibrary
+from tagger.gui.job_status import JobStatus
 from tagger.gui.jobs import JobOutcome, classify_job, scan_job, undo_job
-from tagger.gui.library_client import LibraryClient
+from tagger.gui.main_window_actions import MainWindowActions
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.review_view import ReviewView
 from tagger.gui.settings_dialog import SettingsDialog
 from tagger.gui.settings_store import APPLICATION, SettingsStore
 from tagger.gui.sidebar import SmartListSidebar
-from tagger.gui.tag_dialog import TagDialog, TagScope, scope_for_paths, too_many
+from tagger.gui.tag_dialog import TagDialog, TagScope, offered_scopes
 from tagger.gui.track_table_model import TrackTableModel
+from tagger.gui.track_table_view import track_table_view
+from tagger.gui.window_layout import restore_layout, save_layout
 from tagger.gui.worker import JobRunner
 from tagger.library.progress import Progress
 from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
-
-log = logging.getLogger(__name__)
+from tagger.service.library_client import LibraryClient
 
 REFRESH_MS = 1000
 SEARCH_DELAY_MS = 250
 PAGE_EMPTY, PAGE_LIBRARY, PAGE_REVIEW = range(3)
-PHASE_TEXT = {
-    "walk": "Finding files",
-    "read": "Reading tags",
-    "load": "Loading the model",
-    "classify": "Classifying",
-    "plan": "Reading genres",
-    "tag": "Writing tags",
-    "undo": "Undoing",
-}
 
 
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-class MainWindow(QMainWindow):
+class MainWindow(MainWindowActions, QMainWindow):
     def __init__(
         self,
         library: Library,
@@ -125,6 +102,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.refresh()
         self._on_busy(False)
+        self.job_status.show_busy(False)
         if problem:
             self.statusBar().showMessage(problem, 15_000)
 
@@ -134,116 +112,14 @@ class MainWindow(QMainWindow):
 
     # --- building -------------------------------------------------------------------------------
 
-    def _action(
-        self,
-        text: str,
-        shortcut: QKeySequence | str,
-        slot: object,
-        icon: QStyle.StandardPixmap | None = None,
-        theme: str = "",
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        if icon is not None:
-            action.setIcon(QIcon.fromTheme(theme, self.style().standardIcon(icon)))
-        sequence = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip or text.rstrip('…')} ({sequence})" if sequence else tip or text)
-        action.setStatusTip(tip or text)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        sp = QStyle.StandardPixmap
-        self.act_add = self._action(
-            "&Add folder…", QKeySequence.StandardKey.Open, self.choose_folder,
-            sp.SP_DirOpenIcon, "folder-open", "Add a music folder to the library and scan it",
-        )  # fmt: skip
-        self.act_scan = self._action(
-            "&Scan", "F5", self.scan, sp.SP_BrowserReload, "view-refresh",
-            "Scan the library folders for new and changed files, then classify them",
-        )  # fmt: skip
-        self.act_classify = self._action(
-            "&Classify", "Ctrl+K", self.classify, sp.SP_MediaPlay, "system-run",
-            "Classify every track that has no prediction from the current model",
-        )  # fmt: skip
-        self.act_review = self._action(
-            "&Review queue", "Ctrl+R", self.toggle_review, sp.SP_MessageBoxQuestion,
-            "dialog-question", "Decide the tracks the model is unsure about, by ear",
-        )  # fmt: skip
-        self.act_review.setCheckable(True)
-        self.act_write = self._action(
-            "&Write tags…", "Ctrl+T", self.open_tag_dialog, sp.SP_DialogSaveButton,
-            "document-save", "Write Metal/Hardcore genre tags into the files",
-        )  # fmt: skip
-        self.act_undo = self._action(
-            "&Undo last write", QKeySequence.StandardKey.Undo, self.undo_last_write,
-            sp.SP_ArrowBack, "edit-undo", "Put back the genres the last tag write replaced",
-        )  # fmt: skip
-        self.act_settings = self._action(
-            "Se&ttings…", "Ctrl+,", self.open_settings, sp.SP_FileDialogDetailedView,
-            "preferences-system", "Library folders, review threshold, genres, model",
-        )  # fmt: skip
-        self.act_cancel = self._action(
-            "Ca&ncel", "Esc", self.cancel_job, sp.SP_BrowserStop, "process-stop",
-            "Stop the running job; finished files are kept",
-        )  # fmt: skip
-        self.act_find = self._action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
-        self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_settings.setMenuRole(QAction.MenuRole.PreferencesRole)
-
-    def _build_menus_and_toolbar(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        file_menu.addActions([self.act_add, self.act_settings])
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        library_menu = menus.addMenu("&Library")
-        library_menu.addActions([self.act_scan, self.act_classify, self.act_cancel])
-        library_menu.addSeparator()
-        library_menu.addActions([self.act_review, self.act_find])
-        tags_menu = menus.addMenu("&Tags")
-        tags_menu.addActions([self.act_write, self.act_undo])
-
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        for action in (
-            self.act_add, self.act_scan, self.act_classify, self.act_cancel, None,
-            self.act_review, self.act_write, self.act_undo, None, self.act_settings,
-        ):  # fmt: skip
-            if action is None:
-                toolbar.addSeparator()
-            else:
-                toolbar.addAction(action)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
-
     def _build_central(self) -> None:
         self.sidebar = SmartListSidebar()
         self.sidebar.list_chosen.connect(self._on_list_chosen)
         self.sidebar.setMinimumWidth(170)
 
         self.model = TrackTableModel(self.client, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((170, 120, 110, 48, 100, 112, 78, 72, 84)):
-            header.resizeSection(column, width)
+        self.table = track_table_view(self.model)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.table.setAccessibleName("Tracks")
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, artist, album or path (Ctrl+F)")
@@ -288,47 +164,19 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.job_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(True)
-        self.rate_label = QLabel()
-        self.audio_note = QLabel()
-        if not self.player.available:
-            self.audio_note.setText("No audio preview")
-            self.audio_note.setToolTip(self.player.reason)
-        bar.addPermanentWidget(self.job_label)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.rate_label)
-        bar.addPermanentWidget(self.audio_note)
+        audio_problem = None if self.player.available else self.player.reason
+        self.job_status = JobStatus(self.statusBar(), self.runner, audio_problem)
+        self.job_label = self.job_status.job_label
+        self.progress = self.job_status.progress
+        self.audio_note = self.job_status.audio_note
 
     # --- geometry -------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        q = self.store.qsettings
-        geometry = q.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        state = q.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        splitter = q.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        columns = q.value("window/columns")
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
+        restore_layout(self.store.qsettings, self, self.splitter, self.table.horizontalHeader())
 
     def save_geometry(self) -> None:
-        q = self.store.qsettings
-        q.setValue("window/geometry", self.saveGeometry())
-        q.setValue("window/state", self.saveState())
-        q.setValue("window/splitter", self.splitter.saveState())
-        q.setValue("window/columns", self.table.horizontalHeader().saveState())
-        q.sync()
+        save_layout(self.store.qsettings, self, self.splitter, self.table.horizontalHeader())
 
     # --- showing the library --------------------------------------------------------------------
 
@@ -457,88 +305,42 @@ class MainWindow(QMainWindow):
     def cancel_job(self) -> None:
         if self.runner.busy:
             self.runner.cancel()
-            self.job_label.setText("Stopping…")
+            self.job_status.show_stopping()
 
     def _on_busy(self, busy: bool) -> None:
         for action in (self.act_add, self.act_scan, self.act_classify, self.act_undo):
             action.setEnabled(not busy)
         self.act_cancel.setEnabled(busy)
-        self.progress.setVisible(busy)
-        self.rate_label.setVisible(busy)
-        if busy:
-            self.progress.setRange(0, 0)
-            self.job_label.setText(f"{self.runner.name}…")
-        else:
-            self.job_label.clear()
-            self.rate_label.clear()
 
     def _on_progress(self, p: Progress) -> None:
-        phase = PHASE_TEXT.get(p.phase, self.runner.name)
-        if p.total:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(min(p.done, p.total))
-            self.job_label.setText(f"{phase}: {p.done:,} of {p.total:,}")
-        else:
-            self.progress.setRange(0, 0)
-            self.job_label.setText(f"{phase}…" + (f" {p.done:,}" if p.done else ""))
-        if self.runner.cancelling:
-            self.job_label.setText("Stopping…")
-        rate = f"{p.files_per_s:.1f} files/s" if p.files_per_s else ""
-        if p.eta_s is not None and p.total:
-            rate += f" · {_clock(p.eta_s)} left"
-        self.rate_label.setText(rate)
+        # Results arrive while a job runs: show them, at most every REFRESH_MS.
         if p.phase in ("read", "classify", "tag", "undo") and not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _on_finished(self, outcome: JobOutcome) -> None:
         self.last_outcome = outcome
-        text = outcome.summary
-        if outcome.cancelled:
-            text += " — stopped; finished files are kept"
-        self.statusBar().showMessage(text, 30_000)
-        self.statusBar().setToolTip("\n".join(outcome.details[:30]))
-        log.info("%s: %s", outcome.title, text)
+        self.job_status.show_outcome(outcome)
         self._refresh_timer.stop()
         self.refresh()
 
     def _on_failed(self, text: str) -> None:
-        self.statusBar().showMessage("The job failed: " + text.strip().splitlines()[-1], 30_000)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "The job failed",
-            f"{self.runner.name or 'The job'} stopped because of an unexpected error.",
-            parent=self,
-        )
-        box.setDetailedText(text)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.job_status.show_failure(text, self)
         self.refresh()
 
     # --- dialogs --------------------------------------------------------------------------------
 
     def tag_scopes(self) -> list[TagScope]:
         """What the tag dialog offers: the selection, the current list, the whole library."""
-        scopes: list[TagScope] = []
         selected = self.selected_paths() if self.stack.currentIndex() == PAGE_LIBRARY else []
-        if selected:
-            scopes.append(scope_for_paths(f"Selected tracks ({len(selected):,})", selected))
-        f = self.model.filter
-        n = self.model.rowCount()
         item = self.sidebar.currentItem()
-        name = item.text(0) if item else "All"
-        if f.search.strip() or f.smart not in (SmartList.ALL, SmartList.LABEL):
-            title = f"Current list: {name}" + (f" matching “{f.search}”" if f.search else "")
-            title += f" ({n:,})"
-            problem = too_many(n)
-            if problem:
-                scopes.append(TagScope(title, problem=problem))
-            else:
-                paths = [r.path for r in self.client.fetch(f, 0, n, "path", False)]
-                scopes.append(scope_for_paths(title, paths))
-        elif f.smart == SmartList.LABEL:
-            scopes.append(TagScope(f"Current list: {name} ({n:,})", label=f.label))
-        scopes.append(TagScope(f"Whole library ({self.sidebar.count_of(SmartList.ALL):,})"))
-        return scopes
+        return offered_scopes(
+            selected,
+            self.model.filter,
+            self.model.rowCount(),
+            item.text(0) if item else "All",
+            self.sidebar.count_of(SmartList.ALL),
+            lambda f, n: [r.path for r in self.client.fetch(f, 0, n, "path", False)],
+        )
 
     def open_tag_dialog(self) -> None:
         if self.runner.busy:
@@ -586,7 +388,7 @@ class MainWindow(QMainWindow):
         """Stop a running job cleanly (finished files are already stored), then close."""
         self.player.stop()
         if self.runner.busy:
-            self.job_label.setText("Stopping…")
+            self.job_status.show_stopping()
             self.statusBar().showMessage("Stopping the running job…")
             self.repaint()
             self.runner.shutdown()

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from tagger.gui.details_pane import DetailsPane
-from tagger.gui.library_client import LibraryClient
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.track_table_model import display_title
 from tagger.library.queries import TrackRow
+from tagger.service.library_client import LibraryClient
 
 SKIPPED = ""
 

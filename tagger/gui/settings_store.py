@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from tagger.library.settings import Settings, SettingsError, default_settings_path
+from tagger.service.context import load_settings
+from tagger.service.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,8 @@ class SettingsStore:
     def load(self) -> tuple[Settings, str | None]:
         """The settings, and a problem to show (the file was unreadable) or None."""
         try:
-            settings = Settings.load(self.path)
-        except SettingsError as exc:
+            settings = load_settings(self.path)
+        except ServiceError as exc:
             log.warning("%s", exc)
             return self._from_qsettings() or Settings(), str(exc)
         file = self.path or default_settings_path()

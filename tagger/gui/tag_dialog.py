@@ -1,12 +1,13 @@
 """Writing genre tags: choose what and how, preview every file's change, write, see the summary.
 
 Preview and write both run in the window's worker thread (`JobRunner`) through the library's
-`TagWriter`; this dialog only builds a `TagRequest` from its controls and shows `FileChange`s.
+service (`tagger.service.tagging`); this dialog only builds a `TagRequest` from its controls and
+shows `FileChange`s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +33,11 @@ from PySide6.QtWidgets import (
 from tagger.gui.jobs import JobOutcome, tag_preview_job, tag_write_job
 from tagger.gui.worker import JobRunner
 from tagger.library.progress import Progress
+from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.tag_writer import FileChange, TagRequest
-from tagger.tags import TagOptions
+from tagger.service.tagging import tag_request
 
 # select_candidates turns each path into two OR-ed conditions; SQLite's expression depth limit
 # (1000) bounds how many one request may name.
@@ -80,6 +82,33 @@ def scope_for_paths(title: str, paths: Sequence[str]) -> TagScope:
         return TagScope(title, problem="no tracks")
     problem = too_many(len(paths))
     return TagScope(title, problem=problem) if problem else TagScope(title, tuple(paths))
+
+
+def offered_scopes(
+    selected: Sequence[str],
+    shown: TrackFilter,
+    shown_count: int,
+    list_name: str,
+    library_count: int,
+    paths_of: Callable[[TrackFilter, int], list[str]],
+) -> list[TagScope]:
+    """The selection (if any), the list on screen (by its paths, or by label for a class list),
+    and the whole library. `paths_of(filter, n)` lists the paths of the first n rows."""
+    scopes: list[TagScope] = []
+    if selected:
+        scopes.append(scope_for_paths(f"Selected tracks ({len(selected):,})", selected))
+    if shown.search.strip() or shown.smart not in (SmartList.ALL, SmartList.LABEL):
+        title = f"Current list: {list_name}"
+        title += (f" matching “{shown.search}”" if shown.search else "") + f" ({shown_count:,})"
+        problem = too_many(shown_count)
+        if problem:
+            scopes.append(TagScope(title, problem=problem))
+        else:
+            scopes.append(scope_for_paths(title, paths_of(shown, shown_count)))
+    elif shown.smart == SmartList.LABEL:
+        scopes.append(TagScope(f"Current list: {list_name} ({shown_count:,})", label=shown.label))
+    scopes.append(TagScope(f"Whole library ({library_count:,})"))
+    return scopes
 
 
 def _genres(genres: Sequence[str]) -> str:
@@ -245,16 +274,15 @@ class TagDialog(QDialog):
 
     def request(self) -> TagRequest:
         scope = self.scopes[max(0, self.scope_group.checkedId())]
-        return TagRequest(
-            paths=scope.paths,
+        return tag_request(
+            self.settings,
+            scope.paths,
             label=scope.label,
             mode=self.mode.currentData(),
             min_confidence=(
                 self.min_confidence.value() if self.use_min_confidence.isChecked() else None
             ),
             reviewed_only=self.reviewed_only.isChecked(),
-            genre_strings=dict(self.settings.genre_strings),
-            options=TagOptions(id3v23_separator=self.settings.id3_separator),
         )
 
     def _options_changed(self, *_args: object) -> None:

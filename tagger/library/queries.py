@@ -3,7 +3,7 @@
 The GUI builds a lazy QAbstractTableModel over `count_tracks` + `fetch_tracks` (paged, sorted,
 filtered, searched) and its sidebar over `smart_list_counts`; neither needs SQL or the ORM.
 A track's *effective label* is the user's decision when there is one, else the current
-prediction's label.
+prediction's label (the rule is `review.effective_label`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from tagger.library.paths import tracks_under
-from tagger.library.review import DEFAULT_RULE, ReviewRule, certainty, needs_review, review_order
+from tagger.library.review import (
+    DEFAULT_RULE,
+    ReviewRule,
+    certainty,
+    effective_label,
+    effective_label_of,
+    needs_review,
+    review_order,
+)
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
 
 
@@ -125,34 +133,12 @@ class TrackDetail:
     labels: list[LabelRow]
 
 
-@dataclass(frozen=True)
-class ModelUsage:
-    name: str
-    path: str
-    sha256: str
-    classes: list[str]
-    tracks: int  # tracks whose current prediction comes from this model
-
-
-@dataclass(frozen=True)
-class LibraryStats:
-    total: int
-    per_label: dict[str, int]  # effective label → tracks ("unlabeled" for none)
-    per_status: dict[str, int]
-    decided_by: dict[str, int]  # "user" / "model" → tracks
-    needs_review: int
-    models: list[ModelUsage]
-
-
-def effective_label() -> ColumnElement[str]:
-    return func.coalesce(Track.user_label, Prediction.label)
-
-
 def _current_prediction() -> ColumnElement[bool]:
     return and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
 
 
-def _joined(query: Select) -> Select:
+def with_current_prediction(query: Select) -> Select:
+    """Outer-joins each track's current prediction and its model (either may be missing)."""
     return query.outerjoin(Prediction, _current_prediction()).outerjoin(
         ModelRecord, ModelRecord.id == Prediction.model_id
     )
@@ -211,7 +197,7 @@ def _sort_columns(sort: str, descending: bool) -> list[ColumnElement]:
 
 
 def count_tracks(session: Session, f: TrackFilter = TrackFilter()) -> int:
-    query = _joined(select(func.count(Track.id)).select_from(Track))
+    query = with_current_prediction(select(func.count(Track.id)).select_from(Track))
     condition = _condition(f)
     if condition is not None:
         query = query.where(condition)
@@ -228,7 +214,7 @@ def fetch_tracks(
     limit: int | None = None,
 ) -> list[TrackRow]:
     review = needs_review(f.rule)
-    query = _joined(
+    query = with_current_prediction(
         select(Track, Prediction, ModelRecord.name, case((review, True), else_=False)).select_from(
             Track
         )
@@ -243,8 +229,7 @@ def fetch_tracks(
 
 
 def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> TrackRow:
-    label = t.user_label or (p.label if p else None)
-    decided_by = "user" if t.user_label else ("model" if p else None)
+    label, decided_by = effective_label_of(t.user_label, p.label if p else None)
     return TrackRow(
         id=t.id,
         path=t.path,
@@ -296,7 +281,8 @@ def smart_list_counts(
         func.sum(case((status == TrackStatus.MISSING, 1), else_=0)),
     ]
     values = [
-        int(v or 0) for v in session.execute(_joined(select(*columns).select_from(Track))).one()
+        int(v or 0)
+        for v in session.execute(with_current_prediction(select(*columns).select_from(Track))).one()
     ]
     out = [ListCount(SmartList.ALL, "All", values[0])]
     for i, c in enumerate(classes):
@@ -316,7 +302,7 @@ def smart_list_counts(
 def track_detail(
     session: Session, track_id: int, rule: ReviewRule = DEFAULT_RULE
 ) -> TrackDetail | None:
-    query = _joined(
+    query = with_current_prediction(
         select(Track, Prediction, ModelRecord.name, case((needs_review(rule), True), else_=False))
         .select_from(Track)
         .where(Track.id == track_id)
@@ -349,52 +335,8 @@ def track_ids_for_paths(session: Session, paths: list[str]) -> dict[str, list[in
     return out
 
 
-def library_stats(session: Session, rule: ReviewRule = DEFAULT_RULE) -> LibraryStats:
-    label = effective_label()
-    per_label = {
-        (lab or "unlabeled"): n
-        for lab, n in session.execute(
-            _joined(select(label, func.count(Track.id)).select_from(Track)).group_by(label)
-        )
-    }
-    per_status = dict(
-        session.execute(select(Track.status, func.count(Track.id)).group_by(Track.status)).all()
-    )
-    decided = case(
-        (Track.user_label.is_not(None), "user"), (Prediction.id.is_not(None), "model"), else_="none"
-    )
-    decided_by = dict(
-        session.execute(
-            _joined(select(decided, func.count(Track.id)).select_from(Track)).group_by(decided)
-        ).all()
-    )
-    models = [
-        ModelUsage(m.name, m.path, m.sha256, list(m.classes), int(n))
-        for m, n in session.execute(
-            select(ModelRecord, func.count(Prediction.id))
-            .outerjoin(
-                Prediction,
-                and_(Prediction.model_id == ModelRecord.id, Prediction.is_current.is_(True)),
-            )
-            .group_by(ModelRecord.id)
-            .order_by(ModelRecord.id)
-        )
-    ]
-    total = sum(per_status.values())
-    return LibraryStats(
-        total=total,
-        per_label=per_label,
-        per_status=per_status,
-        decided_by=decided_by,
-        needs_review=count_tracks(session, TrackFilter(SmartList.REVIEW, rule=rule)),
-        models=models,
-    )
-
-
 __all__ = [
-    "LibraryStats",
     "ListCount",
-    "ModelUsage",
     "SORT_KEYS",
     "SmartList",
     "TrackDetail",
@@ -403,9 +345,9 @@ __all__ = [
     "certainty",
     "count_tracks",
     "fetch_tracks",
-    "library_stats",
     "review_queue",
     "smart_list_counts",
     "track_detail",
     "track_ids_for_paths",
+    "with_current_prediction",
 ]

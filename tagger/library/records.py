@@ -54,16 +54,7 @@ def record_prediction(
         label=prediction.label,
         confidence=prediction.confidence,
         probabilities=dict(prediction.probabilities),
-        windows=[
-            {
-                "start": round(w.start, 3),
-                "end": round(w.end, 3),
-                "probabilities": {
-                    c: round(p, 6) for c, p in zip(prediction.classes, w.probabilities, strict=True)
-                },
-            }
-            for w in prediction.windows
-        ],
+        windows=prediction.to_json()["segments"],  # the predictor owns the window JSON
         disagreement=window_disagreement(prediction),
         is_current=True,
     )

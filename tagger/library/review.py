@@ -1,8 +1,8 @@
 """The review queue: tracks the model is unsure about, most uncertain first, until a person decides.
 
 A classified track (status ok, no user decision yet) needs review when either
-- its confidence (the top class's mean window probability) is below `threshold` (default 0.8), or
-- its windows disagree: at least `disagreement` (default 25%) of its windows have another top
+- its confidence (the top class's mean window probability) is below `threshold`, or
+- its windows disagree: at least `disagreement` of its windows have another top
   class than the track's label. A confident mean can hide a track that is half one thing, half
   the other (a metal intro on a hardcore song); this catches it.
 
@@ -10,7 +10,10 @@ Order: by certainty = min(confidence, 1 − disagreement), lowest first, so both
 one scale; ties by confidence, then path.
 
 A user decision (`record_decision`, source user-review) takes the track out of the queue and
-overrides the prediction in every list from then on; later predictions do not undo it.
+overrides the prediction in every list from then on; later predictions do not undo it. That rule,
+the *effective label*, is `effective_label` (SQL) and `effective_label_of` (Python) here.
+
+The defaults of the rule (0.8 and 25 %) are the user's settings' defaults (`Settings`).
 """
 
 from __future__ import annotations
@@ -18,19 +21,51 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tagger.library.schema import Label, LabelSource, Prediction, Track, TrackStatus
+from tagger.library.settings import Settings
 
 
 @dataclass(frozen=True)
 class ReviewRule:
-    threshold: float = 0.8
-    disagreement: float = 0.25
+    threshold: float = Settings.threshold
+    disagreement: float = Settings.disagreement
+
+    @classmethod
+    def from_settings(cls, settings: Settings, threshold: float | None = None) -> ReviewRule:
+        """The user's rule; `threshold`, when given, overrides theirs for one question."""
+        chosen = settings.threshold if threshold is None else threshold
+        return cls(threshold=chosen, disagreement=settings.disagreement)
 
 
 DEFAULT_RULE = ReviewRule()
+
+
+def effective_label() -> ColumnElement[str]:
+    """SQL: the user's decision when there is one, else the current prediction's label.
+
+    The query must outer-join the track's current Prediction."""
+    return func.coalesce(Track.user_label, Prediction.label)
+
+
+def decided_by() -> ColumnElement[str]:
+    """SQL: who decided the effective label: "user", "model" or "none" (same join)."""
+    return case(
+        (Track.user_label.is_not(None), "user"), (Prediction.id.is_not(None), "model"), else_="none"
+    )
+
+
+def effective_label_of(
+    user_label: str | None, predicted: str | None
+) -> tuple[str | None, str | None]:
+    """(label, decided_by) of one track: ("x", "user"), ("y", "model") or (None, None)."""
+    if user_label:
+        return user_label, "user"
+    if predicted is not None:
+        return predicted, "model"
+    return None, None
 
 
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:

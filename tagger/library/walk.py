@@ -5,7 +5,7 @@ Copes with what real folders hold:
   and each real file is reported once;
 - folders that cannot be read: reported through `on_error`, the walk goes on;
 - hidden files and folders (a leading dot): skipped;
-- everything whose extension is not an audio extension: skipped.
+- everything whose extension is not an audio extension (`audio/formats.py`): skipped.
 """
 
 from __future__ import annotations
@@ -15,25 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-AUDIO_EXTENSIONS = frozenset(
-    [
-        "mp3",
-        "flac",
-        "ogg",
-        "oga",
-        "opus",
-        "m4a",
-        "mp4",
-        "aac",
-        "wav",
-        "aif",
-        "aiff",
-        "wma",
-        "ape",
-        "wv",
-        "mpc",
-    ]
-)
+from tagger.audio.formats import AUDIO_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -45,7 +27,7 @@ class FoundFile:
 
 def is_audio_name(name: str) -> bool:
     _, dot, ext = name.rpartition(".")
-    return bool(dot) and ext.lower() in AUDIO_EXTENSIONS
+    return bool(dot) and f".{ext.lower()}" in AUDIO_EXTENSIONS
 
 
 def normalize_root(root: str | Path) -> str:

@@ -54,6 +54,15 @@ def default_model_path() -> Path:
     return Path(str(resources.files("tagger.bundled_models") / BUNDLED_MODEL))
 
 
+def resolve_model_path(*choices: str | Path | None) -> Path:
+    """The first model file chosen (e.g. a --model option, then the settings), else the bundled
+    one. The one place that says which model file a command uses."""
+    for chosen in choices:
+        if chosen:
+            return Path(chosen)
+    return default_model_path()
+
+
 def save_model(
     path: str | Path,
     network: Network,
@@ -112,7 +121,7 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
 
 
 def load_model(path: str | Path | None = None) -> ModelFile:
-    path = Path(path) if path is not None else default_model_path()
+    path = resolve_model_path(path)
     meta = read_metadata(path)
     try:
         arch = dict(meta["architecture"])

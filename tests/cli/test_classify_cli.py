@@ -1,4 +1,5 @@
 import json
+import shutil
 
 from audio_factory import tone, write_audio
 
@@ -34,4 +35,19 @@ def test_bad_model_is_a_one_line_error(tmp_path, capsys):
     bogus.write_text("nope")
     assert main(["classify", "--model", str(bogus), "x.mp3"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("tagger: error: cannot use model") and "Traceback" not in err
+    assert err.startswith("tagger: error: cannot load the model") and "Traceback" not in err
+
+
+def test_the_settings_model_is_used_without_model(tmp_path, random_model, monkeypatch, capsys):
+    """Regression: `tagger classify` used the bundled model whatever the settings said."""
+    chosen = tmp_path / "from-settings.safetensors"
+    shutil.copyfile(random_model, chosen)  # a model is named after its file
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"model_path": str(chosen)}))
+    monkeypatch.setenv("TAGGER_SETTINGS", str(settings))
+    good = write_audio(tmp_path / "good.wav", tone(2.0))
+    assert main(["classify", "--json", str(good)]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "from-settings"
+    # --model still beats the settings
+    assert main(["classify", "--json", "--model", str(random_model), str(good)]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == "random"

@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 from sqlalchemy import insert
 
-from tagger.gui.library_client import LibraryClient
 from tagger.gui.track_table_model import PAGE_SIZE, TRACK_ID_ROLE, TrackTableModel
 from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.schema import Track
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.service.library_client import LibraryClient
 
 N = 100_000
 

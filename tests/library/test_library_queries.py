@@ -10,7 +10,6 @@ from tagger.library.queries import (
     TrackFilter,
     count_tracks,
     fetch_tracks,
-    library_stats,
     review_queue,
     smart_list_counts,
     track_detail,
@@ -24,6 +23,7 @@ from tagger.library.review import (
     resolve_class,
 )
 from tagger.library.schema import ModelRecord, Track, TrackStatus
+from tagger.library.stats import library_stats
 from tagger.library.store import Library
 from tagger.model.predictor import TrackPrediction, WindowPrediction
 

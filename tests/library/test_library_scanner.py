@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from audio_factory import write_tone
 from library_helpers import MakeLibrary, set_mtime_later, tag_mp3
 from sqlalchemy import func, select
 
@@ -195,3 +196,13 @@ def test_scanning_one_folder_leaves_other_folders_alone(
     assert result.missing == 0
     assert result.unchanged == 5
     assert scan(library, [tmp_path / "b"]).missing == 5
+
+
+def test_an_asf_file_is_found_and_read(library: Library, tmp_path: Path) -> None:
+    """Regression: the walk had its own extension list without .asf (audio/formats.py has it)."""
+    path = write_tone(tmp_path / "music" / "song.asf", 1.0, 22_050, 220.0)
+    result = scan(library, [tmp_path / "music"])
+    assert (result.found, result.added, result.errors) == (1, 1, 0)
+    with library.session() as s:
+        track = s.scalars(select(Track)).one()
+    assert track.path == str(path) and track.duration == pytest.approx(1.0, abs=0.1)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.paths import is_under, tracks_under
-from tagger.library.review import needs_review
+from tagger.library.review import effective_label, needs_review
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
 from tagger.library.tagging.batch_model import Candidate, SkipReason, TagRequest
 
@@ -17,10 +17,9 @@ from tagger.library.tagging.batch_model import Candidate, SkipReason, TagRequest
 def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     """Library tracks under `request.paths` (all when empty) whose effective label matches.
 
-    The effective label is the user's decision (`tracks.user_label`, kept by review.py) when there
-    is one, else the current prediction's label.
+    The effective label (a user decision beats the model) is review.py's.
     """
-    label = func.coalesce(Track.user_label, Prediction.label)
+    label = effective_label()
     query = (
         select(
             Track.id,

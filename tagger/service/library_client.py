@@ -1,12 +1,13 @@
-"""The GUI's one door to the library services: short sessions in, plain dataclasses out.
+"""One open library and the user's settings: the questions and decisions both front ends ask.
 
-Widgets and Qt models call this instead of opening sessions themselves, so no widget holds SQL,
-and tests can wrap it to count what the GUI asks of the database.
+Short sessions in, plain dataclasses out. The GUI's widgets and Qt models call this instead of
+opening sessions themselves, so no widget holds SQL, and tests can wrap it to count what the GUI
+asks of the database; the CLI's `review`, `list`, `label` and `stats` call it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tagger.library.queries import (
@@ -19,19 +20,35 @@ from tagger.library.queries import (
     review_queue,
     smart_list_counts,
     track_detail,
+    track_ids_for_paths,
 )
-from tagger.library.review import ReviewRule, clear_decision, record_decision
+from tagger.library.review import (
+    ReviewRule,
+    UnknownClassError,
+    clear_decision,
+    record_decision,
+    resolve_class,
+)
 from tagger.library.settings import Settings
+from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
-from tagger.tags import read_cover
+from tagger.library.walk import normalize_root
+from tagger.service.errors import ServiceError
+from tagger.service.models import known_classes
 
 
 class LibraryClient:
-    """An open library plus the settings that shape its questions (classes, review rule)."""
+    """An open library plus the settings that shape its questions (classes, review rule).
 
-    def __init__(self, library: Library, settings: Settings) -> None:
+    `threshold`, when given, overrides the settings' review threshold (`tagger review
+    --threshold`)."""
+
+    def __init__(
+        self, library: Library, settings: Settings, threshold: float | None = None
+    ) -> None:
         self.library = library
         self.settings = settings
+        self.threshold = threshold
 
     # --- what the library is ------------------------------------------------------------------
 
@@ -50,7 +67,7 @@ class LibraryClient:
 
     @property
     def rule(self) -> ReviewRule:
-        return ReviewRule(self.settings.threshold, self.settings.disagreement)
+        return ReviewRule.from_settings(self.settings, self.threshold)
 
     def with_rule(self, f: TrackFilter) -> TrackFilter:
         return TrackFilter(f.smart, f.label, f.search, self.rule)
@@ -78,8 +95,18 @@ class LibraryClient:
                 limit=limit,
             )
 
+    def list_rows(self, f: TrackFilter, label: str | None = None) -> list[TrackRow]:
+        """Every row of a list; with `label`, only tracks whose effective label it is."""
+        with self.library.session() as session:
+            rows = fetch_tracks(session, self.with_rule(f))
+        if label:
+            rows = [r for r in rows if (r.label or "").casefold() == label.strip().casefold()]
+        return rows
+
     def cover(self, path: str) -> bytes | None:
         """The track's embedded front cover image, if any (read from the file)."""
+        from tagger.tags import read_cover  # brings PyAV, which listing does not need
+
         return read_cover(path)
 
     def detail(self, track_id: int) -> TrackDetail | None:
@@ -89,6 +116,10 @@ class LibraryClient:
     def review_queue(self, limit: int | None = None) -> list[TrackRow]:
         with self.library.session() as session:
             return review_queue(session, self.rule, limit=limit)
+
+    def stats(self) -> LibraryStats:
+        with self.library.session() as session:
+            return library_stats(session, self.rule)
 
     # --- decisions ------------------------------------------------------------------------------
 
@@ -100,3 +131,21 @@ class LibraryClient:
     def clear_decision(self, track_ids: Iterable[int]) -> int:
         with self.library.session() as session, session.begin():
             return clear_decision(session, list(track_ids))
+
+    def decide_paths(
+        self, paths: Sequence[str], label: str, model: str | None = None
+    ) -> tuple[str, int]:
+        """Decide `label` for tracks and folders of tracks given by path: (the class as the
+        model spells it, tracks decided). `model` says whose classes are allowed."""
+        with self.library.session() as session, session.begin():
+            try:
+                label = resolve_class(label, known_classes(session, self.settings, model))
+            except UnknownClassError as exc:
+                raise ServiceError(str(exc)) from None
+            roots = [normalize_root(p) for p in paths]
+            found = track_ids_for_paths(session, roots)
+            unknown = [given for given, p in zip(paths, roots, strict=True) if not found[p]]
+            if unknown:
+                raise ServiceError(f"not in the library: {', '.join(unknown)}")
+            ids = sorted({tid for tids in found.values() for tid in tids})
+            return label, record_decision(session, ids, label)

@@ -1,0 +1,64 @@
+"""Printing library rows as a table, CSV or JSON (`tagger review`, `tagger list`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tagger.library.queries import TrackRow
+
+FORMATS = ("table", "csv", "json")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Left-aligned columns as wide as their widest cell, headed by `columns`."""
+    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> None:
+    records = [r.to_json() for r in rows]
+    if fmt == "json":
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        from tagger.library.queries import TrackRow
+
+        out = io.StringIO()
+        fields = list(records[0]) if records else list(TrackRow.__dataclass_fields__)
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: _csv_cell(v) for k, v in rec.items()})
+        sys.stdout.write(out.getvalue())
+        return
+    if not records:
+        print("(no tracks)")
+        return
+    cells = [[_cell(rec.get(c)) for c in table_columns] for rec in records]
+    print_table([c.upper() for c in table_columns], cells)

@@ -1,0 +1,37 @@
+"""Keeping the main window's size, splitter and columns between runs, in QSettings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
+
+DEFAULT_SIZE = (1280, 800)
+
+
+def restore_layout(
+    q: QSettings, window: QMainWindow, splitter: QSplitter, columns: QHeaderView
+) -> None:
+    geometry = q.value("window/geometry")
+    if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(*DEFAULT_SIZE)
+    state = q.value("window/state")
+    if isinstance(state, QByteArray):
+        window.restoreState(state)
+    sizes = q.value("window/splitter")
+    if isinstance(sizes, QByteArray):
+        splitter.restoreState(sizes)
+    header = q.value("window/columns")
+    if isinstance(header, QByteArray):
+        columns.restoreState(header)
+
+
+def save_layout(
+    q: QSettings, window: QMainWindow, splitter: QSplitter, columns: QHeaderView
+) -> None:
+    q.setValue("window/geometry", window.saveGeometry())
+    q.setValue("window/state", window.saveState())
+    q.setValue("window/splitter", splitter.saveState())
+    q.setValue("window/columns", columns.saveState())
+    q.sync()

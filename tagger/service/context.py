@@ -1,0 +1,24 @@
+"""Opening what every job needs: the user's settings and the library database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tagger.library.settings import Settings, SettingsError
+from tagger.library.store import Library, LibraryError
+from tagger.service.errors import ServiceError
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    try:
+        return Settings.load(path)
+    except SettingsError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def open_library(db: str | None) -> Library:
+    """`db`: a file path or an SQLAlchemy URL; None means $TAGGER_DB, else the default file."""
+    try:
+        return Library.open(db)
+    except LibraryError as exc:
+        raise ServiceError(str(exc)) from None

@@ -1,0 +1,59 @@
+"""Which model file a job uses, loading it, and the classes a decision may name.
+
+Every command resolves its model here: an explicit choice (`--model`) first, then the settings'
+model file, then the bundled one (`model.checkpoint.resolve_model_path`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tagger.library.schema import ModelRecord
+from tagger.library.settings import Settings
+from tagger.service.errors import ServiceError
+
+if TYPE_CHECKING:  # model/ imports torch; it is imported inside the functions that need it
+    from tagger.model.predictor import Predictor
+
+
+class ModelUnavailable(ServiceError):
+    """The chosen model file cannot be used (missing, not a model, a newer format)."""
+
+
+def model_path(settings: Settings, chosen: str | Path | None = None) -> Path:
+    from tagger.model.checkpoint import resolve_model_path
+
+    return resolve_model_path(chosen, settings.model_path)
+
+
+def load_predictor(settings: Settings, chosen: str | Path | None = None) -> Predictor:
+    from tagger.model.checkpoint import ModelFileError
+    from tagger.model.predictor import Predictor
+
+    try:
+        return Predictor.load(model_path(settings, chosen))
+    except ModelFileError as exc:
+        raise ModelUnavailable(f"cannot load the model: {exc.reason} ({exc.path})") from None
+
+
+def known_classes(
+    session: Session, settings: Settings, chosen: str | Path | None = None
+) -> list[str]:
+    """The classes of the model the user would classify with; else of every model used so far."""
+    from tagger.model.checkpoint import ModelFileError, read_metadata
+
+    try:
+        return [str(c) for c in read_metadata(model_path(settings, chosen))["classes"]]
+    except ModelFileError as exc:
+        if chosen:
+            raise ModelUnavailable(f"cannot read the model: {exc}") from None
+    classes: list[str] = []
+    for model_classes in session.scalars(select(ModelRecord.classes).order_by(ModelRecord.id)):
+        classes.extend(c for c in model_classes if c not in classes)
+    if not classes:
+        raise ServiceError("no model found to say which classes exist; use --model")
+    return classes

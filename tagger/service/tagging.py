@@ -1,0 +1,149 @@
+"""Genre tags: build the request, preview it, write it, undo it, with the summaries both front
+ends show. The work is `library.tag_writer` and `library.undo`; this module adds the user's
+settings and words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tagger.library.progress import Cancel, ProgressCallback
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.library.tag_writer import Action, TagPlan, TagRequest, TagResult, TagWriter
+from tagger.library.undo import UndoError, UndoResult, undo_batch
+from tagger.service.errors import ServiceError
+from tagger.tags import TagOptions
+
+
+def genre_strings(base: Mapping[str, str], overrides: Sequence[str]) -> dict[str, str]:
+    """The settings' genre text per class, with CLASS=TEXT overrides (the class in any case)."""
+    out = dict(base)
+    for item in overrides:
+        cls, sep, text = item.partition("=")
+        if not sep or not cls.strip() or not text.strip():
+            raise ServiceError(f"--genre-string wants CLASS=TEXT, e.g. metal=Metal, not {item!r}")
+        for key in [k for k in out if k.casefold() == cls.strip().casefold()]:
+            del out[key]
+        out[cls.strip()] = text.strip()
+    return out
+
+
+def tag_request(
+    settings: Settings,
+    paths: Sequence[str] = (),
+    *,
+    label: str | None = None,
+    mode: str = "add",
+    min_confidence: float | None = None,
+    reviewed_only: bool = False,
+    genre_overrides: Sequence[str] = (),
+    separator: str | None = None,
+    extra_fields: bool = False,
+    keep_mtime: bool = False,
+) -> TagRequest:
+    """A TagRequest whose unset choices come from the settings. `paths` are normalized roots."""
+    separator = settings.id3_separator if separator is None else separator
+    if not separator.strip():
+        raise ServiceError("--separator must contain a visible character, e.g. '; ' or '/'")
+    return TagRequest(
+        paths=tuple(paths),
+        label=label,
+        mode=mode,
+        min_confidence=min_confidence,
+        reviewed_only=reviewed_only,
+        genre_strings=genre_strings(settings.genre_strings, genre_overrides),
+        options=TagOptions(
+            id3v23_separator=separator, extra_fields=extra_fields, keep_mtime=keep_mtime
+        ),
+    )
+
+
+def preview_tags(
+    library: Library,
+    request: TagRequest,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: Cancel = None,
+) -> TagPlan:
+    return TagWriter(library).plan(request, progress=progress, cancel=cancel)
+
+
+def write_tags(
+    library: Library,
+    request: TagRequest,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: Cancel = None,
+) -> TagResult:
+    return TagWriter(library).apply(request, progress=progress, cancel=cancel)
+
+
+def undo_tags(
+    library: Library,
+    batch_id: int | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: Cancel = None,
+) -> UndoResult:
+    """Undo `batch_id` (default: the last batch)."""
+    try:
+        return undo_batch(library, batch_id, progress=progress, cancel=cancel)
+    except UndoError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+# --- summaries ------------------------------------------------------------------------------------
+
+
+def skipped_reasons(skipped: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items()))
+
+
+def describe_preview(plan: TagPlan, stale_hint: str) -> str:
+    """ "2 files would change, 1 already tagged, ..."; `stale_hint` says how to refresh."""
+    parts = [
+        f"{plan.count(Action.WRITE)} files would change",
+        f"{plan.count(Action.UNCHANGED)} already tagged",
+    ]
+    if plan.count(Action.STALE):
+        parts.append(f"{plan.count(Action.STALE)} stale ({stale_hint})")
+    if plan.count(Action.ERROR):
+        parts.append(f"{plan.count(Action.ERROR)} unreadable")
+    if plan.skipped:
+        parts.append(f"{sum(plan.skipped.values())} skipped ({skipped_reasons(plan.skipped)})")
+    return ", ".join(parts)
+
+
+def describe_write(result: TagResult, stale_hint: str, *, always_count_problems: bool) -> str:
+    """ "wrote 2 files, 0 already tagged, ..."; stale and error counts shown when nonzero, or
+    always with `always_count_problems` (the app's dialog keeps a fixed layout)."""
+    stale, errors = result.count("stale"), result.count("error")
+    parts = [
+        f"wrote {result.count('written')} files",
+        f"{result.count(Action.UNCHANGED)} already tagged",
+    ]
+    if stale or always_count_problems:
+        parts.append(f"{stale} stale" + (f" ({stale_hint})" if stale and stale_hint else ""))
+    if errors or always_count_problems:
+        parts.append(f"{errors} errors")
+    if result.skipped:
+        parts.append(f"{sum(result.skipped.values())} skipped ({skipped_reasons(result.skipped)})")
+    return ", ".join(parts)
+
+
+def write_problems(result: TagResult) -> list[str]:
+    """One line per file that was not written because it was stale or broken."""
+    return [
+        f"{c.path}: {c.action}: {c.reason}"
+        for c in result.changes
+        if c.action in ("stale", "error")
+    ]
+
+
+def describe_undo(result: UndoResult) -> str:
+    parts = [f"restored {result.count('restored')} files"]
+    if result.count("refused"):
+        parts.append(f"refused {result.count('refused')} (changed since the batch)")
+    if result.count("error"):
+        parts.append(f"{result.count('error')} errors")
+    return ", ".join(parts)

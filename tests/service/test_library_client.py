@@ -1,0 +1,57 @@
+"""service/library_client.py: the review rule from the settings, decisions by path, lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from audio_factory import tone, write_audio
+
+from tagger.library.queries import SmartList, TrackFilter
+from tagger.library.review import ReviewRule
+from tagger.library.scanner import scan
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.service.errors import ServiceError
+from tagger.service.library_client import LibraryClient
+
+
+@pytest.fixture
+def client(tmp_path: Path, random_model: Path) -> Iterator[LibraryClient]:
+    for band in ("a", "b"):
+        (tmp_path / "music" / band).mkdir(parents=True)
+        write_audio(tmp_path / "music" / band / "song.wav", tone(0.5))
+    library = Library.open(tmp_path / "lib.db")
+    scan(library, [tmp_path / "music"])
+    yield LibraryClient(library, Settings(model_path=str(random_model), threshold=0.6))
+    library.close()
+
+
+def test_the_rule_is_the_settings_unless_a_threshold_is_given(client: LibraryClient) -> None:
+    assert client.rule == ReviewRule(threshold=0.6, disagreement=0.25)
+    other = LibraryClient(client.library, client.settings, threshold=0.9)
+    assert other.rule == ReviewRule(threshold=0.9, disagreement=0.25)
+    assert ReviewRule() == ReviewRule.from_settings(Settings())  # one set of defaults
+
+
+def test_decide_by_folder_then_list_by_effective_label(
+    client: LibraryClient, tmp_path: Path
+) -> None:
+    label, n = client.decide_paths([str(tmp_path / "music" / "a")], " METAL ")
+    assert (label, n) == ("metal", 1)
+    rows = client.list_rows(TrackFilter(SmartList.ALL), label="Metal")
+    assert [Path(r.path).parent.name for r in rows] == ["a"]
+    assert rows[0].decided_by == "user"
+    assert len(client.list_rows(TrackFilter(SmartList.ALL))) == 2
+    assert client.stats().decided_by == {"user": 1, "none": 1}
+
+
+def test_a_decision_names_a_known_class_and_known_tracks(
+    client: LibraryClient, tmp_path: Path
+) -> None:
+    with pytest.raises(ServiceError, match="not one of the model's classes"):
+        client.decide_paths([str(tmp_path / "music")], "jazz")
+    with pytest.raises(ServiceError, match="not in the library: .*elsewhere"):
+        client.decide_paths([str(tmp_path / "music"), str(tmp_path / "elsewhere")], "metal")
+    assert client.stats().decided_by == {"none": 2}  # nothing half-done
