@@ -74,6 +74,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also write MHT_CONFIDENCE and MHT_MODEL for model decisions",
     )
     p.add_argument("--keep-mtime", action="store_true", help="keep the files' modification times")
+    p.add_argument(
+        "--include-unreviewed",
+        action="store_true",
+        help="also write model decisions that still wait in the review queue (default: skip them)",
+    )
+    p.add_argument(
+        "--follow-links-outside",
+        action="store_true",
+        help="also write files whose real path (links resolved) lies outside the library folders",
+    )
     p.set_defaults(handler=cmd_tag)
 
     p = subparsers.add_parser(
@@ -118,6 +128,8 @@ def _request(args: argparse.Namespace) -> TagRequest:
         separator=args.separator,
         extra_fields=args.extra_fields,
         keep_mtime=args.keep_mtime,
+        include_unreviewed=args.include_unreviewed,
+        follow_links_outside=args.follow_links_outside,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tagger.library.progress import Cancel, ProgressCallback
+from tagger.library.review import ReviewRule
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.tag_writer import Action, TagPlan, TagRequest, TagResult, TagWriter
@@ -40,6 +41,8 @@ def tag_request(
     separator: str | None = None,
     extra_fields: bool = False,
     keep_mtime: bool = False,
+    include_unreviewed: bool = False,
+    follow_links_outside: bool = False,
 ) -> TagRequest:
     """A TagRequest whose unset choices come from the settings. `paths` are normalized roots."""
     separator = settings.id3_separator if separator is None else separator
@@ -55,6 +58,10 @@ def tag_request(
         options=TagOptions(
             id3v23_separator=separator, extra_fields=extra_fields, keep_mtime=keep_mtime
         ),
+        include_unreviewed=include_unreviewed,
+        review_rule=ReviewRule.from_settings(settings),
+        library_folders=tuple(settings.library_folders),
+        follow_links_outside=follow_links_outside,
     )
 
 

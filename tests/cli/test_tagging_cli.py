@@ -77,7 +77,9 @@ def test_tag_apply_then_undo_then_history(
     setup: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(setup["db"])
-    code, out, err = _run(capsys, "tag", "--apply", "--db", db, "--mode", "replace")
+    code, out, err = _run(
+        capsys, "tag", "--apply", "--include-unreviewed", "--db", db, "--mode", "replace"
+    )
     assert code == 0, err
     assert "batch 1: wrote 3 files, 0 already tagged." in out
     assert "Undo with: tagger undo 1" in out
@@ -134,7 +136,7 @@ def test_stale_file_and_refused_undo_exit_1(
     st = setup["unsure"].stat()
     os.utime(setup["unsure"], ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
 
-    code, out, err = _run(capsys, "tag", "--apply", "--db", db)
+    code, out, err = _run(capsys, "tag", "--apply", "--include-unreviewed", "--db", db)
 
     assert code == 1
     assert f"{setup['unsure']}: stale: changed on disk since the last scan" in err
