@@ -57,6 +57,17 @@ class TrackPrediction:
         }
 
 
+class PredictionError(ValueError):
+    """The model gave no usable verdict for one file (the batch goes on without it)."""
+
+
+def require_finite_probabilities(path: str, probs: np.ndarray) -> np.ndarray:
+    """A NaN or infinite probability is never returned, stored or printed: refuse the file."""
+    if not np.isfinite(probs).all():
+        raise PredictionError(f"{path}: the model's output is not a number (NaN or infinity)")
+    return probs
+
+
 def inference_network(network: Network) -> Network:
     """A copy for inference: each BatchNorm folded into its convolution (saves a full pass over
     the largest activations, 20 % of the network's time) and channels-last memory layout."""
@@ -102,7 +113,9 @@ class Predictor:
         return torch.softmax(logits.float(), dim=1).numpy()
 
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:
-        probs = self.window_probabilities(features.mel)
+        probs = require_finite_probabilities(
+            features.info.path, self.window_probabilities(features.mel)
+        )
         mean = probs.mean(axis=0)
         top = int(mean.argmax())
         windows = tuple(
