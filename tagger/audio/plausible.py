@@ -58,7 +58,7 @@ def check_stream(path: str | Path, container: str, codec: str, sample_rate: int)
     if not any(fnmatchcase(codec, pattern) for pattern in allowed):
         raise AudioError(
             path,
-            f"not plausible audio: a {codec} stream in a {container} container "
+            f"not plausible audio: codec {codec} in container {container} "
             "(the file is probably damaged or not music)",
         )
     if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:

@@ -53,7 +53,12 @@ HOSTILE = [
     ("frontend", "top_db", "NaN", "frontend.top_db is nan"),
     ("frontend", "hop_length", "2048", "hop_length must not exceed frontend.n_fft"),
     ("frontend", "f_max", "30000.0", "f_max must lie above frontend.f_min"),
-    ("architecture", "conv_channels", "[32, 64, 1e9]", "architecture.conv_channels is 1000000000.0"),
+    (
+        "architecture",
+        "conv_channels",
+        "[32, 64, 1e9]",
+        "architecture.conv_channels is 1000000000.0",
+    ),
     ("architecture", "conv_channels", '"wide"', "conv_channels must be a list"),
 ]
 
