@@ -72,7 +72,8 @@ def translate(library: str, exc: BaseException) -> LibraryError:
     for needle, advice in FAULTS:
         if needle in message.lower():
             return LibraryError(f"the library {library} {advice}")
-    return LibraryError(f"the library {library} failed: {redact(message)}")
+    # Only opening gets here: in use, only the faults above are translated (see store).
+    return LibraryError(f"cannot open the library {library}: {redact(message)}")
 
 
 def is_database_fault(exc: BaseException) -> bool:
