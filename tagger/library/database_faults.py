@@ -8,12 +8,10 @@ error event, so callers catch one `LibraryError` whatever the backend and whatev
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy.engine import URL
 
@@ -98,8 +96,12 @@ def refuse_foreign_sqlite(path: Path, own_tables: Iterable[str], known_revisions
             f"{path} is not a tagger library (not an SQLite database); choose another --db"
         )
     try:
-        connection = sqlite3.connect(f"file:{quote(os.fsencode(path))}?mode=ro", uri=True)
+        # Not SQLite's mode=ro: with it, concurrent readers in test_tag_kill twice saw "database
+        # disk image is malformed" while this check ran in the writer's process (never without
+        # it). A normal connection that may not write (query_only) leaves the file unchanged.
+        connection = sqlite3.connect(path)
         try:
+            connection.execute("PRAGMA query_only = ON")
             tables = {
                 row[0]
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -128,10 +128,11 @@ def check_before_opening(path: Path, create: bool) -> None:
         return
     if not path.is_file():
         raise LibraryError(f"{path} is not a library file (it is a folder or a device)")
-    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    refuse_foreign_sqlite(path, OWN_TABLES, known)
     wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:  # the last process did not close it: check
+    crashed = wal.exists() and wal.stat().st_size > 0  # the last process did not close it
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    refuse_foreign_sqlite(path, OWN_TABLES, known)  # may fold the WAL in: look first
+    if crashed:
         try:
             connection = sqlite3.connect(path)
             try:
