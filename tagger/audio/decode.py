@@ -24,6 +24,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from tagger.audio import plausible
 from tagger.audio.errors import AudioError
 from tagger.audio.segments import (
     SAMPLE_RATE,
@@ -114,6 +115,9 @@ def read_parts(
             parts, _ = _read_spans_sequential(path, plan, on_part, skip=False)
     if all(p.shape[1] == 0 for p in parts):
         raise AudioError(path, "decoded to no audio samples")
+    for part in parts:  # before any caller gives them to the network
+        plausible.check_finite(path, part)
+    plausible.check_not_silent(path, parts)
     return info, plan, parts
 
 
@@ -149,12 +153,14 @@ def decode(path: str | Path, max_seconds: float = 600.0) -> np.ndarray:
     limit = int(max_seconds * SAMPLE_RATE)
     chunks, n = [], 0
     for chunk in iter_chunks(path):
+        plausible.check_finite(path, chunk)
         chunks.append(chunk)
         n += chunk.shape[1]
         if n > limit:
             raise AudioError(path, f"longer than {max_seconds:.0f} s; read it by windows instead")
     if not chunks:
         raise AudioError(path, "decoded to no audio samples")
+    plausible.check_not_silent(path, chunks)
     return np.concatenate(chunks, axis=1)
 
 
@@ -164,6 +170,8 @@ def decode(path: str | Path, max_seconds: float = 600.0) -> np.ndarray:
 def _open(path: str | Path) -> av.container.InputContainer:
     p = Path(path)
     if not p.is_file():
+        if p.is_symlink() and not p.exists():
+            raise AudioError(path, "broken symbolic link (its target does not exist)")
         raise AudioError(path, "no such file" if not p.exists() else "not a regular file")
     if p.stat().st_size == 0:
         raise AudioError(path, "file is empty")
@@ -179,8 +187,10 @@ def _audio_stream(path: str | Path, container: av.container.InputContainer) -> a
     if not container.streams.audio:
         raise AudioError(path, "has no audio stream")
     stream = container.streams.audio[0]
-    if stream.codec_context is None or not stream.codec_context.sample_rate:
+    ctx = stream.codec_context
+    if ctx is None or not ctx.sample_rate:
         raise AudioError(path, "audio stream has no usable codec or sample rate")
+    plausible.check_stream(path, container.format.name, ctx.name, int(ctx.sample_rate))
     stream.thread_type = "AUTO"
     return stream
 
@@ -224,7 +234,7 @@ def _decode(
     time_base = float(stream.time_base)
     origin = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
-    pos, resync, empty = 0, False, 0
+    pos, resync, empty, good_packets, corrupt_packets = 0, False, 0, 0, 0
     try:
         for packet in container.demux(stream):
             needed = next_needed() if next_needed is not None else None
@@ -235,7 +245,9 @@ def _decode(
                     continue
             try:
                 frames = packet.decode()
+                good_packets += 1
             except av.error.InvalidDataError:
+                corrupt_packets += 1
                 continue  # one corrupt packet: skip it, as players do
             for frame in frames:
                 if resync:
@@ -265,6 +277,7 @@ def _decode(
             if arr.shape[1]:
                 yield pos, arr
                 pos += arr.shape[1]
+        plausible.check_corrupt_share(path, corrupt_packets, good_packets)
     except AudioError:
         raise
     except av.error.FFmpegError as exc:

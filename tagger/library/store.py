@@ -4,11 +4,19 @@
 folder). Opening always runs Alembic's `upgrade head`, so a newer tagger opens an older library.
 Use one short session per unit of work (`with library.session() as s, s.begin(): ...`) so that a
 crash loses at most the track in flight.
+
+Before an SQLite file is touched it is checked by reading only: a missing file is an error unless
+`create=True` (read-only commands must not make libraries or folders), and another application's
+database is refused unchanged (Alembic would add its version table, and WAL mode rewrites the
+header). A `-wal` file left beside the library means the last process died without closing it
+(a clean close checkpoints and removes it), so then `PRAGMA quick_check` runs, which is cheap.
+Every database fault, at opening or later, is raised as one-line `LibraryError`.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +30,21 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tagger.library.database_faults import (
+    LibraryError,
+    is_database_fault,
+    quick_check,
+    redact,
+    refuse_foreign_sqlite,
+    translate,
+    where,
+)
+
 APP_NAME = "metal-hardcore-tagger"
 DB_ENV = "TAGGER_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
-
-class LibraryError(Exception):
-    """The library database cannot be opened or upgraded."""
+OWN_TABLES = ("tracks", "models", "predictions", "labels", "tag_batches", "tag_changes")
 
 
 def default_db_path() -> Path:
@@ -44,7 +60,7 @@ def resolve_url(db: str | Path | None = None) -> URL:
         try:
             return make_url(text)
         except ArgumentError as exc:
-            raise LibraryError(f"not a database URL: {text} ({exc})") from None
+            raise LibraryError(f"not a database URL: {redact(text)} ({exc})") from None
     path = Path(text).expanduser().absolute()
     return URL.create("sqlite", database=str(path))
 
@@ -71,15 +87,60 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_library_engine(url: URL) -> Engine:
+def sqlite_file(url: URL) -> Path | None:
+    """The library's file when it is an SQLite file on disk."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
+
+
+def create_library_engine(url: URL, create: bool = True) -> Engine:
+    path = sqlite_file(url)
+    if path is not None and create:
+        path.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
-        database = url.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _one_line_faults(where(url)))
+    return engine
+
+
+def _one_line_faults(library: str):
+    """An engine error hook: a disk, file or lock fault becomes one-line LibraryError."""
+
+    def handle_error(context: Any) -> None:
+        if is_database_fault(context.original_exception):
+            raise translate(library, context.original_exception) from None
+
+    return handle_error
+
+
+def check_before_opening(path: Path, create: bool) -> None:
+    """What is checked by reading only, before SQLAlchemy or Alembic touch the file."""
+    if not path.exists():
+        if not create:
+            raise LibraryError(
+                f"no library at {path}; check the path, or run `tagger scan` to create one"
+            )
+        return
+    if not path.is_file():
+        raise LibraryError(f"{path} is not a library file (it is a folder or a device)")
+    wal = path.with_name(path.name + "-wal")
+    crashed = wal.exists() and wal.stat().st_size > 0  # the last process did not close it
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    refuse_foreign_sqlite(path, OWN_TABLES, known)  # may fold the WAL in: look first
+    if crashed:
+        try:
+            connection = sqlite3.connect(path)
+            try:
+                quick_check(str(path), connection)
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            raise translate(str(path), exc) from None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -100,16 +161,22 @@ class Library:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, db: str | Path | None = None, *, migrate: bool = True) -> Library:
+    def open(
+        cls, db: str | Path | None = None, *, migrate: bool = True, create: bool = True
+    ) -> Library:
+        """Open (with `create`, make) the library; read-only commands pass create=False."""
         url = resolve_url(db)
+        path = sqlite_file(url)
+        if path is not None:
+            check_before_opening(path, create)
         try:
-            engine = create_library_engine(url)
+            engine = create_library_engine(url, create)
             if migrate:
                 upgrade(engine)
         except LibraryError:
             raise
         except Exception as exc:  # the driver's errors vary by backend
-            raise LibraryError(f"cannot open the library {url.render_as_string()}: {exc}") from exc
+            raise translate(where(url), exc) from None
         return cls(engine)
 
     @property

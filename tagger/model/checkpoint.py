@@ -18,12 +18,42 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from tagger.audio.mel import FrontEndConfig
-from tagger.model.network import Network, NetworkConfig
+from tagger.model.network import Network, NetworkConfig, count_parameters
 
 FORMAT = "metal-hardcore-tagger/model"
 FORMAT_VERSION = 1
 METADATA_KEY = "tagger"
 BUNDLED_MODEL = "cnn-bigru-demo.safetensors"
+
+# Sane ranges for every number in a model's metadata, checked before anything is allocated: a
+# file saying hidden=1e7 would otherwise ask for 122 GB, and n_fft=0 fails deep inside torch.
+# (kind, low, high), both ends included; "int" refuses 1e7 written as a float and booleans.
+ARCHITECTURE_RANGES: dict[str, tuple[str, float, float]] = {
+    "n_classes": ("int", 2, 1000),
+    "in_channels": ("int", 1, 8),
+    "n_mels": ("int", 8, 512),
+    "hidden": ("int", 1, 2048),
+    "layers": ("int", 1, 8),
+    "head": ("int", 1, 8192),
+    "conv_dropout": ("number", 0.0, 0.99),
+    "head_dropout": ("number", 0.0, 0.99),
+}
+CONV_CHANNELS_RANGE = ("int", 1, 1024)
+MAX_CONV_BLOCKS = 6
+FRONTEND_RANGES: dict[str, tuple[str, float, float]] = {
+    "sample_rate": ("int", 8_000, 192_000),
+    "window_samples": ("int", 1_024, 60 * 192_000),  # at most a minute per window
+    "n_fft": ("int", 16, 65_536),
+    "hop_length": ("int", 1, 65_536),
+    "n_mels": ("int", 8, 512),
+    "f_min": ("number", 0.0, 96_000.0),
+    "f_max": ("number", 1.0, 96_000.0),
+    "amin": ("number", 1e-20, 1.0),
+    "top_db": ("number", 1.0, 400.0),
+    "n_parts": ("int", 1, 1_000),
+}
+# The bundled model has 2.3 M parameters; a real one 100× larger still loads in seconds.
+MAX_PARAMETERS = 250_000_000
 
 
 class ModelFileError(Exception):
@@ -117,7 +147,68 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     for key in ("classes", "architecture", "frontend"):
         if key not in meta:
             raise ModelFileError(path, f"its metadata lacks {key!r}")
+    validate_metadata_values(path, meta)
     return meta
+
+
+def validate_metadata_values(path: str | Path, meta: dict[str, Any]) -> None:
+    """Refuse any number outside its sane range, naming the field and the range allowed."""
+    arch, front = meta["architecture"], meta["frontend"]
+    if not isinstance(arch, dict) or not isinstance(front, dict):
+        raise ModelFileError(path, "its architecture and front end must be JSON objects")
+    for section, values, ranges in (
+        ("architecture", arch, ARCHITECTURE_RANGES),
+        ("frontend", front, FRONTEND_RANGES),
+    ):
+        for name, value in values.items():
+            if name in ranges:
+                _check_range(path, f"{section}.{name}", value, ranges[name])
+    channels = arch.get("conv_channels", [])
+    if not isinstance(channels, list) or len(channels) > MAX_CONV_BLOCKS:
+        raise ModelFileError(
+            path, f"architecture.conv_channels must be a list of at most {MAX_CONV_BLOCKS} sizes"
+        )
+    for value in channels:
+        _check_range(path, "architecture.conv_channels", value, CONV_CHANNELS_RANGE)
+    if arch.get("n_mels", 64) < 2 ** len(channels):  # each conv block halves the Mel axis
+        raise ModelFileError(path, f"architecture.n_mels is too small for {len(channels)} blocks")
+    front = {**FrontEndConfig().to_dict(), **front}  # the values the front end will use
+    if front["hop_length"] > front["n_fft"]:
+        raise ModelFileError(path, "frontend.hop_length must not exceed frontend.n_fft")
+    if not front["f_min"] < front["f_max"] <= front["sample_rate"] / 2:
+        raise ModelFileError(
+            path, "frontend.f_max must lie above frontend.f_min and at most sample_rate / 2"
+        )
+    if "n_mels" in arch and "n_mels" in front and arch["n_mels"] != front["n_mels"]:
+        raise ModelFileError(path, "architecture.n_mels differs from frontend.n_mels")
+
+
+def _check_range(
+    path: str | Path, field: str, value: Any, allowed: tuple[str, float, float]
+) -> None:
+    kind, low, high = allowed
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    fits = is_number and (kind != "int" or isinstance(value, int)) and low <= value <= high
+    if not fits:  # NaN fails the comparison too
+        what = "an integer" if kind == "int" else "a number"
+        low_text, high_text = (
+            (f"{int(low):,}", f"{int(high):,}") if kind == "int" else (f"{low:g}", f"{high:g}")
+        )
+        raise ModelFileError(
+            path, f"{field} is {value!r}; allowed: {what} from {low_text} to {high_text}"
+        )
+
+
+def _check_parameter_count(path: str | Path, config: NetworkConfig) -> None:
+    """Count the network's parameters on torch's meta device, where nothing is allocated."""
+    import torch
+
+    with torch.device("meta"):
+        count = count_parameters(Network(config))
+    if count > MAX_PARAMETERS:
+        raise ModelFileError(
+            path, f"its architecture has {count:,} parameters; at most {MAX_PARAMETERS:,} load"
+        )
 
 
 def load_model(path: str | Path | None = None) -> ModelFile:
@@ -135,6 +226,7 @@ def load_model(path: str | Path | None = None) -> ModelFile:
     classes = tuple(str(c) for c in meta["classes"])
     if len(classes) != config.n_classes or len(set(classes)) != len(classes):
         raise ModelFileError(path, "its class names do not match its number of outputs")
+    _check_parameter_count(path, config)
     network = Network(config)
     try:
         with safe_open(str(path), framework="pt") as f:

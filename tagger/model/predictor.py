@@ -65,6 +65,17 @@ class TrackPrediction:
         }
 
 
+class PredictionError(ValueError):
+    """The model gave no usable verdict for one file (the batch goes on without it)."""
+
+
+def require_finite_probabilities(path: str, probs: np.ndarray) -> np.ndarray:
+    """A NaN or infinite probability is never returned, stored or printed: refuse the file."""
+    if not np.isfinite(probs).all():
+        raise PredictionError(f"{path}: the model's output is not a number (NaN or infinity)")
+    return probs
+
+
 def inference_network(network: Network) -> Network:
     """A copy for inference: each BatchNorm folded into its convolution (saves a full pass over
     the largest activations, 20 % of the network's time) and channels-last memory layout."""
@@ -128,6 +139,7 @@ class Predictor:
     def predict_from_windows(self, features: TrackFeatures, probs: np.ndarray) -> TrackPrediction:
         """The verdict from already-computed window probabilities [windows, classes]: their
         mean, and its top class as label."""
+        probs = require_finite_probabilities(features.info.path, probs)
         mean = probs.mean(axis=0)
         top = int(mean.argmax())
         windows = tuple(
