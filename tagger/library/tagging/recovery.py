@@ -84,17 +84,7 @@ def recover_interrupted(
             continue
         _clean_undo_leftovers(library, batch_id)
         options = notes.options()
-        with library.session() as session:
-            row_ids = list(
-                session.scalars(
-                    select(TagChange.id)
-                    .where(
-                        TagChange.batch_id == batch_id,
-                        TagChange.status == TagChangeStatus.PENDING,
-                    )
-                    .order_by(TagChange.id)
-                )
-            )
+        row_ids = batch_change_ids(library, batch_id, TagChangeStatus.PENDING)
         if not row_ids:
             continue
         cleaned: set[str] = set()
@@ -171,4 +161,16 @@ def _settle_pending(
             list(row.old_genres),
             list(row.new_genres),
             row.error,
+        )
+
+
+def batch_change_ids(library: Library, batch_id: int, status: TagChangeStatus) -> list[int]:
+    """The ids of a batch's file rows in `status`, in the order they were written."""
+    with library.session() as session:
+        return list(
+            session.scalars(
+                select(TagChange.id)
+                .where(TagChange.batch_id == batch_id, TagChange.status == status)
+                .order_by(TagChange.id)
+            )
         )

@@ -33,7 +33,12 @@ from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, utcnow
 from tagger.library.store import Library
 from tagger.library.tagging.batch_model import BatchNotes, FileChange
 from tagger.library.tagging.history import last_undoable_batch
-from tagger.library.tagging.recovery import UNDO_MARK, batch_is_running, recover_interrupted
+from tagger.library.tagging.recovery import (
+    UNDO_MARK,
+    batch_change_ids,
+    batch_is_running,
+    recover_interrupted,
+)
 from tagger.library.tagging.track_sync import update_track_after_write
 from tagger.tags import (
     ByteBackup,
@@ -100,17 +105,7 @@ def undo_batch(
     result.recovered = recover_interrupted(library, [batch_id])
     options = notes.options()
 
-    with library.session() as session:
-        row_ids = list(
-            session.scalars(
-                select(TagChange.id)
-                .where(
-                    TagChange.batch_id == batch_id,
-                    TagChange.status == TagChangeStatus.WRITTEN,
-                )
-                .order_by(TagChange.id)
-            )
-        )
+    row_ids = batch_change_ids(library, batch_id, TagChangeStatus.WRITTEN)
     stop = cancel_check(cancel)
     meter = RateMeter(len(row_ids), "undo", progress)
     for row_id in row_ids:
