@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8 is printed as its own bytes, as `ls` does, not a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
     try:
         return int(args.handler(args) or 0)
     except (UserError, ServiceError) as exc:
