@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from tagger.audio.decode import AudioInfo, probe
 from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
+from tagger.library.folders import record_folders
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
@@ -114,8 +115,9 @@ def scan(
         result.cancelled = True
         return result  # a partial walk would mark unseen files missing: stop before comparing
 
-    # 2. compare
-    with library.session() as session:
+    # 2. compare (and remember the roots as library folders: tag writing asks for them)
+    with library.session() as session, session.begin():
+        record_folders(session, root_list)
         existing = _rows_under(session, root_list)
     by_path = {row.path: row for row in existing}
     to_read: list[_ToRead] = []

@@ -209,3 +209,14 @@ class TagChange(Base):
 
     batch: Mapped[TagBatch] = relationship(back_populates="changes")
     track: Mapped[Track | None] = relationship()
+
+
+class LibraryFolder(Base):
+    """A folder the user scanned into this library: where tag writing may reach (links whose
+    real path leaves every one of them are only written on request)."""
+
+    __tablename__ = "library_folders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(PathText(), unique=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
