@@ -3,7 +3,9 @@ odd file names go all the way from scan to undo, and links leaving the library n
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 from audio_factory import tone, write_audio
 from hostile_corpus import make_hostile_corpus
+
+from tagger.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -132,3 +136,18 @@ def test_a_link_leaving_the_scanned_folders_is_named_and_written_only_on_request
     run = tagger(tmp_path, "tag", "--apply", "--follow-links-outside", "--db", db)
     assert b"wrote 1 files" in run.stdout, run.stdout + run.stderr
     assert sha256(outside) != before
+
+
+def test_csv_quotes_a_path_holding_a_carriage_return(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    music = tmp_path / "music"
+    music.mkdir()
+    song = write_audio(music / "two\rlines.flac", tone(2.0))
+    db = tmp_path / "lib.db"
+    monkeypatch.setenv("TAGGER_SETTINGS", str(tmp_path / "settings.json"))
+    assert main(["scan", str(music), "--db", str(db), "--no-classify"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--db", str(db), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert [r["path"] for r in rows] == [str(song)]
