@@ -49,13 +49,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def is_library_error(exc: BaseException) -> bool:
+    """The library's one-line database fault. Looked up, not imported: a command that never
+    loaded the library (`--help`) cannot have raised one, and stays quick to start."""
+    faults = sys.modules.get("tagger.library.database_faults")
+    return faults is not None and isinstance(exc, faults.LibraryError)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8 is printed as its own bytes, as `ls` does, not a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
     try:
         return int(args.handler(args) or 0)
     except (UserError, ServiceError) as exc:
+        print(f"tagger: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not is_library_error(exc):
+            raise
+        # A database fault met mid-command (a full disk during `tag --apply`, a damaged page
+        # met by `list`): the library's one line, no traceback.
         print(f"tagger: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
+
+from tagger.cli.output import json_text
 
 if TYPE_CHECKING:
     from tagger.model.predictor import TrackPrediction
@@ -39,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
         if verdict.prediction is None:
             failed += 1
             if args.json:
-                print(json.dumps({"path": verdict.path, "error": verdict.error}), flush=True)
+                print(json_text({"path": verdict.path, "error": verdict.error}), flush=True)
             else:
                 print(f"{verdict.path}: error: {verdict.error}", file=sys.stderr, flush=True)
         elif args.json:
-            print(json.dumps(verdict.prediction.to_json()), flush=True)
+            print(json_text(verdict.prediction.to_json()), flush=True)
         else:
             print(format_result(verdict.prediction, args.windows), flush=True)
     return 1 if failed else 0

@@ -134,8 +134,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if result.cancelled:
                 print("interrupted; run the same scan again to resume", file=sys.stderr)
                 return 130
+            failed = bool(result.errors or result.walk_errors)
             if predictor is None:
-                return 0
+                return 1 if failed else 0
             with ProgressBar("classifying") as bar:
                 run = classify_tracks(
                     library,
@@ -152,7 +153,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if run.batch.cancelled:
                 print("interrupted; run the same scan again to resume", file=sys.stderr)
                 return 130
-            return 0
+            return 1 if failed or run.batch.failed else 0
     finally:
         library.close()
 

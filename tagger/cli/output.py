@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,15 @@ if TYPE_CHECKING:
     from tagger.library.queries import TrackRow
 
 FORMATS = ("table", "csv", "json")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON that is always valid UTF-8 and never holds NaN: a file name that is not UTF-8 keeps
+    its surrogate escapes as `\\udcXX` (Python's `json.loads` and `os.fsencode` give back the
+    real name); any other text stays readable."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _cell(value: Any) -> str:
@@ -44,14 +54,18 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> None:
     records = [r.to_json() for r in rows]
     if fmt == "json":
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        print(json_text(records, indent=2))
         return
     if fmt == "csv":
         from tagger.library.queries import TrackRow
 
         out = io.StringIO()
         fields = list(records[0]) if records else list(TrackRow.__dataclass_fields__)
-        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        # RFC 4180's CRLF: the csv module quotes a field holding any character of the line
+        # terminator, so with a bare "\n" a path holding a CR would be left unquoted.
+        writer = csv.DictWriter(
+            out, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n"
+        )
         writer.writeheader()
         for rec in records:
             writer.writerow({k: _csv_cell(v) for k, v in rec.items()})

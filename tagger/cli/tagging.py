@@ -161,10 +161,13 @@ def _print_plan(plan: TagPlan) -> int:
         if change.action == Action.WRITE:
             print(
                 f"{change.path}: {_genres(change.old_genres)} {ARROW} {_genres(change.new_genres)}"
+                + (f" ({change.note})" if change.note else "")
             )
-        elif change.action in (Action.STALE, Action.ERROR):
+        elif change.action in (Action.STALE, Action.ERROR, Action.OUTSIDE):
             print(f"{change.path}: {change.action}: {change.reason}")
-    print(f"preview: {describe_preview(plan, 'run `tagger scan` first')}.")
+    print(
+        f"preview: {describe_preview(plan, 'run `tagger scan` first', '--follow-links-outside')}."
+    )
     if plan.cancelled:
         print("interrupted; the preview is incomplete", file=sys.stderr)
         return 130

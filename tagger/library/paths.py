@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, false, func, or_
 
+from tagger.library.path_text import PathText
 from tagger.library.schema import Track
 
 
@@ -33,5 +34,6 @@ def tracks_under(roots: Sequence[str]) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [Track.path.in_(list(roots))]
     for root in roots:
         prefix = folder_prefix(root)
-        conditions.append(func.substr(Track.path, 1, len(prefix)) == prefix)
+        # typed as a path, so a folder whose name is not UTF-8 is bound as its bytes too
+        conditions.append(func.substr(Track.path, 1, len(prefix), type_=PathText()) == prefix)
     return or_(*conditions)

@@ -42,7 +42,7 @@ from tagger.library.records import record_failure, record_prediction, register_m
 from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
-from tagger.model.predictor import Predictor
+from tagger.model.predictor import PredictionError, Predictor
 
 DEFAULT_TIMEOUT_S = 120.0
 POLL_S = 0.2
@@ -276,6 +276,8 @@ def _classify_outcome(
     elif error is None:
         try:
             prediction = predictor.predict_features(features)
+        except PredictionError as exc:  # a NaN probability is this file's error, never stored
+            error = str(exc)
         except Exception as exc:  # a malformed feature array must not stop the batch
             error = f"the model failed on this file ({type(exc).__name__}: {exc})"
     with library.session() as session, session.begin():

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from tagger.audio.decode import AudioInfo, probe
 from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
+from tagger.library.folders import record_folders
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
@@ -57,6 +58,7 @@ class ScanResult:
     moved: int = 0
     missing: int = 0
     errors: int = 0  # files read in this scan whose audio cannot be read
+    hidden: int = 0  # hidden files and folders (a leading dot) left out
     walk_errors: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
@@ -94,8 +96,15 @@ def scan(
     # 1. walk
     walk_meter = RateMeter(None, "walk", progress)
     found: dict[str, FoundFile] = {}
+
+    def count_hidden(_path: str) -> None:
+        result.hidden += 1
+
     for f in walk_audio(
-        root_list, on_error=lambda p, why: result.walk_errors.append((p, why)), cancelled=cancelled
+        root_list,
+        on_error=lambda p, why: result.walk_errors.append((p, why)),
+        cancelled=cancelled,
+        on_hidden=count_hidden,
     ):
         found[f.path] = f
         if len(found) % WALK_REPORT_EVERY == 0:
@@ -106,8 +115,9 @@ def scan(
         result.cancelled = True
         return result  # a partial walk would mark unseen files missing: stop before comparing
 
-    # 2. compare
-    with library.session() as session:
+    # 2. compare (and remember the roots as library folders: tag writing asks for them)
+    with library.session() as session, session.begin():
+        record_folders(session, root_list)
         existing = _rows_under(session, root_list)
     by_path = {row.path: row for row in existing}
     to_read: list[_ToRead] = []
@@ -164,6 +174,9 @@ def _match_moves(
         if cancelled():
             return out
         item = _ToRead(f, None)
+        if f.problem is not None:
+            out.append(item)  # nothing to fingerprint: it is no regular file
+            continue
         try:
             item.fingerprint = fingerprint(f.path, f.size)
             prints[item.fingerprint].append(item)
@@ -253,19 +266,11 @@ def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
     tags: TrackTags | None = None
     info: AudioInfo | None = None
     problems: list[str] = []
-    try:
-        tags = read_tags(f.path)
-    except TagError as exc:
-        problems.append(f"tags: {exc.reason}")
-    except Exception as exc:  # one odd file must never stop a scan
-        problems.append(f"tags: {type(exc).__name__}: {exc}")
-    try:
-        info = probe(f.path)
-    except AudioError as exc:
-        problems.insert(0, exc.reason)
-    except Exception as exc:
-        problems.insert(0, f"cannot read the audio header ({type(exc).__name__}: {exc})")
-    if item.fingerprint is None:
+    if f.problem is not None:
+        problems.append(f.problem)  # a link to a device or nowhere: never opened
+    else:
+        tags, info = _read_tags_and_header(f.path, problems)
+    if item.fingerprint is None and f.problem is None:
         try:
             item.fingerprint = fingerprint(f.path, f.size)
         except OSError as exc:
@@ -313,6 +318,26 @@ def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
         status = TrackStatus.NEW
     track.status = status
     return status
+
+
+def _read_tags_and_header(
+    path: str, problems: list[str]
+) -> tuple[TrackTags | None, AudioInfo | None]:
+    tags: TrackTags | None = None
+    info: AudioInfo | None = None
+    try:
+        tags = read_tags(path)
+    except TagError as exc:
+        problems.append(f"tags: {exc.reason}")
+    except Exception as exc:  # one odd file must never stop a scan
+        problems.append(f"tags: {type(exc).__name__}: {exc}")
+    try:
+        info = probe(path)
+    except AudioError as exc:
+        problems.insert(0, exc.reason)
+    except Exception as exc:
+        problems.insert(0, f"cannot read the audio header ({type(exc).__name__}: {exc})")
+    return tags, info
 
 
 def _audio_changed(track: Track, info: AudioInfo) -> bool:

@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tagger.library.path_text import MessageText, PathText
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -83,7 +85,7 @@ class Track(Base):
     __tablename__ = "tracks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(String(), unique=True)
+    path: Mapped[str] = mapped_column(PathText(), unique=True)
     size: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -99,7 +101,7 @@ class Track(Base):
     genres: Mapped[list[Any]] = mapped_column(default=list)
     tag_format: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True, default=TrackStatus.NEW)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(MessageText())
     user_label: Mapped[str | None] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]  # when tags and header were last read
@@ -192,7 +194,7 @@ class TagChange(Base):
     track_id: Mapped[int | None] = mapped_column(
         ForeignKey("tracks.id", ondelete="SET NULL"), index=True
     )
-    path: Mapped[str]
+    path: Mapped[str] = mapped_column(PathText())
     old_genres: Mapped[list[Any]] = mapped_column(default=list)
     new_genres: Mapped[list[Any]] = mapped_column(default=list)
     old_size: Mapped[int | None] = mapped_column(BigInteger)
@@ -200,10 +202,21 @@ class TagChange(Base):
     new_size: Mapped[int | None] = mapped_column(BigInteger)
     new_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default=TagChangeStatus.PENDING)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(MessageText())
     # The bytes the write replaced (tagger.tags.ByteBackup), so undo is exact to the byte.
     original_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     batch: Mapped[TagBatch] = relationship(back_populates="changes")
     track: Mapped[Track | None] = relationship()
+
+
+class LibraryFolder(Base):
+    """A folder the user scanned into this library: where tag writing may reach (links whose
+    real path leaves every one of them are only written on request)."""
+
+    __tablename__ = "library_folders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(PathText(), unique=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

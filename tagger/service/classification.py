@@ -62,11 +62,15 @@ def scan_folders(
 
 
 def describe_scan(result: ScanResult) -> str:
-    return (
+    line = (
         f"{result.found} audio files: {result.added} new, {result.reread} changed, "
         f"{result.moved} moved, {result.missing} missing, {result.unchanged} unchanged, "
         f"{result.errors} unreadable"
     )
+    if result.hidden:
+        n = result.hidden
+        line += f"; skipped {n} hidden file{'s' if n != 1 else ''} or folder{'s' if n != 1 else ''}"
+    return line
 
 
 def classify_tracks(
@@ -114,8 +118,12 @@ def describe_classification(run: Classification, failed_hint: str = "") -> str:
 def classify_files(predictor: Predictor, paths: Iterable[str]) -> Iterator[FileVerdict]:
     """Classify files outside the library, one verdict as each is done (so output streams);
     an unreadable file gets its reason, never a crash."""
+    from tagger.model.predictor import PredictionError
+
     for path in paths:
         try:
             yield FileVerdict(path, prediction=predictor.classify(path))
         except AudioError as exc:
             yield FileVerdict(path, error=exc.reason)
+        except PredictionError as exc:  # e.g. a NaN probability: never printed as a verdict
+            yield FileVerdict(path, error=str(exc))

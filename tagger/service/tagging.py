@@ -106,8 +106,9 @@ def skipped_reasons(skipped: Mapping[str, int]) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items()))
 
 
-def describe_preview(plan: TagPlan, stale_hint: str) -> str:
-    """ "2 files would change, 1 already tagged, ..."; `stale_hint` says how to refresh."""
+def describe_preview(plan: TagPlan, stale_hint: str, outside_hint: str = "") -> str:
+    """ "2 files would change, 1 already tagged, ..."; `stale_hint` says how to refresh,
+    `outside_hint` how to write files reached through links that leave the library."""
     parts = [
         f"{plan.count(Action.WRITE)} files would change",
         f"{plan.count(Action.UNCHANGED)} already tagged",
@@ -116,6 +117,11 @@ def describe_preview(plan: TagPlan, stale_hint: str) -> str:
         parts.append(f"{plan.count(Action.STALE)} stale ({stale_hint})")
     if plan.count(Action.ERROR):
         parts.append(f"{plan.count(Action.ERROR)} unreadable")
+    if plan.count(Action.OUTSIDE):
+        parts.append(
+            f"{plan.count(Action.OUTSIDE)} left alone (links to files outside the library folders"
+            + (f"; {outside_hint} writes them)" if outside_hint else ")")
+        )
     if plan.skipped:
         parts.append(f"{sum(plan.skipped.values())} skipped ({skipped_reasons(plan.skipped)})")
     return ", ".join(parts)

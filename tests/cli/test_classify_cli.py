@@ -51,3 +51,25 @@ def test_the_settings_model_is_used_without_model(tmp_path, random_model, monkey
     # --model still beats the settings
     assert main(["classify", "--json", "--model", str(random_model), str(good)]) == 0
     assert json.loads(capsys.readouterr().out)["model"] == "random"
+
+
+def _no_nan(constant: str) -> float:
+    raise AssertionError(f"{constant} is not JSON")
+
+
+def test_a_nan_verdict_is_a_json_error_line_never_nan(tmp_path, capsys):
+    from hostile_corpus import float_wav
+    from nan_model import nan_model
+
+    good = write_audio(tmp_path / "good.wav", tone(2.0))
+    nan_samples = tone(2.0)
+    nan_samples[:, 100:200] = float("nan")
+    nan_wav = float_wav(tmp_path / "nan.wav", nan_samples)
+    model = nan_model(tmp_path / "model")
+    status = main(["classify", "--json", "--model", str(model), str(good), str(nan_wav)])
+    out, err = capsys.readouterr()
+    lines = [json.loads(line, parse_constant=_no_nan) for line in out.splitlines()]
+    assert status == 1 and "Traceback" not in err
+    assert [set(line) for line in lines] == [{"path", "error"}, {"path", "error"}]
+    assert "not a number" in lines[0]["error"]  # the model's output
+    assert "not numbers" in lines[1]["error"]  # the file's samples

@@ -38,7 +38,7 @@ def classified(tmp_path_factory: pytest.TempPathFactory, model: Path) -> tuple[P
     (root / "other" / "junk.mp3").write_bytes(b"not audio at all" * 10)
     db = root.parent / f"{root.name}.db"
     status = main(["scan", str(root), "--db", str(db), "--model", str(model), "--workers", "1"])
-    assert status == 0
+    assert status == 1  # junk.mp3 cannot be read: the scan says so in its status
     return root, db
 
 

@@ -35,8 +35,34 @@ def test_symlink_loop_and_duplicate_links_visit_each_file_once(tmp_path: Path) -
     os.symlink(tmp_path / "nowhere.mp3", tmp_path / "music" / "dangling.mp3")
     errors: list[tuple[str, str]] = []
     found = list(walk_audio([tmp_path / "music"], on_error=lambda p, why: errors.append((p, why))))
-    assert len(found) == 1
-    assert [Path(p).name for p, _ in errors] == ["dangling.mp3"]
+    assert [(Path(f.path).name, f.problem) for f in found] == [
+        ("dangling.mp3", "broken symbolic link"),
+        ("link.ogg", None),
+    ]
+    assert errors == []
+
+
+def test_links_to_devices_are_not_regular_files_and_never_opened(tmp_path: Path) -> None:
+    os.symlink("/dev/zero", tmp_path / "endless.mp3")
+    os.mkfifo(tmp_path / "pipe.flac")  # opening a FIFO would wait forever
+    os.symlink("/dev/zero", tmp_path / "root-link.mp3")
+    found = list(walk_audio([tmp_path]))
+    assert sorted((Path(f.path).name, f.problem) for f in found) == [
+        ("endless.mp3", "not a regular file"),
+        ("pipe.flac", "not a regular file"),
+        ("root-link.mp3", "not a regular file"),
+    ]
+
+
+def test_hidden_audio_files_and_folders_are_told_not_other_dot_files(tmp_path: Path) -> None:
+    touch(tmp_path / "seen.mp3")
+    touch(tmp_path / ".secret.mp3")
+    touch(tmp_path / ".config" / "x.mp3")
+    touch(tmp_path / ".DS_Store")
+    hidden: list[str] = []
+    found = list(walk_audio([tmp_path], on_hidden=hidden.append))
+    assert [Path(f.path).name for f in found] == ["seen.mp3"]
+    assert sorted(Path(p).name for p in hidden) == [".config", ".secret.mp3"]
 
 
 def test_unreadable_folder_is_reported_and_the_walk_goes_on(

@@ -31,6 +31,7 @@ import os
 import socket
 from collections import Counter
 
+from tagger.library.folders import library_folders
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus
 from tagger.library.store import Library
@@ -75,6 +76,10 @@ class TagWriter:
                 skipped[reason.value] += 1
         return chosen, dict(skipped)
 
+    def _real_folders(self, request: TagRequest) -> RealFolders:
+        with self.library.session() as session:
+            return RealFolders(request, library_folders(session))
+
     def plan(
         self,
         request: TagRequest,
@@ -84,7 +89,7 @@ class TagWriter:
     ) -> TagPlan:
         """What `apply` would do, reading each file's genres; writes nothing, not even the DB."""
         chosen, skipped = self._selection(request)
-        folders = RealFolders(request)
+        folders = self._real_folders(request)
         stop = cancel_check(cancel)
         meter = RateMeter(len(chosen), "plan", progress)
         changes: list[FileChange] = []
@@ -106,7 +111,7 @@ class TagWriter:
         """Write the planned genres, backing each file up in the batch's rows first."""
         recovered = recover_interrupted(self.library)
         chosen, skipped = self._selection(request)
-        folders = RealFolders(request)
+        folders = self._real_folders(request)
         notes = BatchNotes(
             separator=request.options.id3v23_separator,
             extra_fields=request.options.extra_fields,

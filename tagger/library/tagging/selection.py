@@ -94,14 +94,16 @@ def skip_reason(c: Candidate, request: TagRequest) -> SkipReason | None:
 class RealFolders:
     """The real paths (links resolved) of the folders a request may write into.
 
-    They are the library's folders and the requested paths (a requested file stands for its
-    folder). A library track whose real path lies outside all of them is reached through a link
-    that leaves the library: writing it changes a file the user did not point us at.
+    They are the library's folders (those scans recorded in the library, `stored_folders`, and
+    the app's settings, `request.library_folders`) and the requested paths (a requested file
+    stands for its folder). A library track whose real path lies outside all of them is reached
+    through a link that leaves the library: writing it changes a file the user did not point us
+    at.
     """
 
-    def __init__(self, request: TagRequest) -> None:
+    def __init__(self, request: TagRequest, stored_folders: Sequence[str] = ()) -> None:
         roots: list[str] = []
-        for p in (*request.library_folders, *request.paths):
+        for p in (*stored_folders, *request.library_folders, *request.paths):
             folder = p if os.path.isdir(p) else os.path.dirname(p)
             roots.append(os.path.realpath(folder))
         self.roots: Sequence[str] = roots
