@@ -116,7 +116,7 @@ class MainWindow(MainWindowActions, QMainWindow):
     def _build_central(self) -> None:
         self.sidebar = SmartListSidebar()
         self.sidebar.list_chosen.connect(self._on_list_chosen)
-        self.sidebar.setMinimumWidth(170)
+        self.sidebar.setMinimumWidth(150)
 
         self.model = TrackTableModel(self.client, self)
         self.table = track_table_view(self.model, self.client.classes)
@@ -162,7 +162,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 790, 320])
+        self.splitter.setSizes([160, 820, 300])
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:

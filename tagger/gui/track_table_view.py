@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from tagger.gui.track_table_model import COLUMNS, STATUS_TEXT, decided_by_text, prediction_text
 
 SHARED_COLUMNS = frozenset({0, 1, 2, 4})  # title, artist, album, current genres
-# Cell margins plus room for the header's sort arrow.
-PADDING = 28
+# Cell margins, and room for the sort arrow in the header of a sortable column.
+CELL_PADDING = 14
+SORT_ARROW = 16
 
 
 def widest_texts(classes: Sequence[str]) -> dict[int, list[str]]:
@@ -31,8 +32,8 @@ def widest_texts(classes: Sequence[str]) -> dict[int, list[str]]:
     }
 
 
-def fixed_width(metrics: QFontMetrics, texts: Sequence[str]) -> int:
-    return max(metrics.horizontalAdvance(t) for t in texts) + PADDING
+def fixed_width(metrics: QFontMetrics, texts: Sequence[str], padding: int = CELL_PADDING) -> int:
+    return max(metrics.horizontalAdvance(t) for t in texts) + padding
 
 
 def track_table_view(model: QAbstractItemModel, classes: Sequence[str]) -> QTableView:
@@ -51,8 +52,11 @@ def track_table_view(model: QAbstractItemModel, classes: Sequence[str]) -> QTabl
     cell_metrics = table.fontMetrics()
     header_metrics = header.fontMetrics()
     for column, texts in widest_texts(classes).items():
+        title = COLUMNS[column].title
+        arrow = SORT_ARROW if COLUMNS[column].sort_key else 0
         width = max(
-            fixed_width(cell_metrics, texts), fixed_width(header_metrics, [COLUMNS[column].title])
+            fixed_width(cell_metrics, texts),
+            fixed_width(header_metrics, [title], CELL_PADDING + arrow),
         )
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
