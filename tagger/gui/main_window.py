@@ -14,11 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.demo_offer import DemoOffer
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.empty_state import EmptyLibrary
 from tagger.gui.job_status import JobStatus
@@ -91,6 +88,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.runner.busy_changed.connect(self._on_busy)
+        self.demo = DemoOffer(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)

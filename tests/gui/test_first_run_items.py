@@ -9,10 +9,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from audio_factory import tone, write_audio
 from conftest import copy_db
 from mutagen.flac import FLAC
 
+from tagger.gui.main_window import PAGE_EMPTY, PAGE_LIBRARY
 from tagger.gui.settings_store import APPLICATION
 from tagger.gui.track_table_model import COLUMNS
 from tagger.gui.window_layout import DEFAULT_SIZE
@@ -112,6 +114,26 @@ def test_the_strip_caption_follows_the_segment_plan(
     assert strip_caption(long_track).startswith("Each bar is one 3 s window, one from each 1/60")
     assert strip_caption([WindowRow(0.0, 2.0, {})]).startswith("One bar: the whole track")
     assert strip_caption([]) == ""
+
+
+def test_the_empty_library_offers_a_demo(
+    make_window, settings, tmp_path: Path, monkeypatch, wait_idle
+) -> None:
+    pytest.importorskip("tagger.service.demo")  # the service comes with branch firstrun-cli
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    window = make_window(settings)
+    assert window.stack.currentIndex() == PAGE_EMPTY
+    assert window.empty.demo_button.isVisible()
+    window.demo.options = {"home": tmp_path / "demo", "tracks": 2, "seconds": (4.0, 5.0)}
+    window.empty.demo_button.click()
+    wait_idle(window, timeout=240_000)
+    assert window.last_outcome is not None and not window.last_outcome.cancelled
+    assert window.windowTitle() == "demo.db"
+    assert window.stack.currentIndex() == PAGE_LIBRARY
+    assert window.model.rowCount() == 2
+    rows = [window.model.row_at(r) for r in range(2)]
+    assert all(r is not None and r.predicted_label for r in rows)
+    assert all(str(tmp_path / "demo") in r.path for r in rows)
 
 
 def test_qt_audio_probing_stays_off_the_terminal(tmp_path: Path) -> None:
