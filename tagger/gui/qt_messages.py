@@ -3,14 +3,17 @@
 QtMultimedia reports its backend probing on every launch (pipewire not found, the FFmpeg version,
 no PulseAudio server): four lines a user can do nothing about, and the window already says when
 there is no audio preview. Those go to the log file at debug level; every other Qt message is
-logged and still printed as Qt would print it.
+logged and still printed as Qt would print it. FFmpeg's own log (Qt's copy) is kept to errors.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import sys
+from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qFormatLogMessage, qInstallMessageHandler
 
 log = logging.getLogger("tagger.qt")
@@ -46,3 +49,22 @@ def handle_qt_message(mode: QtMsgType, context: QMessageLogContext, message: str
 
 def install_qt_message_filter() -> None:
     qInstallMessageHandler(handle_qt_message)
+
+
+AV_LOG_ERROR = 16
+# Where PySide6 wheels keep Qt's own FFmpeg (not PyAV's, which has its own copy).
+QT_AVUTIL_GLOBS = ("Qt/lib/libavutil.so.*", "Qt/lib/libavutil.*.dylib", "avutil-*.dll")
+
+
+def quiet_ffmpeg_log() -> None:
+    """Qt's FFmpeg media backend leaves FFmpeg's log level at "info", so every preview printed
+    the file's stream dump ("Input #0, flac, from ...") on stderr. Errors are still printed.
+    Best effort: a build without a bundled FFmpeg keeps its defaults."""
+    root = Path(PySide6.__file__).parent
+    for pattern in QT_AVUTIL_GLOBS:
+        for library in sorted(root.glob(pattern))[:1]:
+            try:
+                ctypes.CDLL(str(library)).av_log_set_level(AV_LOG_ERROR)
+            except (OSError, AttributeError) as exc:
+                log.debug("cannot quiet FFmpeg's log through %s: %s", library, exc)
+            return

@@ -190,6 +190,7 @@ def test_the_review_preview_is_heard(
     finally:
         _stop(recorder)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "Input #0" not in done.stderr  # FFmpeg's stream dump stays off the terminal
     played = json.loads(done.stdout.strip().splitlines()[-1])
     assert played["states"][:1] == [True] and played["states"][-1] is False
 
