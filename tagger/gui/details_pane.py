@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.telling_window import most_telling_window
-from tagger.gui.track_table_model import STATUS_TEXT, display_title
+from tagger.gui.track_table_model import STATUS_TEXT, display_path, display_title
 from tagger.gui.window_strip import WindowStrip, strip_caption
 from tagger.library.queries import TrackDetail, TrackRow
 
@@ -203,7 +203,7 @@ class DetailsPane(QWidget):
         if row.year:
             album = f"{album} ({row.year})" if album else str(row.year)
         self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
-        self.path.setText(row.path)
+        self.path.setText(display_path(row.path))
         self._set_row(self.genres, "; ".join(row.genres) or "(none)")
         self._set_row(self.prediction, verdict_text(row))
         self._set_row(self.decided_by, decided_text(row))

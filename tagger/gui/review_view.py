@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.playback import PreviewPlayer
-from tagger.gui.track_table_model import display_title
+from tagger.gui.track_table_model import display_path, display_title
 from tagger.library.queries import ListCount, SmartList, TrackRow
 from tagger.service.library_client import LibraryClient
 
@@ -85,7 +85,7 @@ class ReviewQueueModel(QAbstractListModel):
             artist = f" — {row.artist}" if row.artist else ""
             return f"{mark}{display_title(row)}{artist}   [{guess}]"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.path
+            return display_path(row.path)
         return None
 
     def set_decision(self, row: int, decision: str) -> None:

@@ -67,6 +67,14 @@ def display_title(row: TrackRow) -> str:
     return row.title or os.path.basename(row.path)
 
 
+def display_path(path: str) -> str:
+    """The path as the user knows it: "~/Music/…" for files under the home folder."""
+    home = os.path.expanduser("~")
+    if home not in ("", "~", os.sep) and path.startswith(home + os.sep):
+        return "~" + path[len(home) :]
+    return path
+
+
 def prediction_text(label: str | None, needs_review: bool) -> str:
     text = (label or "").title()
     return f"{text} (review)" if needs_review else text
@@ -143,7 +151,7 @@ class TrackTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.error or row.path
+            return row.error or display_path(row.path)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ID_ROLE:
