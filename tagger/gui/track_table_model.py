@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Artist", "artist"),
     Column("Album", "album"),
     Column("Year", "year"),
-    Column("Current genres", None),
+    Column("Genre tags", None),  # the genres in the file now
     Column("Prediction", "label"),
     Column("Confidence", "confidence"),
     Column("Decided by", None),

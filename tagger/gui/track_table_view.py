@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from tagger.gui.track_table_model import COLUMNS, STATUS_TEXT, decided_by_text, prediction_text
 
-SHARED_COLUMNS = frozenset({0, 1, 2, 4})  # title, artist, album, current genres
+SHARED_COLUMNS = frozenset({0, 1, 2, 4})  # title, artist, album, genre tags
 # Cell margins, and room for the sort arrow in the header of a sortable column.
 CELL_PADDING = 14
 SORT_ARROW = 16
