@@ -178,6 +178,7 @@ class ReviewView(QWidget):
         self.space.activated.connect(self._space_pressed)
         self._action("previous", "Previous (↑)", "Up", lambda: self.move(-1))
         self._action("next", "Next (↓)", "Down", lambda: self.move(1))
+        self.actions_by_name["clear"].setToolTip("Withdraw your decision on this track (Backspace)")
         self.actions_by_name["play"].setToolTip(
             "Play 10 s of the most telling window" if player.available else player.reason
         )
