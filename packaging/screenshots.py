@@ -1,11 +1,12 @@
 """Screenshots of the real application for docs/screenshots/, under Xvfb with Qt's xcb platform.
 
-    .venv/bin/python packaging/screenshots.py [--out docs/screenshots] [--tracks 24]
+    .venv/bin/python packaging/screenshots.py [--out docs/screenshots]
 
-Renders a small demo corpus (tagged synthetic Metal/Hardcore songs, tagger.training.demo_corpus),
-drops its folder on the real main window, lets it scan and classify (models/cnn-bigru-demo.
-safetensors when present, else a random model of the same shape), then saves:
-first-run.png, main-window.png, review-queue.png and tag-dialog.png.
+Opens the real main window at its default size (1280×800) on an empty library, presses "Try it
+on a demo library" (tagger.service.demo: synthetic Metal/Hardcore songs, scanned and classified
+with models/cnn-bigru-demo.safetensors, else a random model of the same shape), adds a file that
+cannot be read and one with a Japanese name, then saves: first-run.png, main-window.png,
+review-queue.png and tag-dialog.png.
 Needs Xvfb (see .ci/setup); starts its own server on display :99.
 """
 
@@ -69,23 +70,46 @@ def settle(app: object, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
+def add_extras(folder: Path) -> None:
+    """What a real collection has that the demo lacks: a file that cannot be read, and a file
+    name in Japanese with no title tag (so the table shows the name: CJK fonts, see .ci/setup)."""
+    from mutagen import File
+
+    source = sorted(p for p in folder.rglob("*") if p.suffix in (".mp3", ".flac"))[0]
+    (folder / "corrupt download.mp3").write_bytes(os.urandom(20_000))
+    named = folder / "Misc" / f"夜明けの叫び{source.suffix}"
+    named.parent.mkdir(exist_ok=True)
+    shutil.copyfile(source, named)
+    tags = File(named, easy=True)
+    if tags is not None and "title" in tags:
+        del tags["title"]
+        tags.save()
+
+
+def wait_for_job(app: object, window: object) -> None:
+    while window.runner.busy:  # type: ignore[attr-defined]
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.02)
+    outcome = window.last_outcome  # type: ignore[attr-defined]
+    print(outcome.summary if outcome else "(no outcome)", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--tracks", type=int, default=24)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     server = start_xvfb()
     work = Path(tempfile.mkdtemp(prefix="tagger-screens-"))
+    # A home of its own: the demo library lands in its user data folder, and the app shows
+    # paths under the home as "~/…", so no temporary folder appears in the pictures.
+    os.environ["HOME"] = str(work / "home")
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ.pop(name, None)
+    os.environ.pop("TAGGER_DB", None)
     os.environ["TAGGER_SETTINGS"] = str(work / "settings.json")
     try:
-        from tagger.training.demo_corpus import render_demo_corpus
-
-        music = work / "My Music"
-        print(f"rendering {args.tracks} demo tracks …", flush=True)
-        render_demo_corpus(music, args.tracks, seed=7, duration_range=(40.0, 90.0), workers=2)
-        (music / "corrupt download.mp3").write_bytes(os.urandom(20_000))
         model = model_file(work)
 
         from PySide6.QtCore import QSettings
@@ -95,25 +119,25 @@ def main() -> int:
         from tagger.gui.settings_store import SettingsStore
         from tagger.library.queries import SmartList
         from tagger.library.settings import Settings
-        from tagger.library.store import Library
+        from tagger.service.context import open_library
 
         app = create_application()
         prepare_runtime()
-        library = Library.open(work / "library.db")
+        library = open_library(None)  # library.db in the (new) user data folder
         store = SettingsStore(QSettings(str(work / "gui.ini"), QSettings.Format.IniFormat))
         settings = Settings(model_path=str(model), threshold=0.9, workers=2)
-        window = MainWindow(library, store, settings, audio=False)
-        window.resize(1360, 820)
+        window = MainWindow(library, store, settings, audio=False)  # 1280×800, the default
         window.show()
         settle(app, 0.5)
         window.grab().save(str(args.out / "first-run.png"))
 
-        print("scanning and classifying …", flush=True)
-        window.add_folders([str(music)])
-        while window.runner.busy:
-            app.processEvents()
-            time.sleep(0.02)
-        print(window.last_outcome.summary if window.last_outcome else "(no outcome)")
+        print("making the demo library (the first-run button) …", flush=True)
+        window.empty.demo_button.click()
+        wait_for_job(app, window)
+        demo_music = window.last_outcome.payload.folder  # the service's DemoLibrary
+        add_extras(demo_music)
+        window.add_folders([str(demo_music)])
+        wait_for_job(app, window)
 
         # A few decisions, so the table shows both deciders.
         queue = window.client.review_queue(limit=2)
@@ -124,7 +148,7 @@ def main() -> int:
         window.table.sortByColumn(1, window.table.horizontalHeader().sortIndicatorOrder())
         for r in range(window.model.rowCount()):
             row = window.model.row_at(r)
-            if row is not None and row.predicted_label:
+            if row is not None and row.predicted_label and row.decided_by == "model":
                 window.table.selectRow(r)
                 break
         settle(app)
@@ -150,7 +174,7 @@ def main() -> int:
         dialog.grab().save(str(args.out / "tag-dialog.png"))
         dialog.reject()
         window.close()
-        library.close()
+        window.library.close()
         for name in ("first-run", "main-window", "review-queue", "tag-dialog"):
             print(args.out / f"{name}.png")
         return 0

@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tagger.gui.qt_messages import install_qt_message_filter
 from tagger.gui.settings_store import APPLICATION, ORGANIZATION, SettingsStore, default_qsettings
 from tagger.library.store import APP_NAME
 from tagger.service.context import open_library
@@ -139,6 +140,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    install_qt_message_filter()
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )

@@ -24,11 +24,17 @@ from PySide6.QtWidgets import (
 
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.telling_window import most_telling_window
-from tagger.gui.track_table_model import STATUS_TEXT, display_title
-from tagger.gui.window_strip import WindowStrip
-from tagger.library.queries import TrackDetail
+from tagger.gui.track_table_model import STATUS_TEXT, display_path, display_title
+from tagger.gui.window_strip import WindowStrip, strip_caption
+from tagger.library.queries import TrackDetail, TrackRow
 
 COVER_SIZE = 160  # logical pixels
+NOT_CLASSIFIED = {
+    "error": "Not classified: the file cannot be read",
+    "missing": "Not classified: the file is missing",
+}
+# A decision is about the music: only files that can be heard get the decision buttons.
+UNDECIDABLE = frozenset(NOT_CLASSIFIED)
 
 
 def _duration(seconds: float | None) -> str:
@@ -36,6 +42,29 @@ def _duration(seconds: float | None) -> str:
         return ""
     m, s = divmod(int(round(seconds)), 60)
     return f"{m}:{s:02d}"
+
+
+def verdict_text(row: TrackRow) -> str:
+    """The model's prediction, or why there is none."""
+    if row.predicted_label:
+        text = f"{row.predicted_label.title()}, {row.confidence or 0:.0%} confident"
+        if row.disagreement:
+            text += f"; {row.disagreement:.0%} of windows disagree"
+        if row.needs_review:
+            text += " — needs review"
+        return text
+    if row.status == "out-of-scope":
+        quoted = ", ".join(f"'{g}'" for g in row.genres)
+        if len(row.genres) == 1:
+            return f"Not classified: genre {quoted} is outside the scope"
+        return f"Not classified: genres {quoted} are outside the scope"
+    return NOT_CLASSIFIED.get(row.status, "Not classified yet")
+
+
+def decided_text(row: TrackRow) -> str:
+    if row.decided_by == "user":
+        return f"{(row.label or '').title()} — your decision"
+    return "The model" if row.decided_by == "model" else "Nobody yet"
 
 
 def _value_label() -> QLabel:
@@ -55,8 +84,12 @@ class DetailsPane(QWidget):
         classes: Sequence[str],
         parent: QWidget | None = None,
         cover_loader: Callable[[str], bytes | None] | None = None,
+        *,
+        show_actions: bool = True,
     ) -> None:
+        """`show_actions=False`: no preview or decision buttons (the review view has its own)."""
         super().__init__(parent)
+        self.show_actions = show_actions
         self.player = player
         self.cover_loader = cover_loader
         self.cover = QLabel()
@@ -102,7 +135,7 @@ class DetailsPane(QWidget):
 
         self.strip = WindowStrip()
         self.strip.window_clicked.connect(self.play_window)
-        self.strip_caption = QLabel("Each bar is one 3 s window. Click one to hear it.")
+        self.strip_caption = QLabel()
         self.strip_caption.setWordWrap(True)
         self.strip_caption.setFont(small)
 
@@ -155,7 +188,7 @@ class DetailsPane(QWidget):
         for w in (self.path, self.strip, self.strip_caption):
             w.setVisible(has)
         for button in [*self.decide_buttons.values(), self.clear_button, self.preview_button]:
-            button.setVisible(has)
+            button.setVisible(has and self.show_actions)
         self._show_cover(detail)
         if detail is None:
             self.title.setText("No track selected")
@@ -170,23 +203,10 @@ class DetailsPane(QWidget):
         if row.year:
             album = f"{album} ({row.year})" if album else str(row.year)
         self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
-        self.path.setText(row.path)
+        self.path.setText(display_path(row.path))
         self._set_row(self.genres, "; ".join(row.genres) or "(none)")
-        if row.predicted_label:
-            text = f"{row.predicted_label.title()}, {row.confidence or 0:.0%} confident"
-            if row.disagreement:
-                text += f"; {row.disagreement:.0%} of windows disagree"
-            if row.needs_review:
-                text += " — needs review"
-        else:
-            text = "not classified"
-        self._set_row(self.prediction, text)
-        if row.decided_by == "user":
-            self._set_row(self.decided_by, f"You: {(row.label or '').title()}")
-        else:
-            self._set_row(
-                self.decided_by, "The model" if row.decided_by == "model" else "Nobody yet"
-            )
+        self._set_row(self.prediction, verdict_text(row))
+        self._set_row(self.decided_by, decided_text(row))
         self._set_row(self.status, STATUS_TEXT.get(row.status, row.status))
         self._set_row(self.error, row.error or "")
         audio = ", ".join(x for x in (row.format or "", _duration(row.duration)) if x)
@@ -194,8 +214,9 @@ class DetailsPane(QWidget):
         self._set_row(self.model, row.model or "")
         self.telling = most_telling_window(detail.windows, row.predicted_label)
         self.strip.set_windows(detail.windows, self.classes, row.duration, self.telling)
+        self.strip_caption.setText(strip_caption(detail.windows))
         self.strip_caption.setVisible(bool(detail.windows))
-        can_play = self.player.available and row.status not in ("missing", "error")
+        can_play = self.player.available and row.status not in UNDECIDABLE
         self.preview_button.setEnabled(can_play)
         self.preview_button.setToolTip(
             "Play 10 s of the most telling window (Space in the review queue)"
@@ -203,6 +224,10 @@ class DetailsPane(QWidget):
             else self.player.reason
         )
         self.clear_button.setEnabled(row.decided_by == "user")
+        decidable = row.status not in UNDECIDABLE
+        for button in self.decide_buttons.values():
+            button.setVisible(self.show_actions and decidable)
+        self.clear_button.setVisible(self.show_actions and (decidable or row.decided_by == "user"))
 
     def _show_cover(self, detail: TrackDetail | None) -> None:
         data = None

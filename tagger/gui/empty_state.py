@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 class EmptyLibrary(QWidget):
     add_folder_requested = Signal()
+    demo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +27,15 @@ class EmptyLibrary(QWidget):
         self.button.setDefault(True)
         self.button.setMinimumWidth(180)
         self.button.clicked.connect(self.add_folder_requested)
+        demo_text = QLabel(
+            "No music at hand? Try the tagger on a demo library: two dozen synthetic songs,\n"
+            "made on this computer in about a minute, then scanned and classified."
+        )
+        demo_text.setWordWrap(True)
+        demo_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_button = QPushButton("Try it on a demo library")
+        self.demo_button.setMinimumWidth(180)
+        self.demo_button.clicked.connect(self.demo_requested)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(heading, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -33,4 +43,8 @@ class EmptyLibrary(QWidget):
         layout.addWidget(text)
         layout.addSpacing(16)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(32)
+        layout.addWidget(demo_text)
+        layout.addSpacing(8)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)

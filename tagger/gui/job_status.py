@@ -18,6 +18,7 @@ from tagger.library.progress import Progress
 log = logging.getLogger(__name__)
 
 PHASE_TEXT = {
+    "render": "Making demo songs",
     "walk": "Finding files",
     "read": "Reading tags",
     "load": "Loading the model",

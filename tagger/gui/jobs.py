@@ -104,6 +104,23 @@ def classify_job(library: Library, settings: Settings) -> Job:
     return run
 
 
+DEMO_TITLE = "Demo library"
+
+
+def demo_job(settings: Settings, **options: Any) -> Job:
+    """Make the demo library (render, scan, classify; reused when already made); its outcome's
+    payload is the service's DemoLibrary, whose `db` the window then opens. `options` go to
+    `prepare_demo_library` (where, how many tracks)."""
+
+    def run(progress: ProgressCallback, cancel: threading.Event) -> JobOutcome:
+        from tagger.service.demo import describe_demo, prepare_demo_library
+
+        demo = prepare_demo_library(settings, progress=progress, cancel=cancel, **options)
+        return JobOutcome(DEMO_TITLE, _capitalized(describe_demo(demo)), [], demo.cancelled, demo)
+
+    return run
+
+
 # --- genre tags -----------------------------------------------------------------------------------
 
 

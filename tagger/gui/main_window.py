@@ -14,11 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import (
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.demo_offer import DemoOffer
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.empty_state import EmptyLibrary
 from tagger.gui.job_status import JobStatus
@@ -39,7 +36,7 @@ from tagger.gui.main_window_actions import MainWindowActions
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.review_view import ReviewView
 from tagger.gui.settings_dialog import SettingsDialog
-from tagger.gui.settings_store import APPLICATION, SettingsStore
+from tagger.gui.settings_store import SettingsStore
 from tagger.gui.sidebar import SmartListSidebar
 from tagger.gui.tag_dialog import TagDialog, TagScope, offered_scopes
 from tagger.gui.track_table_model import TrackTableModel
@@ -78,7 +75,8 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.player = PreviewPlayer(self, enabled=audio)
         self.last_outcome: JobOutcome | None = None
         self.tag_dialog: TagDialog | None = None
-        self.setWindowTitle(f"{APPLICATION} — {self.client.name}")
+        # Qt appends the application's display name ("… — Metal & Hardcore Tagger").
+        self.setWindowTitle(self.client.name)
         self.setAcceptDrops(True)
 
         self._build_actions()
@@ -90,6 +88,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.runner.busy_changed.connect(self._on_busy)
+        self.demo = DemoOffer(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -115,10 +114,10 @@ class MainWindow(MainWindowActions, QMainWindow):
     def _build_central(self) -> None:
         self.sidebar = SmartListSidebar()
         self.sidebar.list_chosen.connect(self._on_list_chosen)
-        self.sidebar.setMinimumWidth(170)
+        self.sidebar.setMinimumWidth(150)
 
         self.model = TrackTableModel(self.client, self)
-        self.table = track_table_view(self.model)
+        self.table = track_table_view(self.model, self.client.classes)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.search = QLineEdit()
@@ -144,6 +143,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.review = ReviewView(self.client, self.player)
         self.review.decided.connect(lambda *_: self.refresh())
         self.review.back_requested.connect(lambda: self.set_review_mode(False))
+        self.review.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(library_page)
@@ -160,7 +160,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 870, 320])
+        self.splitter.setSizes([160, 820, 300])
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:

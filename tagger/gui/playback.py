@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
+from tagger.gui.qt_messages import quiet_ffmpeg_log
+
 log = logging.getLogger(__name__)
 
 PREVIEW_SECONDS = 10.0
@@ -51,6 +53,7 @@ class PreviewPlayer(QObject):
             return
         self._output = QAudioOutput(self)
         self._player = QMediaPlayer(self)
+        quiet_ffmpeg_log()  # after the player: loading Qt's FFmpeg backend sets its own level
         self._player.setAudioOutput(self._output)
         self._player.mediaStatusChanged.connect(self._on_status)
         self._player.playbackStateChanged.connect(self._on_state)

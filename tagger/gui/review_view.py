@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,11 +34,25 @@ from PySide6.QtWidgets import (
 
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.playback import PreviewPlayer
-from tagger.gui.track_table_model import display_title
-from tagger.library.queries import TrackRow
+from tagger.gui.track_table_model import display_path, display_title
+from tagger.library.queries import ListCount, SmartList, TrackRow
 from tagger.service.library_client import LibraryClient
 
 SKIPPED = ""
+
+
+def nothing_to_review(counts: Sequence[ListCount]) -> str:
+    """What an empty queue means, from the sidebar's counts: no tracks, none classified, or
+    the model is sure about all of them."""
+    by_key = {c.key: c.count for c in counts if c.key != SmartList.LABEL}
+    if not by_key.get(SmartList.ALL):
+        return "Nothing to review: the library is empty. Add a folder of music to scan."
+    if not any(c.count for c in counts if c.key == SmartList.LABEL):
+        return (
+            "Nothing classified yet — scan a folder (F5). Tracks the model is unsure about "
+            "will wait here for your decision."
+        )
+    return "Nothing to review: the model is sure about every classified track."
 
 
 class ReviewQueueModel(QAbstractListModel):
@@ -71,7 +85,7 @@ class ReviewQueueModel(QAbstractListModel):
             artist = f" — {row.artist}" if row.artist else ""
             return f"{mark}{display_title(row)}{artist}   [{guess}]"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.path
+            return display_path(row.path)
         return None
 
     def set_decision(self, row: int, decision: str) -> None:
@@ -100,6 +114,7 @@ class ReviewQueueModel(QAbstractListModel):
 class ReviewView(QWidget):
     decided = Signal(int, str)  # track id, class: the window refreshes lists and counts
     back_requested = Signal()
+    message = Signal(str)  # feedback for the status bar
 
     def __init__(
         self, client: LibraryClient, player: PreviewPlayer, parent: QWidget | None = None
@@ -130,10 +145,11 @@ class ReviewView(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setAccessibleName("Review queue")
         self.list.selectionModel().currentRowChanged.connect(self._on_current)
-        self.details = DetailsPane(player, client.classes, cover_loader=client.cover)
-        self.details.decide_requested.connect(lambda _tid, label: self.decide(label))
-        self.details.clear_requested.connect(self._clear)
-        self.empty = QLabel("Nothing to review: the model is sure about every classified track.")
+        # One set of decision buttons: the row above, with its keys; the pane only shows.
+        self.details = DetailsPane(
+            player, client.classes, cover_loader=client.cover, show_actions=False
+        )
+        self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
@@ -154,10 +170,19 @@ class ReviewView(QWidget):
                 lambda _checked=False, c=c: self.decide(c),
             )
         self._action("skip", "Skip (S)", "S", self.skip)
-        self._action("play", "Play/stop (Space)", "Space", self.details.toggle_preview)
+        self._action("clear", "Clear decision", "Backspace", self.clear_current)
+        # Space has its own shortcut so that, without audio, it can say why nothing plays.
+        self._action("play", "Play/stop (Space)", "", self.details.toggle_preview)
+        self.space = QShortcut(QKeySequence("Space"), self)
+        self.space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.space.activated.connect(self._space_pressed)
         self._action("previous", "Previous (↑)", "Up", lambda: self.move(-1))
         self._action("next", "Next (↓)", "Down", lambda: self.move(1))
-        for name in [*client.classes, "skip", "play"]:
+        self.actions_by_name["clear"].setToolTip("Withdraw your decision on this track (Backspace)")
+        self.actions_by_name["play"].setToolTip(
+            "Play 10 s of the most telling window" if player.available else player.reason
+        )
+        for name in [*client.classes, "skip", "play", "clear"]:
             button = QToolButton()
             button.setDefaultAction(self.actions_by_name[name])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -188,8 +213,11 @@ class ReviewView(QWidget):
         has = bool(self.queue.rows)
         self.split.setVisible(has)
         self.empty.setVisible(not has)
+        if not has:
+            self.empty.setText(nothing_to_review(self.client.list_counts()))
         for action in self.actions_by_name.values():
             action.setEnabled(has)
+        self.actions_by_name["play"].setEnabled(has and self.player.available)
         if has:
             self.select(0)
         else:
@@ -226,12 +254,27 @@ class ReviewView(QWidget):
         if not current.isValid():
             self.details.show_detail(None)
             return
-        self.details.show_detail(self.client.detail(self.queue.rows[current.row()].id))
+        self._show(self.queue.rows[current.row()].id)
+
+    def _show(self, track_id: int) -> None:
+        detail = self.client.detail(track_id)
+        self.details.show_detail(detail)
+        user_decided = detail is not None and detail.row.decided_by == "user"
+        self.actions_by_name["clear"].setEnabled(user_decided)
+
+    def _space_pressed(self) -> None:
+        play = self.actions_by_name["play"]
+        if play.isEnabled():
+            play.trigger()
+        elif self.queue.rows:
+            self.message.emit(f"Nothing plays: {self.player.reason}")
 
     def _advance(self) -> None:
         following = self.queue.next_open(self.current_row)
         if following is not None:
             self.select(following)
+        else:  # all done: the current track stays, now decided
+            self._show(self.queue.rows[self.current_row].id)
         self._update_counter()
 
     # --- deciding -------------------------------------------------------------------------------
@@ -252,12 +295,15 @@ class ReviewView(QWidget):
             self.queue.set_decision(row, SKIPPED)
             self._advance()
 
-    def _clear(self, track_id: int) -> None:
-        self.client.clear_decision([track_id])
+    def clear_current(self) -> None:
+        """Withdraw the decision on the current track; it counts as undecided again."""
         row = self.current_row
-        if 0 <= row < len(self.queue.rows) and self.queue.rows[row].id == track_id:
-            self.queue.decisions.pop(track_id, None)
-            self.queue.dataChanged.emit(self.queue.index(row), self.queue.index(row))
-            self.details.show_detail(self.client.detail(track_id))
+        if not 0 <= row < len(self.queue.rows):
+            return
+        track_id = self.queue.rows[row].id
+        self.client.clear_decision([track_id])
+        self.queue.decisions.pop(track_id, None)
+        self.queue.dataChanged.emit(self.queue.index(row), self.queue.index(row))
+        self._show(track_id)
         self.decided.emit(track_id, "")
         self._update_counter()

@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Artist", "artist"),
     Column("Album", "album"),
     Column("Year", "year"),
-    Column("Current genres", None),
+    Column("Genre tags", None),  # the genres in the file now
     Column("Prediction", "label"),
     Column("Confidence", "confidence"),
     Column("Decided by", None),
@@ -67,6 +67,31 @@ def display_title(row: TrackRow) -> str:
     return row.title or os.path.basename(row.path)
 
 
+def display_path(path: str) -> str:
+    """The path as the user knows it: "~/Music/…" for files under the home folder."""
+    home = os.path.expanduser("~")
+    if home not in ("", "~", os.sep) and path.startswith(home + os.sep):
+        return "~" + path[len(home) :]
+    return path
+
+
+def prediction_text(label: str | None, needs_review: bool) -> str:
+    text = (label or "").title()
+    return f"{text} (review)" if needs_review else text
+
+
+def decided_by_text(decided_by: str | None) -> str:
+    return {"user": "You", "model": "Model"}.get(decided_by or "", "")
+
+
+def confidence_text(row: TrackRow) -> str:
+    """The model's confidence, shown only while its verdict stands: a user decision has none
+    (the model's number would be its confidence in what may be the other class)."""
+    if row.confidence is None or row.decided_by == "user":
+        return ""
+    return f"{row.confidence:.0%}"
+
+
 def cell_text(row: TrackRow, column: int) -> str:
     match column:
         case 0:
@@ -80,12 +105,11 @@ def cell_text(row: TrackRow, column: int) -> str:
         case 4:
             return "; ".join(row.genres)
         case 5:
-            text = (row.label or "").title()
-            return f"{text} (review)" if row.needs_review else text
+            return prediction_text(row.label, row.needs_review)
         case 6:
-            return "" if row.confidence is None else f"{row.confidence:.0%}"
+            return confidence_text(row)
         case 7:
-            return {"user": "You", "model": "Model"}.get(row.decided_by or "", "")
+            return decided_by_text(row.decided_by)
         case 8:
             return STATUS_TEXT.get(row.status, row.status)
     return ""
@@ -127,7 +151,7 @@ class TrackTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.error or row.path
+            return row.error or display_path(row.path)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ID_ROLE:

@@ -6,6 +6,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
 
 DEFAULT_SIZE = (1280, 800)
+# v2: the free-text columns stretch; a layout saved before would bring back fixed widths.
+COLUMNS_KEY = "window/columns-v2"
 
 
 def restore_layout(
@@ -22,7 +24,7 @@ def restore_layout(
     sizes = q.value("window/splitter")
     if isinstance(sizes, QByteArray):
         splitter.restoreState(sizes)
-    header = q.value("window/columns")
+    header = q.value(COLUMNS_KEY)
     if isinstance(header, QByteArray):
         columns.restoreState(header)
 
@@ -33,5 +35,5 @@ def save_layout(
     q.setValue("window/geometry", window.saveGeometry())
     q.setValue("window/state", window.saveState())
     q.setValue("window/splitter", splitter.saveState())
-    q.setValue("window/columns", columns.saveState())
+    q.setValue(COLUMNS_KEY, columns.saveState())
     q.sync()

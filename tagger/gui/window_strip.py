@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from tagger.audio.segments import WINDOW_SECONDS
 from tagger.gui.class_colors import class_color
 from tagger.library.queries import WindowRow
 
@@ -22,6 +23,24 @@ from tagger.library.queries import WindowRow
 def _minutes(seconds: float) -> str:
     m, s = divmod(int(round(seconds)), 60)
     return f"{m}:{s:02d}"
+
+
+def strip_caption(windows: Sequence[WindowRow]) -> str:
+    """What one bar of the strip stands for, as the segment plan cut this track.
+
+    A track of 60 × 3 s or more gives 3 s windows spread over it; a shorter one gives 60 parts
+    shorter than a window (each padded to 3 s); one under 3 s gives a single window."""
+    n = len(windows)
+    if n == 0:
+        return ""
+    if n == 1:
+        return f"One bar: the whole track (shorter than {WINDOW_SECONDS:g} s). Click it to hear it."
+    longest = max(w.end - w.start for w in windows)
+    if longest >= WINDOW_SECONDS - 0.05:
+        what = f"Each bar is one {WINDOW_SECONDS:g} s window, one from each 1/{n} of the track."
+    else:
+        what = f"Each bar is 1/{n} of the track ({longest:.1f} s)."
+    return f"{what} Click one to hear it."
 
 
 def class_probability(probabilities: dict[str, float], name: str) -> float:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from conftest import copy_db
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton
 
 from tagger.gui.main_window import PAGE_REVIEW
 from tagger.library.queries import SmartList
@@ -54,12 +55,62 @@ def test_space_previews_the_most_telling_window(
     qtbot, make_window, settings, classified_master: Path, tmp_path: Path
 ) -> None:
     window, review = _open_review(qtbot, make_window, settings, classified_master, tmp_path)
+    window.player.available = True  # as with an audio device; the requests are what is checked
+    review.reload()
     requested: list[tuple[str, float]] = []
     window.player.play_requested.connect(lambda path, start: requested.append((path, start)))
     qtbot.keyClick(review.list, Qt.Key.Key_Space)
     detail = review.details.detail
     assert detail is not None and review.details.telling is not None
     assert requested == [(detail.row.path, detail.windows[review.details.telling].start)]
+
+
+def test_without_audio_play_is_disabled_and_space_says_why(
+    qtbot, make_window, settings, classified_master: Path, tmp_path: Path
+) -> None:
+    window, review = _open_review(qtbot, make_window, settings, classified_master, tmp_path)
+    assert not window.player.available
+    play = review.actions_by_name["play"]
+    assert not play.isEnabled()
+    assert play.isEnabled() == review.details.preview_button.isEnabled()
+    requested: list[tuple[str, float]] = []
+    window.player.play_requested.connect(lambda path, start: requested.append((path, start)))
+    qtbot.keyClick(review.list, Qt.Key.Key_Space)
+    assert requested == []
+    assert window.statusBar().currentMessage() == f"Nothing plays: {window.player.reason}"
+
+
+def test_one_set_of_decision_buttons(
+    qtbot, make_window, settings, classified_master: Path, tmp_path: Path
+) -> None:
+    window, review = _open_review(qtbot, make_window, settings, classified_master, tmp_path)
+    shown = [b.text() for b in review.findChildren(QAbstractButton) if b.isVisible()]
+    assert shown.count("Metal (M)") == 1 and shown.count("Hardcore (H)") == 1
+    assert not [t for t in shown if t.startswith("It's ") or t == "▶ Preview"]
+
+    clear = review.actions_by_name["clear"]
+    assert not clear.isEnabled()
+    review.decide("metal")
+    review.move(-1)
+    assert clear.isEnabled()
+    clear.trigger()
+    assert window.client.detail(review.queue.rows[0].id).row.decided_by != "user"
+    assert review.counter.text().startswith("0 of")
+
+
+def test_empty_review_says_what_is_true(
+    qtbot, make_window, settings, music: Path, tmp_path
+) -> None:
+    window = make_window(settings)  # a new, empty library
+    window.act_review.trigger()
+    assert "library is empty" in window.review.empty.text()
+
+    from tagger.library.scanner import scan
+
+    scan(window.library, [music])  # read, not classified
+    window.review.reload()
+    assert window.review.empty.text().startswith("Nothing classified yet — scan a folder")
+    assert "sure about every" not in window.review.empty.text()
 
 
 def test_back_to_the_library(qtbot, make_window, settings, classified_master, tmp_path) -> None:

@@ -93,3 +93,12 @@ def test_filter_and_sort_requery_the_database(big_library: Library) -> None:
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data() == f"Track {N - 1:06d}"
     assert model.index(0, 0).data(TRACK_ID_ROLE) == N
+
+
+def test_paths_under_home_are_shown_from_the_tilde(monkeypatch, tmp_path) -> None:
+    from tagger.gui.track_table_model import display_path
+
+    monkeypatch.setenv("HOME", str(tmp_path / "you"))
+    assert display_path(str(tmp_path / "you" / "Music" / "a.flac")) == "~/Music/a.flac"
+    assert display_path(str(tmp_path / "younger" / "a.flac")) == str(tmp_path / "younger/a.flac")
+    assert display_path("/srv/music/a.flac") == "/srv/music/a.flac"
