@@ -16,9 +16,10 @@ from typing import Any
 
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
+from torch import nn
 
 from tagger.audio.mel import FrontEndConfig
-from tagger.model.network import Network, NetworkConfig, count_parameters
+from tagger.model.network import NetworkConfig, build_network, count_parameters
 
 FORMAT = "metal-hardcore-tagger/model"
 FORMAT_VERSION = 1
@@ -67,7 +68,7 @@ class ModelFile:
     """A loaded model: the network in eval mode and everything its metadata says."""
 
     path: Path
-    network: Network
+    network: nn.Module  # network.Network or a related system (model/architectures/)
     classes: tuple[str, ...]
     frontend: FrontEndConfig
     training: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +96,7 @@ def resolve_model_path(*choices: str | Path | None) -> Path:
 
 def save_model(
     path: str | Path,
-    network: Network,
+    network: nn.Module,
     classes: list[str] | tuple[str, ...],
     frontend: FrontEndConfig,
     training: dict[str, Any] | None = None,
@@ -204,7 +205,7 @@ def _check_parameter_count(path: str | Path, config: NetworkConfig) -> None:
     import torch
 
     with torch.device("meta"):
-        count = count_parameters(Network(config))
+        count = count_parameters(build_network(config))
     if count > MAX_PARAMETERS:
         raise ModelFileError(
             path, f"its architecture has {count:,} parameters; at most {MAX_PARAMETERS:,} load"
@@ -223,11 +224,16 @@ def load_model(path: str | Path | None = None) -> ModelFile:
         raise ModelFileError(
             path, f"its architecture or front end is not understood ({exc})"
         ) from None
+    if config.n_mels != frontend.n_mels:
+        raise ModelFileError(
+            path,
+            f"its network expects {config.n_mels} Mel bands, its front end gives {frontend.n_mels}",
+        )
     classes = tuple(str(c) for c in meta["classes"])
     if len(classes) != config.n_classes or len(set(classes)) != len(classes):
         raise ModelFileError(path, "its class names do not match its number of outputs")
     _check_parameter_count(path, config)
-    network = Network(config)
+    network = build_network(config)
     try:
         with safe_open(str(path), framework="pt") as f:
             state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
