@@ -53,6 +53,7 @@ class TrainConfig:
     )
     weight_decay: float | None = None  # None: the architecture's (0 for the paper's)
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    val_windows_per_track: int | None = None  # None: all; else this many, evenly spaced
     augment: bool = True  # gain and SpecAugment masks on top of random padding
     bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -145,7 +146,7 @@ def train(
 
     train_items = _items(train_set[0])
     train_labels = np.array([label_index[t.label] for t in train_set[1]])
-    val_items = _items(val_set[0])
+    val_items = _items(val_set[0], config.val_windows_per_track)
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
 
     started = time.monotonic()
@@ -290,8 +291,19 @@ def _training_windows(tracks: list[CachedTrack]):
         yield torch.from_numpy(track.mel.astype(np.float32))
 
 
-def _items(tracks: list[CachedTrack]) -> np.ndarray:
-    return np.array([(t, w) for t, track in enumerate(tracks) for w in range(len(track.mel))])
+def _items(tracks: list[CachedTrack], per_track: int | None = None) -> np.ndarray:
+    """(track, window) rows: every window, or `per_track` evenly spaced over each track."""
+    rows = []
+    for t, track in enumerate(tracks):
+        rows += [(t, w) for w in spread_windows(len(track.mel), per_track)]
+    return np.array(rows)
+
+
+def spread_windows(n: int, per_track: int | None) -> list[int]:
+    """Indices of `per_track` of `n` windows, evenly spaced from the first to the last."""
+    if per_track is None or per_track >= n:
+        return list(range(n))
+    return sorted({int(i) for i in np.linspace(0, n - 1, per_track).round()})
 
 
 def _epoch_order(items: np.ndarray, per_track: int | None, rng: np.random.Generator) -> np.ndarray:
