@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tagger.cli import UserError
-from tagger.model.network import ARCHITECTURES
+from tagger.model.architecture_names import ARCHITECTURES
 
 
 def _arch_list(text: str) -> tuple[str, ...]:

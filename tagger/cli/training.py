@@ -1,7 +1,7 @@
 """`tagger train` and `tagger evaluate`.
 
-torch comes with the model modules, so they are imported inside the handlers (and the --arch
-check): building the parser for any other command must not load it."""
+torch comes with the model modules, so they are imported inside the handlers: building the
+parser for any other command must not load it (the --arch names come from a torch-free module)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 from tagger.cli import UserError
+from tagger.model.architecture_names import ARCHITECTURES
 
 
 def _architecture(text: str) -> str:
-    from tagger.model.network import ARCHITECTURES
-
     if text not in ARCHITECTURES:
         raise argparse.ArgumentTypeError(f"choose from {', '.join(ARCHITECTURES)}, not {text!r}")
     return text
@@ -38,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--arch",
         type=_architecture,
         default="cnn-bigru",
-        help="cnn-bigru (the paper's, default), or a baseline of its Table 1: cnn-lstm, lstm",
+        help=(
+            "cnn-bigru (the paper's, default), a baseline of its Table 1 (cnn-lstm, lstm), or a "
+            "related system: chen-cnn, chen-cnn-bigru, mfcc-crnn, resnet18-bigru "
+            "(docs/architectures.md)"
+        ),
     )
     p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
     p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")

@@ -22,9 +22,11 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
-PAPER_ARCHITECTURES = ("cnn-bigru", "cnn-lstm", "lstm")
-RELATED_ARCHITECTURES = ("chen-cnn", "chen-cnn-bigru", "mfcc-crnn", "resnet18-bigru")
-ARCHITECTURES = PAPER_ARCHITECTURES + RELATED_ARCHITECTURES
+from tagger.model.architecture_names import (  # noqa: F401  (re-exported)
+    ARCHITECTURES,
+    PAPER_ARCHITECTURES,
+    RELATED_ARCHITECTURES,
+)
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tagger.audio.errors import AudioError
-from tagger.audio.features import track_features
+from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures import architecture
 from tagger.model.checkpoint import ModelFileError, load_model, read_metadata
@@ -97,7 +97,7 @@ def compare(
     cache = out_dir / "window-cache"
     runs: list[Run] = []
     errors: dict[str, str] = {}
-    test_windows: dict[FrontEndConfig, dict[Path, np.ndarray | str]] = {}
+    test_windows: dict[FrontEndConfig, dict[Path, TrackFeatures | str]] = {}
     for arch in config.archs:
         for seed in range(config.seeds):
             name = f"{arch}-seed{seed}"
@@ -164,7 +164,7 @@ def _measure(
     data_dir: Path,
     arch: str,
     seed: int,
-    cache: dict[FrontEndConfig, dict[Path, np.ndarray | str]],
+    cache: dict[FrontEndConfig, dict[Path, TrackFeatures | str]],
     per_track: int | None,
 ) -> Run:
     model = load_model(path)
@@ -177,21 +177,23 @@ def _measure(
             windows[t.path] = _log_mel(t, model.frontend, per_track)
     predictor = Predictor(model)
     index = {c: i for i, c in enumerate(model.classes)}
-    clip_probs, labels = [], []
+    clip_probs, track_probs, labels = [], [], []
     seconds = 0.0
     for t in tracks:
-        mel = windows[t.path]
-        if isinstance(mel, str):
+        features = windows[t.path]
+        if isinstance(features, str):
             continue  # unreadable: the same tracks are missing from every run
         start = time.perf_counter()
-        probs = predictor.window_probabilities(mel)
+        probs = predictor.window_probabilities(features.mel)
         seconds += time.perf_counter() - start
+        verdict = predictor.predict_from_windows(features, probs)  # the verdict rule's owner
         clip_probs.append(probs)
+        track_probs.append([verdict.probabilities[c] for c in model.classes])
         labels.append(index[t.label])
     if not clip_probs:
         raise ValueError("none of the test tracks could be decoded")
     y_track = np.array(labels)
-    p_track = np.stack([p.mean(0) for p in clip_probs])
+    p_track = np.array(track_probs)
     y_clip = np.concatenate([np.full(len(p), y) for p, y in zip(clip_probs, labels, strict=True)])
     p_clip = np.concatenate(clip_probs)
     return Run(
@@ -210,11 +212,14 @@ def _measure(
 
 def _log_mel(
     track: LabeledTrack, frontend: FrontEndConfig, per_track: int | None
-) -> np.ndarray | str:
+) -> TrackFeatures | str:
     """The track's windows exactly as `tagger classify` sees them (or evenly spaced of them)."""
     try:
-        mel = track_features(track.path, frontend).mel
-        return mel[spread_windows(len(mel), per_track)]
+        features = track_features(track.path, frontend)
+        keep = spread_windows(len(features.mel), per_track)
+        return replace(
+            features, mel=features.mel[keep], segments=[features.segments[i] for i in keep]
+        )
     except (AudioError, OSError) as exc:
         return str(getattr(exc, "reason", exc))
 
