@@ -53,6 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="sample K of each track's 60 windows per epoch (default: all)",
     )
+    p.add_argument(
+        "--val-windows-per-track",
+        type=int,
+        default=None,
+        metavar="K",
+        help="validate on K evenly spaced windows of each validation track (default: all)",
+    )
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="CPU cores to use")
     p.add_argument(
         "--no-augment",
@@ -95,12 +102,15 @@ def run_train(args: argparse.Namespace) -> int:
 
     if args.epochs < 1 or args.patience < 1:
         raise UserError("--epochs and --patience must be at least 1")
+    if any(k is not None and k < 1 for k in (args.windows_per_track, args.val_windows_per_track)):
+        raise UserError("--windows-per-track and --val-windows-per-track must be at least 1")
     config = TrainConfig(
         arch=args.arch,
         epochs=args.epochs,
         patience=args.patience,
         seed=args.seed,
         windows_per_track=args.windows_per_track,
+        val_windows_per_track=args.val_windows_per_track,
         augment=not args.no_augment,
         workers=max(1, args.workers),
     )

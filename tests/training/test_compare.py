@@ -2,11 +2,13 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from tagger.cli import main
 from tagger.model.checkpoint import load_model
 from tagger.training.compare import CompareConfig, compare
+from tagger.training.train import spread_windows
 
 ARCHS = ("lstm", "mfcc-crnn")  # the two cheapest: the protocol is what is tested here
 CONFIG = CompareConfig(archs=ARCHS, seeds=2, epochs=2, patience=2, batch_size=8, workers=1)
@@ -90,3 +92,11 @@ def test_cli(tiny_corpus, tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "| `lstm` |" in printed and (tmp_path / "c" / "compare.json").exists()
+
+
+def test_window_subsampling_is_even_and_covers_the_track():
+    assert spread_windows(60, None) == list(range(60))
+    assert spread_windows(1, 10) == [0]  # a short track's one window
+    ten = spread_windows(60, 10)
+    assert len(ten) == 10 and ten[0] == 0 and ten[-1] == 59
+    assert max(np.diff(ten)) - min(np.diff(ten)) <= 1
