@@ -8,11 +8,13 @@ split through the predictor, the path `tagger classify` takes, and the table rep
 the spread (standard deviation) over seeds.
 
 A run whose model file already exists with the same training configuration is not trained again,
-so an interrupted comparison continues where it stopped.
+and its test measurement (runs/NAME.json, tied to the model file's sha256) is not taken again,
+so an interrupted comparison continues where it stopped and a table can be redrawn for a subset.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -25,7 +27,7 @@ from tagger.audio.errors import AudioError
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures import architecture
-from tagger.model.checkpoint import ModelFileError, load_model, read_metadata
+from tagger.model.checkpoint import ModelFileError, file_sha256, load_model, read_metadata
 from tagger.model.network import count_parameters
 from tagger.model.predictor import Predictor
 from tagger.training.dataset import LabeledTrack
@@ -116,11 +118,14 @@ def compare(
                         show_progress=show_progress,
                         log=lambda text, n=name: log(f"{n}: {text}"),
                     )
-                runs.append(
-                    _measure(
+                measured = out_dir / "runs" / f"{name}.json"
+                run = _measured_before(measured, path, config.test_windows_per_track)
+                if run is None:
+                    run = _measure(
                         path, data_dir, arch, seed, test_windows, config.test_windows_per_track
                     )
-                )
+                    _save_measured(measured, run, path, config.test_windows_per_track)
+                runs.append(run)
             except (TrainingError, ModelFileError, ValueError) as exc:
                 errors[name] = str(exc)
                 log(f"{name}: failed: {exc}")
@@ -144,6 +149,25 @@ def compare(
     }
     write_report(out_dir, doc)
     return doc
+
+
+def _measured_before(measured: Path, model: Path, per_track: int | None) -> Run | None:
+    """The test measurement of this very model file (by sha256) with the same test windows."""
+    try:
+        doc = json.loads(measured.read_text())
+        if doc["model_sha256"] == file_sha256(model) and doc["test_windows_per_track"] == per_track:
+            return Run(**doc["run"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _save_measured(measured: Path, run: Run, model: Path, per_track: int | None) -> None:
+    doc = {"model_sha256": file_sha256(model), "test_windows_per_track": per_track}
+    measured.parent.mkdir(parents=True, exist_ok=True)
+    tmp = measured.with_name(measured.name + ".tmp")
+    tmp.write_text(json.dumps({**doc, "run": asdict(run)}, indent=1))
+    tmp.replace(measured)
 
 
 def _finished(path: Path, config: TrainConfig) -> bool:

@@ -65,11 +65,12 @@ def test_writes_table_json_and_plot(compared):
     assert (out / "compare.png").stat().st_size > 0
 
 
-def test_a_second_run_reuses_finished_models(compared, tiny_corpus):
-    _, out, _ = compared
+def test_a_second_run_reuses_finished_models_and_their_measurements(compared, tiny_corpus):
+    first, out, _ = compared
     stamps = {p: p.stat().st_mtime_ns for p in (out / "models").glob("*.safetensors")}
     logs: list[str] = []
-    compare(tiny_corpus, out, CONFIG, log=logs.append)
+    again = compare(tiny_corpus, out, CONFIG, log=logs.append)
+    assert again["runs"] == first["runs"]  # windows/s too: measured once, not again
     assert sum("reusing" in line for line in logs) == 4
     assert not any(line.endswith(": training") for line in logs)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
