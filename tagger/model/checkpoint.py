@@ -38,6 +38,11 @@ ARCHITECTURE_RANGES: dict[str, tuple[str, float, float]] = {
     "head": ("int", 1, 8192),
     "conv_dropout": ("number", 0.0, 0.99),
     "head_dropout": ("number", 0.0, 0.99),
+    # the related systems' sizes (model/architectures/)
+    "kernel_size": ("int", 1, 15),
+    "n_frames": ("int", 1, 100_000),
+    "n_mfcc": ("int", 1, 512),
+    "image_size": ("int", 8, 1024),
 }
 CONV_CHANNELS_RANGE = ("int", 1, 1024)
 MAX_CONV_BLOCKS = 6
@@ -224,11 +229,6 @@ def load_model(path: str | Path | None = None) -> ModelFile:
         raise ModelFileError(
             path, f"its architecture or front end is not understood ({exc})"
         ) from None
-    if config.n_mels != frontend.n_mels:
-        raise ModelFileError(
-            path,
-            f"its network expects {config.n_mels} Mel bands, its front end gives {frontend.n_mels}",
-        )
     classes = tuple(str(c) for c in meta["classes"])
     if len(classes) != config.n_classes or len(set(classes)) != len(classes):
         raise ModelFileError(path, "its class names do not match its number of outputs")
