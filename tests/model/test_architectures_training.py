@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from audio_factory import write_audio
-from conftest import make_corpus
+from audio_factory import pulses, write_audio
+from mutagen.flac import FLAC
 
 from tagger.model.architectures import frontend_for
 from tagger.model.checkpoint import load_model, save_model
@@ -26,11 +26,21 @@ def _noise_bursts(seconds: float, rng: np.random.Generator) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def three_classes(tmp_path_factory):
-    root = make_corpus(tmp_path_factory.mktemp("three"), per_class=10, seed=3)
+    """metal: low pulses, hardcore: bright bursts (both tagged, two tracks per artist); other:
+    noise swells, untagged (each track its own group in the split)."""
+    root = tmp_path_factory.mktemp("three")
     rng = np.random.default_rng(3)
-    (root / "other").mkdir()
-    for i in range(10):
-        write_audio(root / "other" / f"other_{i:02d}.wav", _noise_bursts(1.5, rng), 22_050)
+    for label in CLASSES:
+        (root / label).mkdir()
+        for i in range(10):
+            if label == "other":
+                write_audio(root / label / f"{label}_{i:02d}.wav", _noise_bursts(1.5, rng), 22_050)
+                continue
+            audio = pulses(label == "metal", 1.5, rng)
+            path = write_audio(root / label / f"{label}_{i:02d}.flac", audio, 22_050)
+            tags = FLAC(path)
+            tags["artist"] = f"{label} band {i // 2}"
+            tags.save()
     return root
 
 
