@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "tagger.cli.library",
     "tagger.cli.tagging",
     "tagger.cli.training",
+    "tagger.cli.compare",
     "tagger.cli.demo",
 ]
 

@@ -1,7 +1,7 @@
 """`tagger train` and `tagger evaluate`.
 
-torch comes with the model modules, so they are imported inside the handlers (and the --arch
-check): building the parser for any other command must not load it."""
+torch comes with the model modules, so they are imported inside the handlers: building the
+parser for any other command must not load it (the --arch names come from a torch-free module)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 from tagger.cli import UserError
+from tagger.model.architecture_names import ARCHITECTURES
 
 
 def _architecture(text: str) -> str:
-    from tagger.model.network import ARCHITECTURES
-
     if text not in ARCHITECTURES:
         raise argparse.ArgumentTypeError(f"choose from {', '.join(ARCHITECTURES)}, not {text!r}")
     return text
@@ -38,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--arch",
         type=_architecture,
         default="cnn-bigru",
-        help="cnn-bigru (the paper's, default), or a baseline of its Table 1: cnn-lstm, lstm",
+        help=(
+            "cnn-bigru (the paper's, default), a baseline of its Table 1 (cnn-lstm, lstm), or a "
+            "related system: chen-cnn, chen-cnn-bigru, mfcc-crnn, resnet18-bigru "
+            "(docs/architectures.md)"
+        ),
     )
     p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
     p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")
@@ -49,6 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="K",
         help="sample K of each track's 60 windows per epoch (default: all)",
+    )
+    p.add_argument(
+        "--val-windows-per-track",
+        type=int,
+        default=None,
+        metavar="K",
+        help="validate on K evenly spaced windows of each validation track (default: all)",
     )
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="CPU cores to use")
     p.add_argument(
@@ -92,12 +102,15 @@ def run_train(args: argparse.Namespace) -> int:
 
     if args.epochs < 1 or args.patience < 1:
         raise UserError("--epochs and --patience must be at least 1")
+    if any(k is not None and k < 1 for k in (args.windows_per_track, args.val_windows_per_track)):
+        raise UserError("--windows-per-track and --val-windows-per-track must be at least 1")
     config = TrainConfig(
         arch=args.arch,
         epochs=args.epochs,
         patience=args.patience,
         seed=args.seed,
         windows_per_track=args.windows_per_track,
+        val_windows_per_track=args.val_windows_per_track,
         augment=not args.no_augment,
         workers=max(1, args.workers),
     )

@@ -16,9 +16,10 @@ from typing import Any
 
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
+from torch import nn
 
 from tagger.audio.mel import FrontEndConfig
-from tagger.model.network import Network, NetworkConfig, count_parameters
+from tagger.model.network import NetworkConfig, build_network, count_parameters
 
 FORMAT = "metal-hardcore-tagger/model"
 FORMAT_VERSION = 1
@@ -37,6 +38,11 @@ ARCHITECTURE_RANGES: dict[str, tuple[str, float, float]] = {
     "head": ("int", 1, 8192),
     "conv_dropout": ("number", 0.0, 0.99),
     "head_dropout": ("number", 0.0, 0.99),
+    # the related systems' sizes (model/architectures/)
+    "kernel_size": ("int", 1, 15),
+    "n_frames": ("int", 1, 100_000),
+    "n_mfcc": ("int", 1, 512),
+    "image_size": ("int", 8, 1024),
 }
 CONV_CHANNELS_RANGE = ("int", 1, 1024)
 MAX_CONV_BLOCKS = 6
@@ -67,7 +73,7 @@ class ModelFile:
     """A loaded model: the network in eval mode and everything its metadata says."""
 
     path: Path
-    network: Network
+    network: nn.Module  # network.Network or a related system (model/architectures/)
     classes: tuple[str, ...]
     frontend: FrontEndConfig
     training: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +101,7 @@ def resolve_model_path(*choices: str | Path | None) -> Path:
 
 def save_model(
     path: str | Path,
-    network: Network,
+    network: nn.Module,
     classes: list[str] | tuple[str, ...],
     frontend: FrontEndConfig,
     training: dict[str, Any] | None = None,
@@ -204,7 +210,7 @@ def _check_parameter_count(path: str | Path, config: NetworkConfig) -> None:
     import torch
 
     with torch.device("meta"):
-        count = count_parameters(Network(config))
+        count = count_parameters(build_network(config))
     if count > MAX_PARAMETERS:
         raise ModelFileError(
             path, f"its architecture has {count:,} parameters; at most {MAX_PARAMETERS:,} load"
@@ -227,7 +233,7 @@ def load_model(path: str | Path | None = None) -> ModelFile:
     if len(classes) != config.n_classes or len(set(classes)) != len(classes):
         raise ModelFileError(path, "its class names do not match its number of outputs")
     _check_parameter_count(path, config)
-    network = Network(config)
+    network = build_network(config)
     try:
         with safe_open(str(path), framework="pt") as f:
             state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118

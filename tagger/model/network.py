@@ -10,6 +10,9 @@ One 3 s window is a stereo log-Mel image: (B, 2, 64, 259) = (batch, channels, me
 Baselines (the paper's Table 1), chosen by `arch`:
     "lstm":     2-layer LSTM over the per-frame Mel features (2·64 = 128 per frame), same head
     "cnn-lstm": the same CNN with a 2-layer bidirectional LSTM, same head
+
+The related systems (chen-cnn, chen-cnn-bigru, mfcc-crnn, resnet18-bigru) live one per module in
+`model/architectures/`; `build_network` makes whichever a config names.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
-ARCHITECTURES = ("cnn-bigru", "cnn-lstm", "lstm")
+from tagger.model.architecture_names import (  # noqa: F401  (re-exported)
+    ARCHITECTURES,
+    PAPER_ARCHITECTURES,
+    RELATED_ARCHITECTURES,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,11 @@ class NetworkConfig:
     head: int = 512
     conv_dropout: float = 0.25
     head_dropout: float = 0.5
+    # Used by the related systems only (model/architectures/); the paper's network ignores them.
+    kernel_size: int = 3
+    n_frames: int = 259  # frames per window, for chen-cnn's flatten → dense
+    n_mfcc: int = 20
+    image_size: int = 224
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -47,9 +59,9 @@ class NetworkConfig:
 
 
 class ConvBlock(nn.Module):
-    def __init__(self, c_in: int, c_out: int, dropout: float) -> None:
+    def __init__(self, c_in: int, c_out: int, dropout: float, kernel_size: int = 3) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(c_in, c_out, kernel_size=3, padding=1)
+        self.conv = nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2)
         self.bn = nn.BatchNorm2d(c_out)
         self.pool = nn.MaxPool2d(2)
         self.drop = nn.Dropout2d(dropout)
@@ -113,6 +125,15 @@ class Network(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(x))  # (B, n_classes) logits
+
+
+def build_network(config: NetworkConfig) -> nn.Module:
+    """The network a config names: the paper's above, or a related system's."""
+    if config.arch in PAPER_ARCHITECTURES:
+        return Network(config)
+    from tagger.model.architectures import build_related  # they build on this module's blocks
+
+    return build_related(config)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -188,20 +188,21 @@ def evaluate(
 
 
 def _plot_roc(path: Path, classes: tuple[str, ...], curves) -> None:
+    """Two classes: one curve per level, the second class as positive. More: one-vs-rest, one
+    curve per class and level (the same classes and macro average as the ROC AUC in metrics)."""
     fig, ax = plt.subplots(figsize=(5, 5), dpi=110)
-    positive = len(classes) - 1
-    for name, y, p in curves:
-        if len(set(y.tolist())) < 2:
-            continue
-        fpr, tpr, _ = roc_curve(y == positive, p[:, positive])
-        ax.plot(fpr, tpr, label=f"{name} level")
+    positives = [len(classes) - 1] if len(classes) == 2 else list(range(len(classes)))
+    for (name, y, p), style in zip(curves, ("-", "--", ":"), strict=False):
+        for c in positives:
+            if len(set((y == c).tolist())) < 2:
+                continue
+            fpr, tpr, _ = roc_curve(y == c, p[:, c])
+            label = f"{name} level" if len(positives) == 1 else f"{classes[c]}, {name} level"
+            ax.plot(fpr, tpr, style, color=f"C{c}", label=label)
     ax.plot([0, 1], [0, 1], "--", color="grey", linewidth=1)
-    ax.set(
-        xlabel="false positive rate",
-        ylabel="true positive rate",
-        title=f"ROC ({classes[positive]} as positive)",
-    )
-    ax.legend(loc="lower right")
+    title = f"ROC ({classes[-1]} as positive)" if len(positives) == 1 else "ROC, one class vs rest"
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=title)
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -28,9 +28,10 @@ from torch import nn
 from tqdm import tqdm
 
 from tagger import __version__
-from tagger.audio.mel import FrontEndConfig
+from tagger.model.architectures import architecture, frontend_for, network_config
+from tagger.model.architectures.layers import fit_input_statistics
 from tagger.model.checkpoint import save_model
-from tagger.model.network import Network, NetworkConfig
+from tagger.model.network import build_network
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.split import Split, split_tracks
@@ -47,7 +48,12 @@ class TrainConfig:
     gamma: float = 0.5
     patience: int = 10
     seed: int = 0
+    split_seed: int | None = (
+        None  # None: `seed`; `tagger compare` fixes it so every run splits alike
+    )
+    weight_decay: float | None = None  # None: the architecture's (0 for the paper's)
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    val_windows_per_track: int | None = None  # None: all; else this many, evenly spaced
     augment: bool = True  # gain and SpecAugment masks on top of random padding
     bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -97,7 +103,8 @@ def train(
     rng = np.random.default_rng(config.seed)
 
     classes, tracks = discover(data_dir)
-    split = split_tracks(tracks, seed=config.seed)
+    split_seed = config.seed if config.split_seed is None else config.split_seed
+    split = split_tracks(tracks, seed=split_seed)
     if not split.train or not split.val:
         raise TrainingError(
             f"too few tracks to split ({len(tracks)}); need a few per class for train/val/test"
@@ -106,15 +113,20 @@ def train(
         f"{len(tracks)} tracks in {len(classes)} classes {classes}; split by track/artist: "
         f"train {len(split.train)}, validation {len(split.val)}, test {len(split.test)} (held out)"
     )
-    frontend = FrontEndConfig()
+    frontend = frontend_for(config.arch)
     train_set, val_set, skipped = _load_windows(
         split, frontend, cache_dir, config.workers, show_progress, log
     )
     label_index = {c: i for i, c in enumerate(classes)}
 
-    net_config = NetworkConfig(arch=config.arch, n_classes=len(classes))
-    network = Network(net_config).to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    network = build_network(network_config(config.arch, len(classes)))
+    if fit_input_statistics(network, _training_windows(train_set[0])):
+        log("input standardization: per-band mean and std taken from the training windows")
+    network = network.to(memory_format=torch.channels_last)
+    weight_decay = config.weight_decay
+    if weight_decay is None:
+        weight_decay = architecture(config.arch).weight_decay
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -134,7 +146,7 @@ def train(
 
     train_items = _items(train_set[0])
     train_labels = np.array([label_index[t.label] for t in train_set[1]])
-    val_items = _items(val_set[0])
+    val_items = _items(val_set[0], config.val_windows_per_track)
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
 
     started = time.monotonic()
@@ -273,8 +285,25 @@ def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
     return train_set, val_set, skipped
 
 
-def _items(tracks: list[CachedTrack]) -> np.ndarray:
-    return np.array([(t, w) for t, track in enumerate(tracks) for w in range(len(track.mel))])
+def _training_windows(tracks: list[CachedTrack]):
+    """Every training window as the network sees it without augmentation, a track at a time."""
+    for track in tracks:
+        yield torch.from_numpy(track.mel.astype(np.float32))
+
+
+def _items(tracks: list[CachedTrack], per_track: int | None = None) -> np.ndarray:
+    """(track, window) rows: every window, or `per_track` evenly spaced over each track."""
+    rows = []
+    for t, track in enumerate(tracks):
+        rows += [(t, w) for w in spread_windows(len(track.mel), per_track)]
+    return np.array(rows)
+
+
+def spread_windows(n: int, per_track: int | None) -> list[int]:
+    """Indices of `per_track` of `n` windows, evenly spaced from the first to the last."""
+    if per_track is None or per_track >= n:
+        return list(range(n))
+    return sorted({int(i) for i in np.linspace(0, n - 1, per_track).round()})
 
 
 def _epoch_order(items: np.ndarray, per_track: int | None, rng: np.random.Generator) -> np.ndarray:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from tagger.training.demo_corpus import FORMATS, LABELS, plan_demo_corpus
+from tagger.training.demo_corpus import FORMATS, STYLES, plan_demo_corpus
 from tagger.training.demo_corpus.artists import word_lists
 
 
@@ -68,7 +68,7 @@ def test_both_labels_share_the_global_parameter_ranges():
 def test_word_lists_cover_every_label():
     """words.json is package data: each label has two band-word lists and genres to draw."""
     words = word_lists()
-    for label in LABELS:
+    for label in STYLES:
         first, second = words.band_words[label]
         assert len(first) >= 8 and len(second) >= 8
         assert words.genres[label]

@@ -7,6 +7,7 @@ import numpy as np
 
 from tagger.training.demo_corpus import hardcore_parts as hc
 from tagger.training.demo_corpus import metal_parts as mt
+from tagger.training.demo_corpus import other_parts as ot
 from tagger.training.demo_corpus.score import (
     HARDCORE,
     KINDS,
@@ -45,6 +46,9 @@ ARRANGERS = {
     "breakdown": hc.hardcore_breakdown,
     "mosh": hc.hardcore_mosh,
     "fastpart": hc.hardcore_fastpart,
+    "swing": ot.other_swing,
+    "four_floor": ot.other_four_floor,
+    "boom_bap": ot.other_boom_bap,
     "intro": intro,
 }
 

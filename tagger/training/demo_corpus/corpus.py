@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tagger.training.demo_corpus.encode import encode
-from tagger.training.demo_corpus.plan import TrackPlan, plan_demo_corpus
+from tagger.training.demo_corpus.plan import LABELS, TrackPlan, plan_demo_corpus
 from tagger.training.demo_corpus.render import render_audio
 from tagger.training.demo_corpus.tags import TrackTags, write_tags
 
@@ -25,7 +25,7 @@ class DemoTrack:
     """One rendered file and the truth about it."""
 
     path: Path
-    label: str  # "metal" or "hardcore": the majority style
+    label: str  # "metal", "hardcore" (the majority style) or "other"
     artist: str
     year: int
     tempo: float  # BPM of the track's pulse; parts play at half, normal or double time over it
@@ -132,13 +132,19 @@ def render_track(plan: TrackPlan, out_dir: Path) -> DemoTrack:
 
 
 def write_manifest(
-    out_dir: Path, tracks: list[DemoTrack], *, seed: int, duration_range: tuple[float, float]
+    out_dir: Path,
+    tracks: list[DemoTrack],
+    *,
+    seed: int,
+    duration_range: tuple[float, float],
+    labels: tuple[str, ...] = LABELS,
 ) -> Path:
     path = out_dir / MANIFEST_NAME
     doc = {
         "generator": "tagger demo-corpus",
         "version": GENERATOR_VERSION,
         "seed": seed,
+        "labels": list(labels),
         "duration_range": list(duration_range),
         "tracks": [t.manifest_entry(out_dir) for t in tracks],
     }
@@ -156,12 +162,14 @@ def render_demo_corpus(
     duration_range: tuple[float, float] = (100.0, 200.0),
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    labels: tuple[str, ...] = LABELS,
 ) -> list[DemoTrack]:
-    """Render `tracks` labelled, tagged audio files into out_dir/metal and out_dir/hardcore, and
-    write out_dir/corpus.json. The same seed gives the same parameters (the encoded bytes may
-    differ between platforms). Returns the tracks in plan order."""
+    """Render `tracks` labelled, tagged audio files into one folder per label (out_dir/metal,
+    out_dir/hardcore, and out_dir/other if asked for), and write out_dir/corpus.json. The same
+    seed gives the same parameters (the encoded bytes may differ between platforms). Returns the
+    tracks in plan order."""
     out_dir = Path(out_dir)
-    plans = plan_demo_corpus(tracks, seed, duration_range)
+    plans = plan_demo_corpus(tracks, seed, duration_range, labels)
     out_dir.mkdir(parents=True, exist_ok=True)
     done: dict[int, DemoTrack] = {}
     if progress:
@@ -181,5 +189,5 @@ def render_demo_corpus(
                 if progress:
                     progress(len(done), len(plans))
     result = [done[p.index] for p in plans]
-    write_manifest(out_dir, result, seed=seed, duration_range=duration_range)
+    write_manifest(out_dir, result, seed=seed, duration_range=duration_range, labels=labels)
     return result

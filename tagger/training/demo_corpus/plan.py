@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tagger.training.demo_corpus.artists import Artist, genre, make_artists, title
-from tagger.training.demo_corpus.score import HARDCORE, KINDS, METAL, NEUTRAL, kinds_of
+from tagger.training.demo_corpus.score import HARDCORE, KINDS, METAL, OTHER, kinds_of
 from tagger.training.demo_corpus.synth import KitSpec, Tone
 
-LABELS = (METAL, HARDCORE)
+LABELS = (METAL, HARDCORE)  # the default corpus
+STYLES = (METAL, HARDCORE, OTHER)  # what a corpus may hold: `labels=(METAL, HARDCORE, OTHER)`
 FORMATS = ("mp3", "flac", "ogg", "m4a", "wav")
 TEMPO_RANGE = (90.0, 220.0)
 MIXED_SHARE = 0.175  # share of tracks that mix both styles
@@ -136,7 +137,7 @@ class TrackPlan:
 def _artist_sound(artist: Artist) -> dict:
     """A band's own sound: tuning, amp, kit and voice, before per-track variation."""
     rng = np.random.default_rng(artist.sound_seed)
-    return {
+    base = {
         "tuning": str(rng.choice(list(TUNINGS))),
         "drive": float(np.exp(rng.uniform(np.log(3), np.log(40)))),
         "cab_high": float(rng.uniform(2200, 7500)),
@@ -155,6 +156,9 @@ def _artist_sound(artist: Artist) -> dict:
         "voice_pitch": float(rng.uniform(90, 260)),
         "voice_grit": float(rng.uniform(0.2, 0.9)),
     }
+    if artist.label == OTHER:  # drawn last, so the other styles' bands sound as before
+        base["drive"] = float(rng.uniform(1.0, 2.5))  # a clean guitar
+    return base
 
 
 def _sound(rng: np.random.Generator, base: dict) -> Sound:
@@ -228,7 +232,7 @@ def _part(kind: str, tempo: float, rng: np.random.Generator) -> PartPlan:
         style=style,
         cycle_bars=int(rng.choice(choices)),
         feel=feel,
-        vocals=style != NEUTRAL and rng.random() < 0.55,
+        vocals=style in (METAL, HARDCORE) and rng.random() < 0.55,  # `other` is instrumental
         gang=style == HARDCORE and kind != "mosh" and rng.random() < 0.45,
         seed=int(rng.integers(2**31)),
     )
@@ -300,21 +304,27 @@ def _safe(text: str) -> str:
 
 
 def plan_demo_corpus(
-    tracks: int = 240, seed: int = 0, duration_range: tuple[float, float] = (100.0, 200.0)
+    tracks: int = 240,
+    seed: int = 0,
+    duration_range: tuple[float, float] = (100.0, 200.0),
+    labels: tuple[str, ...] = LABELS,
 ) -> list[TrackPlan]:
-    """Every track's parameters, in index order. No audio is made here."""
+    """Every track's parameters, in index order, the labels taking turns. No audio is made here.
+    Mixed-style tracks mix Metal and Hardcore only; `other` tracks are always plain."""
     if tracks < 0:
         raise ValueError("tracks must be >= 0")
+    if not labels or len(set(labels)) != len(labels) or not set(labels) <= set(STYLES):
+        raise ValueError(f"labels must be distinct names from {STYLES}, got {labels}")
     lo, hi = duration_range
     if not 0 < lo <= hi:
         raise ValueError("duration_range must be (min, max) with 0 < min <= max")
     rng = np.random.default_rng([seed, 0])
-    labels = [LABELS[i % 2] for i in range(tracks)]
+    track_labels = [labels[i % len(labels)] for i in range(tracks)]
 
     taken: set[str] = set()
     slots: dict[int, tuple[Artist, int, int]] = {}  # track index -> (artist, album, number)
-    for label in LABELS:
-        indices = [i for i, lab in enumerate(labels) if lab == label]
+    for label in labels:
+        indices = [i for i, lab in enumerate(track_labels) if lab == label]
         if not indices:
             continue
         order = list(rng.permutation(indices))
@@ -336,13 +346,13 @@ def plan_demo_corpus(
     for i in range(tracks):
         artist, album, number = slots[i]
         trng = np.random.default_rng([seed, 1, i])
-        label = labels[i]
+        label = track_labels[i]
         song = title(trng)
         tag_genre = "" if trng.random() < EMPTY_GENRE_SHARE else genre(trng, label)
         tempo = round(float(trng.uniform(*TEMPO_RANGE)), 2)
         duration = round(float(trng.uniform(lo, hi)), 2)
         sound = _sound(trng, _artist_sound(artist))
-        mix_target = float(trng.uniform(0.2, 0.42)) if i in mixed else 0.0
+        mix_target = float(trng.uniform(0.2, 0.42)) if i in mixed and label != OTHER else 0.0
         for _ in range(20):
             parts, sections, style_mix = _structure(trng, label, tempo, duration, mix_target)
             if (style_mix >= 0.15) == (mix_target > 0) and style_mix < 0.48:

@@ -15,6 +15,7 @@ import numpy as np
 METAL = "metal"
 HARDCORE = "hardcore"
 NEUTRAL = "neutral"  # intros and outros: counted toward neither style
+OTHER = "other"  # a third class, neither Metal nor Hardcore (other_parts.py)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ KINDS: dict[str, KindSpec] = {
     "breakdown": KindSpec(HARDCORE, 1.1, (60, 120)),
     "mosh": KindSpec(HARDCORE, 0.6, (60, 110), steps_per_beat=3),
     "fastpart": KindSpec(HARDCORE, 0.7, (150, 240)),
+    "swing": KindSpec(OTHER, 1.0, (110, 220), steps_per_beat=3),
+    "four_floor": KindSpec(OTHER, 1.0, (115, 135)),
+    "boom_bap": KindSpec(OTHER, 0.8, (80, 100)),
     "intro": KindSpec(NEUTRAL, 0.0, (60, 140)),
 }
 
