@@ -8,6 +8,8 @@ source), and the installers find the desktop entry and AppStream file under shar
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 APP_ID = "io.github.metal_hardcore_tagger"
@@ -28,3 +30,10 @@ def data_files(root: Path) -> list[tuple[str, str]]:
         (str(root / "packaging" / f"{APP_ID}.desktop"), "share/applications"),
         (str(root / "packaging" / f"{APP_ID}.metainfo.xml"), "share/metainfo"),
     ]
+
+
+def project_dependencies(root: Path) -> set[str]:
+    """The distributions the project depends on (pyproject.toml), as import-style names."""
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = (re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0] for d in dependencies)
+    return {name.lower().replace("-", "_") for name in names}

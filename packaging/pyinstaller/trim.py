@@ -1,18 +1,24 @@
-"""What the frozen bundle leaves out: files a desktop user never runs, as globs on bundle paths.
+"""Slimming the frozen bundle: what it leaves out (as globs on bundle paths), what it strips.
 
 The spec filters PyInstaller's collected files (`Analysis.binaries` and `Analysis.datas`, each an
 entry `(destination, source, kind)`) through `keep()`. The hooks collect whole packages; these
 rules drop torch's C++ test programs, headers and build files, Qt's translations and the Qt
 plugins and libraries this app never loads, and the test suites that ship inside wheels.
 Everything here is on the bundle's destination paths, so the rules read the same on every OS.
+
+On Linux, torch's two big libraries also lose their symbol tables (`stripped()`, about 80 MB).
+Only those: PyInstaller's own strip option runs over every library, and stripping the ones
+that auditwheel patched (NumPy's OpenBLAS, for one) breaks their loading.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 # Globs on the destination path inside the bundle (forward slashes; `*` crosses folders).
 DROPPED = [
@@ -41,15 +47,34 @@ DROPPED = [
     "PySide6/Qt/qml/*",
     "PySide6/qml/*",
     "PySide6/Qt/resources/qtwebengine*",
-    "PySide6/Qt/lib/libQt6Quick*",
-    "PySide6/Qt/lib/libQt6Qml*",
-    "PySide6/Qt/lib/libQt6Pdf*",
-    "PySide6/Qt/lib/libQt6VirtualKeyboard*",
-    "PySide6/Qt/lib/libQt6WebEngine*",
-    "PySide6/Qt/lib/libQt6Designer*",
-    "PySide6/Qt/lib/libQt63D*",
-    "PySide6/Qt/lib/libQt6Wayland*",
-    "PySide6/Qt/lib/libQt6EglFS*",
+    # Qt libraries only the dropped plugins below need; they are also linked at the bundle's top
+    # level, hence the leading `*`.
+    "*libQt6Quick*",
+    "*libQt6Qml*",
+    "*libQt6Pdf*",
+    "*libQt6VirtualKeyboard*",
+    "*libQt6WebEngine*",
+    "*libQt6Designer*",
+    "*libQt63D*",
+    "*libQt6Wayland*",
+    "*libQt6WlShell*",
+    "*libQt6EglFS*",
+    "*libQt6EglFs*",
+    # The GTK platform theme would bring the build machine's GTK stack along; Qt's own theme
+    # and the desktop portal remain.
+    "PySide6/Qt/plugins/platformthemes/libqgtk3*",
+    "libgtk-3*",
+    "libgdk-3*",
+    "libgdk_pixbuf*",
+    "libatk*",
+    "libcairo*",
+    "libpango*",
+    "libepoxy*",
+    "libthai*",
+    "libdatrie*",
+    "libfribidi*",
+    "libpixman*",
+    "libgraphite2*",
     "PySide6/Qt/plugins/wayland-*",
     "PySide6/Qt/plugins/egldeviceintegrations/*",
     "PySide6/Qt/plugins/platforminputcontexts/*",
@@ -64,6 +89,9 @@ DROPPED = [
     "matplotlib/mpl-data/sample_data/*",
     "matplotlib/backends/web_backend/*",
 ]
+
+# Libraries whose symbol tables are stripped (Linux); none of them is patched by auditwheel.
+STRIPPED = ["torch/lib/libtorch_cpu.so", "torch/lib/libtorch_python.so"]
 
 # Of Qt's platform and image-format plugins only these are kept: X11 (xcb, which XWayland also
 # serves), offscreen for headless runs, and the native ones of Windows and macOS; image
@@ -106,3 +134,17 @@ def trimmed(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str
             dropped_bytes += os.path.getsize(entry[1])
     print(f"trim: left out {dropped_count} files, {dropped_bytes / 1e6:.1f} MB")
     return kept
+
+
+def stripped(entries: Iterable[tuple[str, str, str]], cache: Path) -> list[tuple[str, str, str]]:
+    """The entries with the STRIPPED libraries replaced by stripped copies made in `cache`."""
+    result: list[tuple[str, str, str]] = []
+    for destination, source, kind in entries:
+        if shutil.which("strip") and any(fnmatchcase(destination, r) for r in STRIPPED):
+            copy = cache / destination
+            if not copy.exists() or copy.stat().st_mtime < os.path.getmtime(source):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                subprocess.run(["strip", "--strip-unneeded", "-o", str(copy), source], check=True)
+            source = str(copy)
+        result.append((destination, source, kind))
+    return result

@@ -3,6 +3,8 @@ script, the NSIS script, the desktop metadata validators. The bundle itself: tes
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import subprocess
@@ -15,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging" / "pyinstaller"))
 
 from bundle_files import APP_ID, data_files  # noqa: E402
-from trim import keep  # noqa: E402
+from trim import keep, stripped  # noqa: E402
 
 from tagger.model.checkpoint import BUNDLED_MODEL  # noqa: E402
 
@@ -43,6 +45,9 @@ SHELL_SCRIPTS = sorted((ROOT / "packaging").rglob("*.sh"))
         "tagger/library/migrations/versions/0001_library.py",
         "tagger/bundled_models/cnn-bigru-demo.safetensors",
         "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
+        "libQt6XcbQpa.so.6",
+        "libpulse.so.0",
+        "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
     ],
 )
 def test_trim_keeps_what_the_app_loads(path):
@@ -67,10 +72,39 @@ def test_trim_keeps_what_the_app_loads(path):
         "PySide6/Qt/qml/QtQuick/Controls/libqtquickcontrols2plugin.so",
         "scipy/stats/tests/test_stats.py",
         "numpy/_core/include/numpy/ndarrayobject.h",
+        "libQt6Quick.so.6",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "libgtk-3.so.0",
+        "libcairo.so.2",
     ],
 )
 def test_trim_drops_what_a_desktop_user_never_runs(path):
     assert not keep(path)
+
+
+@pytest.mark.skipif(not shutil.which("strip"), reason="binutils not installed")
+def test_torch_libraries_are_stripped_into_loadable_copies(tmp_path):
+    library = Path(ctypes.util.find_library("z") or "")
+    system_copy = next(
+        (
+            p / library.name
+            for p in map(Path, ("/lib/x86_64-linux-gnu", "/usr/lib64", "/lib"))
+            if (p / library.name).exists()
+        ),
+        None,
+    )
+    if system_copy is None:
+        pytest.skip("no libz to stand in for torch's library")
+    entries = [
+        ("torch/lib/libtorch_cpu.so", str(system_copy), "BINARY"),
+        ("numpy.libs/libscipy_openblas64_.so", str(system_copy), "BINARY"),
+    ]
+    out = stripped(entries, tmp_path)
+    assert out[1] == entries[1], "only the listed libraries are stripped"
+    copy = Path(out[0][1])
+    assert copy.parent.parent == tmp_path / "torch" and copy.exists()
+    assert copy.stat().st_size <= system_copy.stat().st_size
+    ctypes.CDLL(str(copy))  # still loads
 
 
 def test_bundle_data_files_exist_where_the_app_looks_for_them():
