@@ -6,7 +6,8 @@ rules drop torch's C++ test programs, headers and build files, Qt's translations
 plugins and libraries this app never loads, and the test suites that ship inside wheels.
 Everything here is on the bundle's destination paths, so the rules read the same on every OS.
 
-On Linux, torch's two big libraries also lose their symbol tables (`stripped()`, about 80 MB).
+On Linux, torch's two big libraries and libpython also lose their symbol tables (`stripped()`,
+about 100 MB).
 Only those: PyInstaller's own strip option runs over every library, and stripping the ones
 that auditwheel patched (NumPy's OpenBLAS, for one) breaks their loading.
 """
@@ -20,9 +21,13 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+# Kept even where a rule below would drop it: torch refuses to import without its shared-memory
+# helper (it checks for the file).
+KEPT = ["torch/bin/torch_shm_manager*"]
+
 # Globs on the destination path inside the bundle (forward slashes; `*` crosses folders).
 DROPPED = [
-    # torch: C++ test binaries, protoc, headers, CMake files, test libraries.
+    # torch: C++ test programs, protoc, headers, CMake files, test libraries.
     "torch/bin/*",
     "torch/include/*",
     "torch/share/*",
@@ -91,7 +96,12 @@ DROPPED = [
 ]
 
 # Libraries whose symbol tables are stripped (Linux); none of them is patched by auditwheel.
-STRIPPED = ["torch/lib/libtorch_cpu.so", "torch/lib/libtorch_python.so"]
+STRIPPED = [
+    "torch/lib/libtorch_cpu.so",
+    "torch/lib/libtorch_python.so",
+    "libpython3*.so*",
+    "python3*/lib-dynload/*.so",
+]
 
 # Of Qt's platform and image-format plugins only these are kept: X11 (xcb, which XWayland also
 # serves), offscreen for headless runs, and the native ones of Windows and macOS; image
@@ -111,6 +121,8 @@ def keep(destination: str) -> bool:
     """Whether a file collected for `destination` (a path inside the bundle) is shipped."""
     path = PurePosixPath(destination.replace("\\", "/"))
     posix = path.as_posix()
+    if any(fnmatchcase(posix, rule) for rule in KEPT):
+        return True
     if any(fnmatchcase(posix, rule) for rule in DROPPED):
         return False
     parts = path.parts

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ SHELL_SCRIPTS = sorted((ROOT / "packaging").rglob("*.sh"))
     [
         "torch/lib/libtorch_cpu.so",
         "torch/lib/libtorch_python.so",
+        "torch/bin/torch_shm_manager",
         "torch/_C.cpython-311-x86_64-linux-gnu.so",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
@@ -117,6 +119,9 @@ def test_bundle_data_files_exist_where_the_app_looks_for_them():
     assert ("__init__.py", "tagger/bundled_models") in destinations
     assert ("tagger.svg", "tagger/resources") in destinations
     assert ("migrations", "tagger/library/migrations") in destinations
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    for package in package_data["package-data"]:
+        assert any(dest == package.replace(".", "/") for _, dest in destinations), package
     assert (f"{APP_ID}.desktop", "share/applications") in destinations
     assert (f"{APP_ID}.metainfo.xml", "share/metainfo") in destinations
 
