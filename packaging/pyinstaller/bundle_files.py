@@ -9,7 +9,6 @@ installers find the desktop entry and AppStream file under share/.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 
@@ -45,10 +44,3 @@ def data_files(root: Path) -> list[tuple[str, str]]:
         (str(root / "packaging" / f"{APP_ID}.metainfo.xml"), "share/metainfo"),
     ]
     return files
-
-
-def project_dependencies(root: Path) -> set[str]:
-    """The distributions the project depends on (pyproject.toml), as import-style names."""
-    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
-    names = (re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0] for d in dependencies)
-    return {name.lower().replace("-", "_") for name in names}

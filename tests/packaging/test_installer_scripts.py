@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging" / "pyinstaller"))
 
 from bundle_files import APP_ID, data_files  # noqa: E402
+from modules import excluded, optional_used  # noqa: E402
 from trim import keep, stripped  # noqa: E402
 
 from tagger.model.checkpoint import BUNDLED_MODEL  # noqa: E402
@@ -222,3 +223,14 @@ def test_appstream_metadata_validates():
         ],
         check=True,
     )
+
+
+def test_optional_packages_are_bundled_only_as_dependencies(tmp_path):
+    assert "pyarrow" in excluded(ROOT) and "numba" in excluded(ROOT)
+    assert "torch" not in excluded(ROOT) and "sympy" not in excluded(ROOT)
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\n"
+        'dependencies = ["torch>=2.13,<2.14", "onnxruntime >=1.20, <2", "psycopg[binary]"]\n'
+    )
+    assert optional_used(tmp_path) == ["onnxruntime", "psycopg"]
+    assert "onnxruntime" not in excluded(tmp_path) and "onnx" in excluded(tmp_path)
