@@ -1,0 +1,81 @@
+"""Which Python packages the frozen bundle leaves out, though PyInstaller would find them.
+
+PyInstaller follows every import it can see, including the optional ones inside torch, sklearn,
+narwhals and alembic's extensions; whatever happens to be installed in the build environment
+then lands in the bundle (pyarrow alone is 160 MB). Two lists keep the bundle to what the app
+runs: packages it never imports, and optional packages bundled only when pyproject.toml makes
+them a dependency of the project (ONNX Runtime for inference, a PostgreSQL driver, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+NEVER_IMPORTED = [
+    # Tests, notebooks and other GUI toolkits.
+    "tkinter",
+    "IPython",
+    "pytest",
+    "_pytest",
+    "py",
+    "hypothesis",
+    "librosa",
+    "PyQt5",
+    "PyQt6",
+    "gi",
+    # Only torch's C++ extension builder, TensorBoard writer and graph tools use these; sympy
+    # stays: torch.optim imports torch._dynamo, which needs it.
+    "setuptools",
+    "torch.utils.tensorboard",
+    "networkx",
+    # mako (alembic) falls back to plain text without pygments; numba comes from torch's tests.
+    "pygments",
+    "numba",
+    "llvmlite",
+    # Network file systems and HTTP, reached only through fsspec and torch.distributed.
+    "fsspec",
+    "requests",
+    "urllib3",
+    "cryptography",
+]
+
+# Import names of optional packages: bundled only when the project depends on them.
+OPTIONAL = [
+    "onnxruntime",
+    "onnx",
+    "onnxscript",
+    "onnx_ir",
+    "psycopg",
+    "psycopg2",
+    "pandas",
+    "pyarrow",
+    "polars",
+    "duckdb",
+    "dask",
+    "ibis",
+    "pyspark",
+    "modin",
+    "sqlframe",
+    "ray",
+]
+
+
+def project_dependencies(root: Path) -> set[str]:
+    """The distributions the project depends on (pyproject.toml), as import-style names."""
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = (re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0] for d in dependencies)
+    return {name.lower().replace("-", "_") for name in names}
+
+
+def optional_used(root: Path) -> list[str]:
+    """The optional packages the project depends on: imported by name into the bundle."""
+    dependencies = project_dependencies(root)
+    return [name for name in OPTIONAL if name.lower() in dependencies]
+
+
+def excluded(root: Path) -> list[str]:
+    """Every package the bundle leaves out, for a source tree at `root`."""
+    used = set(optional_used(root))
+    return NEVER_IMPORTED + [name for name in OPTIONAL if name not in used]

@@ -1,0 +1,162 @@
+"""Slimming the frozen bundle: what it leaves out (as globs on bundle paths), what it strips.
+
+The spec filters PyInstaller's collected files (`Analysis.binaries` and `Analysis.datas`, each an
+entry `(destination, source, kind)`) through `keep()`. The hooks collect whole packages; these
+rules drop torch's C++ test programs, headers and build files, Qt's translations and the Qt
+plugins and libraries this app never loads, and the test suites that ship inside wheels.
+Everything here is on the bundle's destination paths, so the rules read the same on every OS.
+
+On Linux, torch's two big libraries and libpython also lose their symbol tables (`stripped()`,
+about 100 MB).
+Only those: PyInstaller's own strip option runs over every library, and stripping the ones
+that auditwheel patched (NumPy's OpenBLAS, for one) breaks their loading.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+
+# Kept even where a rule below would drop it: torch refuses to import without its shared-memory
+# helper (it checks for the file).
+KEPT = ["torch/bin/torch_shm_manager*"]
+
+# Globs on the destination path inside the bundle (forward slashes; `*` crosses folders).
+DROPPED = [
+    # torch: C++ test programs, protoc, headers, CMake files, test libraries.
+    "torch/bin/*",
+    "torch/include/*",
+    "torch/share/*",
+    "torch/test/*",
+    "torch/lib/*test*",
+    "torch/lib/libbackend_with_compiler*",
+    "torch/lib/libaoti_custom_ops*",
+    "torch/_inductor/codegen/*.cpp",
+    "torch/_inductor/codegen/*.h",
+    "torch/testing/_internal/*",
+    "torch/utils/benchmark/*",
+    "torch/*.pyi",
+    # Test suites and headers shipped inside wheels.
+    "*/tests/*",
+    "numpy/_core/include/*",
+    "numpy/f2py/*",
+    "*.pyx",
+    "*.pxd",
+    # Qt: the app is in English, so no translations; no QML/Quick at run time.
+    "PySide6/Qt/translations/*",
+    "PySide6/translations/*",
+    "PySide6/Qt/qml/*",
+    "PySide6/qml/*",
+    "PySide6/Qt/resources/qtwebengine*",
+    # Qt libraries only the dropped plugins below need; they are also linked at the bundle's top
+    # level, hence the leading `*`.
+    "*libQt6Quick*",
+    "*libQt6Qml*",
+    "*libQt6Pdf*",
+    "*libQt6VirtualKeyboard*",
+    "*libQt6WebEngine*",
+    "*libQt6Designer*",
+    "*libQt63D*",
+    "*libQt6Wayland*",
+    "*libQt6WlShell*",
+    "*libQt6EglFS*",
+    "*libQt6EglFs*",
+    # The GTK platform theme would bring the build machine's GTK stack along; Qt's own theme
+    # and the desktop portal remain.
+    "PySide6/Qt/plugins/platformthemes/libqgtk3*",
+    "libgtk-3*",
+    "libgdk-3*",
+    "libgdk_pixbuf*",
+    "libatk*",
+    "libcairo*",
+    "libpango*",
+    "libepoxy*",
+    "libthai*",
+    "libdatrie*",
+    "libfribidi*",
+    "libpixman*",
+    "libgraphite2*",
+    "PySide6/Qt/plugins/wayland-*",
+    "PySide6/Qt/plugins/egldeviceintegrations/*",
+    "PySide6/Qt/plugins/platforminputcontexts/*",
+    "PySide6/Qt/plugins/qmltooling/*",
+    "PySide6/Qt/plugins/sqldrivers/*",
+    "PySide6/Qt/plugins/designer/*",
+    "PySide6/Qt/plugins/virtualkeyboard/*",
+    "PySide6/Qt/plugins/tls/*",
+    "PySide6/Qt/plugins/networkinformation/*",
+    "PySide6/Qt/plugins/generic/*",
+    # matplotlib renders reports with Agg; its sample data and other backends' assets go.
+    "matplotlib/mpl-data/sample_data/*",
+    "matplotlib/backends/web_backend/*",
+]
+
+# Libraries whose symbol tables are stripped (Linux); none of them is patched by auditwheel.
+STRIPPED = [
+    "torch/lib/libtorch_cpu.so",
+    "torch/lib/libtorch_python.so",
+    "libpython3*.so*",
+    "python3*/lib-dynload/*.so",
+]
+
+# Of Qt's platform and image-format plugins only these are kept: X11 (xcb, which XWayland also
+# serves), offscreen for headless runs, and the native ones of Windows and macOS; image
+# formats for cover art (JPEG, PNG built in, WebP, GIF) and the SVG icon.
+KEPT_PLUGINS = {
+    "platforms": {"qxcb", "qoffscreen", "qwindows", "qcocoa", "qminimal"},
+    "imageformats": {"qjpeg", "qsvg", "qwebp", "qgif", "qico"},
+}
+
+
+def _plugin_name(path: PurePosixPath) -> str:
+    stem = path.name.split(".")[0]
+    return stem.removeprefix("lib")
+
+
+def keep(destination: str) -> bool:
+    """Whether a file collected for `destination` (a path inside the bundle) is shipped."""
+    path = PurePosixPath(destination.replace("\\", "/"))
+    posix = path.as_posix()
+    if any(fnmatchcase(posix, rule) for rule in KEPT):
+        return True
+    if any(fnmatchcase(posix, rule) for rule in DROPPED):
+        return False
+    parts = path.parts
+    for folder, names in KEPT_PLUGINS.items():
+        if folder in parts and "plugins" in parts[: parts.index(folder)]:
+            return _plugin_name(path) in names
+    return True
+
+
+def trimmed(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The entries to ship; prints how much the rules left out, for the build log."""
+    kept: list[tuple[str, str, str]] = []
+    dropped_bytes = 0
+    dropped_count = 0
+    for entry in entries:
+        if keep(entry[0]):
+            kept.append(entry)
+            continue
+        dropped_count += 1
+        if os.path.isfile(entry[1]):
+            dropped_bytes += os.path.getsize(entry[1])
+    print(f"trim: left out {dropped_count} files, {dropped_bytes / 1e6:.1f} MB")
+    return kept
+
+
+def stripped(entries: Iterable[tuple[str, str, str]], cache: Path) -> list[tuple[str, str, str]]:
+    """The entries with the STRIPPED libraries replaced by stripped copies made in `cache`."""
+    result: list[tuple[str, str, str]] = []
+    for destination, source, kind in entries:
+        if shutil.which("strip") and any(fnmatchcase(destination, r) for r in STRIPPED):
+            copy = cache / destination
+            if not copy.exists() or copy.stat().st_mtime < os.path.getmtime(source):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                subprocess.run(["strip", "--strip-unneeded", "-o", str(copy), source], check=True)
+            source = str(copy)
+        result.append((destination, source, kind))
+    return result
