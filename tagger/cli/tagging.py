@@ -93,12 +93,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Put back the exact genres each file had before the batch. A file changed "
         "since the batch is refused and left alone. Safe to run again.",
     )
-    p.add_argument("batch", nargs="?", type=positive_int, metavar="BATCH")
+    p.add_argument(
+        "batch",
+        nargs="?",
+        type=positive_int,
+        metavar="BATCH",
+        help="the batch number `tagger history` shows (default: the last batch)",
+    )
     p.set_defaults(handler=cmd_undo)
 
     p = subparsers.add_parser("history", parents=[db_parent], help="list tag batches")
     p.add_argument("--limit", type=positive_int, metavar="N", help="only the newest N")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="default: table")
     p.set_defaults(handler=cmd_history)
 
 
