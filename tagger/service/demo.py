@@ -64,6 +64,7 @@ def _render(
     tracks: int,
     seed: int,
     seconds: tuple[float, float],
+    workers: int | None,
     progress: ProgressCallback | None,
     cancel: Cancel,
 ) -> bool:
@@ -78,7 +79,7 @@ def _render(
             tracks,
             seed,
             duration_range=seconds,
-            workers=os.cpu_count() or 1,
+            workers=workers or os.cpu_count() or 1,
             progress=lambda done, _total: meter.report(step=done - meter.done) if done else None,
             should_stop=cancel_check(cancel),
         )
@@ -97,11 +98,13 @@ def prepare_demo_library(
     tracks: int = DEMO_TRACKS,
     seconds: tuple[float, float] = DEMO_SECONDS,
     seed: int = DEMO_SEED,
+    workers: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
 ) -> DemoLibrary:
     """Render (unless already there), scan and classify the demo library under `home`
-    (default: `demo_home()`). Progress phases: "render", "walk", "read", "classify"."""
+    (default: `demo_home()`) with `workers` processes (default: one per core). Progress
+    phases: "render", "walk", "read", "classify"."""
     from tagger.service.models import load_predictor
 
     home = home or demo_home()
@@ -109,7 +112,7 @@ def prepare_demo_library(
     stopped = cancel_check(cancel)
     rendered = 0
     if not _corpus_is_complete(folder, tracks, seed):
-        if not _render(folder, tracks, seed, seconds, progress, cancel):
+        if not _render(folder, tracks, seed, seconds, workers, progress, cancel):
             return DemoLibrary(folder, db, 0, 0, cancelled=True)
         rendered = tracks
     library = open_library(str(db))
@@ -119,7 +122,13 @@ def prepare_demo_library(
             return DemoLibrary(folder, db, rendered, 0, cancelled=True)
         predictor = load_predictor(settings, model)
         run = classify_tracks(
-            library, settings, predictor, roots=[str(folder)], progress=progress, cancel=cancel
+            library,
+            settings,
+            predictor,
+            roots=[str(folder)],
+            workers=workers,
+            progress=progress,
+            cancel=cancel,
         )
     finally:
         library.close()
