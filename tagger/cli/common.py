@@ -102,7 +102,12 @@ class ProgressBar:
             from tqdm import tqdm
 
             self.bar = tqdm(
-                total=p.total, desc=self.desc, unit="file", file=sys.stderr, disable=None
+                total=p.total,
+                desc=self.desc,
+                unit="file",
+                file=sys.stderr,
+                disable=None,
+                smoothing=0,  # rate and ETA over the whole job, as RateMeter counts them
             )
         self.bar.update(p.done - self.bar.n)
         if p.current_path:

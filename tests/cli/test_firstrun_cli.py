@@ -103,6 +103,16 @@ def test_read_only_commands_never_create_a_library(tmp_path: Path) -> None:
     assert not (tmp_path / "nope").exists()
 
 
+def test_a_database_error_is_one_line_with_the_users_path(tmp_path: Path) -> None:
+    damaged = tmp_path / "lib.db"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    for argv in (["stats"], ["scan", str(tmp_path), "--no-classify"]):
+        done = tagger(*argv, "--db", str(damaged))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and str(damaged) in done.stderr, done.stderr
+        assert "sqlite:" not in done.stderr and "sqlalche.me" not in done.stderr
+
+
 def test_the_db_option_is_accepted_before_the_command(music: Path, tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     assert tagger("--db", str(db), "scan", str(music), "--no-classify").returncode == 1
