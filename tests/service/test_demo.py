@@ -28,15 +28,18 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_the_demo_is_rendered_scanned_classified_then_reused(tmp_path: Path, model: str) -> None:
-    phases: list[str] = []
+    reports: list[tuple[str, int]] = []
 
     def progress(p: Progress) -> None:
-        phases.append(p.phase)
+        reports.append((p.phase, p.done))
 
     demo = prepare_demo_library(Settings(), home=tmp_path, model=model, progress=progress, **SMALL)
     assert (demo.rendered, demo.classified, demo.cancelled) == (2, 2, False)
     assert demo.db == tmp_path / "demo.db" and demo.folder == tmp_path / "music"
+    phases = [phase for phase, _ in reports]
     assert phases[0] == "render" and {"render", "read", "classify"} <= set(phases)
+    # each bar appears before its first file is done (not after the worker pool has started)
+    assert reports[0] == ("render", 0) and reports[phases.index("classify")] == ("classify", 0)
     with Library.open(demo.db) as library:
         rows = LibraryClient(library, Settings()).list_rows(TrackFilter(SmartList.ALL))
     assert len(rows) == 2
