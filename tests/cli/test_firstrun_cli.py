@@ -83,6 +83,23 @@ def test_gui_without_a_display_is_one_line_and_exit_2_before_qt(tmp_path: Path) 
     assert not (tmp_path / "lib.db").exists()
 
 
+def test_gui_demo_checks_the_display_before_rendering_anything(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    env.update(PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run(
+        [sys.executable, "-m", "tagger", "gui", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "DISPLAY" in done.stderr
+    assert not (tmp_path / "data").exists()
+    done = tagger("gui", "--demo", str(tmp_path), env={"QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 2 and "--demo opens its own library" in done.stderr
+
+
 def test_scan_exits_1_when_a_file_failed_and_0_when_none_did(music: Path, tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     done = tagger("scan", str(music), "--no-classify", "--db", str(db))
