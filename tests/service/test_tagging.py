@@ -46,10 +46,10 @@ def test_skipped_reasons_are_sorted() -> None:
 def test_the_summaries_say_in_words_how_many_were_left_for_review() -> None:
     request = tag_request(Settings())
     plan = TagPlan(request, [], {"needs-review": 3, "missing": 1})
-    text = describe_preview(plan, "scan", "--include-unreviewed writes them")
+    text = describe_preview(plan, "scan", review_hint="--include-unreviewed writes them")
     assert "3 left for review (--include-unreviewed writes them)" in text
     assert "1 skipped (1 missing)" in text and "needs-review" not in text
     result = TagResult(7, [], {"needs-review": 2}, [])
     text = describe_write(result, "", always_count_problems=False, review_hint="")
     assert text.endswith("2 left for review") and "skipped" not in text
-    assert "left for review" not in describe_preview(TagPlan(request, [], {}), "scan", "x")
+    assert "left for review" not in describe_preview(TagPlan(request, [], {}), "scan")
