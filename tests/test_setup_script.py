@@ -50,11 +50,11 @@ def run_setup(checkout: Path) -> list[str]:
 def test_a_second_run_skips_pip_until_pyproject_changes(tmp_path: Path) -> None:
     checkout = checkout_with_a_fake_venv(tmp_path)
     first = run_setup(checkout)
-    assert any("-e .[test]" in call for call in first)  # the first run installs
+    assert any(" -e " in f" {call} " for call in first)  # the first run installs
     assert run_setup(checkout) == []  # the second only checks
     with (checkout / "pyproject.toml").open("a") as f:
         f.write("\n# a changed dependency\n")
-    assert any("-e .[test]" in call for call in run_setup(checkout))
+    assert any(" -e " in f" {call} " for call in run_setup(checkout))
     stamp = (checkout / ".venv" / ".setup-hash").read_text().strip()
     script = (checkout / "pyproject.toml").read_bytes() + (checkout / ".ci/setup").read_bytes()
     assert stamp == hashlib.sha256(script).hexdigest()
