@@ -12,6 +12,7 @@ import os
 import sys
 
 from tagger import __version__
+from tagger.cli.common import DB_HELP
 from tagger.service.errors import ServiceError
 
 # Sub-command modules, in the order their commands appear in --help.
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tell Metal from Hardcore in a music library, and tag the files.",
     )
     parser.add_argument("--version", action="version", version=f"tagger {__version__}")
+    parser.add_argument("--db", metavar="DB", default=None, help=DB_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

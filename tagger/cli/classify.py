@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="classify audio files as Metal or Hardcore",
         description="Classify each FILE and print its label, confidence and window probabilities.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio files to classify")
     p.add_argument(
         "--model", metavar="PATH", help="model file (default: settings, else the bundled model)"
     )
@@ -53,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
 def format_result(result: TrackPrediction, windows: bool) -> str:
     probs = "  ".join(f"{c} {p:.3f}" for c, p in result.probabilities.items())
     lines = [f"{result.path}: {result.label} ({result.confidence:.1%})  [{probs}]"]
-    if windows:
+    if windows and result.windows:
+        widths = [max(4, len(c)) for c in result.probabilities]
+        header = "  ".join(c.rjust(n) for c, n in zip(result.probabilities, widths, strict=True))
+        lines.append(f"  {'window start-end, s':>19}  {header}")
         for w in result.windows:
-            row = " ".join(f"{p:.2f}" for p in w.probabilities)
+            row = "  ".join(f"{p:{n}.2f}" for p, n in zip(w.probabilities, widths, strict=True))
             lines.append(f"  {w.start:8.2f}-{w.end:8.2f} s  {row}")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import signal
 import sys
 import threading
@@ -21,15 +22,22 @@ if TYPE_CHECKING:
     from tagger.library.progress import Progress
 
 
+DB_HELP = (
+    "library database: a file path or an SQLAlchemy URL "
+    "(default: $TAGGER_DB, else library.db in the user data folder)"
+)
+
+# `--timeout` has no "0 means no limit": --no-timeout says it, and is this value.
+NO_TIMEOUT = math.inf
+
+
 def db_option() -> argparse.ArgumentParser:
-    """A parent parser holding the --db option of every library command."""
+    """A parent parser holding the --db option of every library command.
+
+    Its default is SUPPRESS so that `tagger --db X COMMAND` (the top-level option, default
+    None) is not overwritten by the command's own unset --db."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument(
-        "--db",
-        metavar="DB",
-        help="library database: a file path or an SQLAlchemy URL "
-        "(default: $TAGGER_DB, else library.db in the user data folder)",
-    )
+    parent.add_argument("--db", metavar="DB", default=argparse.SUPPRESS, help=DB_HELP)
     return parent
 
 
@@ -44,6 +52,13 @@ def positive_int(text: str) -> int:
     value = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = _number(text, float, "a number of seconds")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError("must be more than 0 (for no limit use --no-timeout)")
     return value
 
 
@@ -87,7 +102,12 @@ class ProgressBar:
             from tqdm import tqdm
 
             self.bar = tqdm(
-                total=p.total, desc=self.desc, unit="file", file=sys.stderr, disable=None
+                total=p.total,
+                desc=self.desc,
+                unit="file",
+                file=sys.stderr,
+                disable=None,
+                smoothing=0,  # rate and ETA over the whole job, as RateMeter counts them
             )
         self.bar.update(p.done - self.bar.n)
         if p.current_path:

@@ -35,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "reused when the command is run again."
         ),
     )
-    p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+    p.add_argument(
+        "data_dir", metavar="DATA_DIR", type=Path, help="one sub-folder of audio files per class"
+    )
     p.add_argument(
         "--arch",
         required=True,
@@ -48,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--split-seed", type=int, default=0, help="the one split every run uses (0)")
     p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
     p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="training batch size (default 32)")
     p.add_argument(
         "--windows-per-track",
         type=int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,16 +23,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "corpus. About 1 to 3 s of CPU per 150 s track."
         ),
     )
-    p.add_argument("out_dir", metavar="OUT_DIR", type=Path)
+    p.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="folder to render into")
     p.add_argument("--tracks", type=int, default=240, help="number of tracks (default 240)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the corpus's random seed (default 0); same seed, same corpus",
+    )
     p.add_argument(
         "--classes",
         default="metal,hardcore",
         metavar="A,B,...",
         help="the classes, taking turns: from metal, hardcore, other (default metal,hardcore)",
     )
-    p.add_argument("--workers", type=int, default=1, help="processes to render with (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help=f"processes to render with (default: one per CPU core, {os.cpu_count() or 1} here)",
+    )
     p.add_argument(
         "--min-seconds",
         type=float,

@@ -11,8 +11,17 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from tagger.cli.common import ProgressBar, ctrl_c_cancels, db_option, positive_int, probability
+from tagger.cli.common import (
+    NO_TIMEOUT,
+    ProgressBar,
+    ctrl_c_cancels,
+    db_option,
+    positive_int,
+    positive_seconds,
+    probability,
+)
 from tagger.cli.output import FORMATS, print_rows
+from tagger.library.settings import Settings
 
 if TYPE_CHECKING:
     from tagger.service.library_client import LibraryClient
@@ -30,7 +39,13 @@ LIST_FLAGS = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     db_parent = db_option()
     format_parent = argparse.ArgumentParser(add_help=False)
-    format_parent.add_argument("--format", choices=FORMATS, default="table")
+    format_parent.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table for people (default); csv and json carry every field, the same ones for any "
+        "rows",
+    )
 
     p = subparsers.add_parser(
         "scan",
@@ -40,18 +55,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "missing, then classify tracks that have no prediction from the current model. "
         "Ctrl-C stops cleanly; the next scan resumes.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="music files or folders to add")
     p.add_argument("--no-classify", action="store_true", help="only update the library")
-    p.add_argument("--model", metavar="M", help="model file (default: settings, else bundled)")
-    p.add_argument("--workers", type=positive_int, metavar="N", help="decoding processes")
+    p.add_argument(
+        "--model", metavar="M", help="model file (default: the settings', else the bundled one)"
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="decoding processes (default: the settings', else one per CPU core)",
+    )
     p.add_argument(
         "--all", action="store_true", help="also classify tracks whose genre tag is out of scope"
     )
-    p.add_argument(
+    limit = p.add_mutually_exclusive_group()
+    limit.add_argument(
         "--timeout",
-        type=float,
+        type=positive_seconds,
         metavar="S",
-        help="give up on a file whose decoding takes longer (default: settings, 120)",
+        help="give up on a file whose decoding takes longer than S seconds, S > 0 "
+        "(default: the settings', 120)",
+    )
+    limit.add_argument(
+        "--no-timeout",
+        action="store_const",
+        const=NO_TIMEOUT,
+        dest="timeout",
+        help="wait for every file however long it takes",
     )
     p.set_defaults(handler=cmd_scan)
 
@@ -59,23 +90,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "review",
         parents=[db_parent, format_parent],
         help="list tracks the model is unsure about, most uncertain first",
+        description="The review queue: model decisions with a confidence below the threshold, "
+        "or whose windows disagree, that no person has decided yet.",
     )
-    p.add_argument("--threshold", type=probability, metavar="X", help="confidence below X")
-    p.add_argument("--limit", type=positive_int, metavar="N")
+    p.add_argument(
+        "--threshold",
+        type=probability,
+        metavar="X",
+        help=f"confidence below X needs review (default: the settings', {Settings().threshold})",
+    )
+    p.add_argument("--limit", type=positive_int, metavar="N", help="only the first N tracks")
     p.set_defaults(handler=cmd_review)
 
     p = subparsers.add_parser(
         "label",
         parents=[db_parent],
         help="record your decision for tracks (overrides the model)",
+        description="Record CLASS as your decision for the tracks: it beats the model's label, "
+        "takes them out of the review queue, and is what `tagger tag` writes.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="tracks, or folders of tracks")
-    p.add_argument("--as", dest="label", required=True, metavar="CLASS")
+    p.add_argument(
+        "--as",
+        dest="label",
+        required=True,
+        metavar="CLASS",
+        help="the class, as the model names it (e.g. metal, hardcore; any case)",
+    )
     p.add_argument("--model", metavar="M", help="model whose classes are allowed")
     p.set_defaults(handler=cmd_label)
 
     p = subparsers.add_parser(
-        "list", parents=[db_parent, format_parent], help="list library tracks"
+        "list",
+        parents=[db_parent, format_parent],
+        help="list library tracks",
+        description="List the library's tracks (all, or one smart list), with each track's "
+        "label: your decision, else the model's with its confidence.",
     )
     p.add_argument("--label", metavar="L", help="tracks whose effective label is L")
     which = p.add_mutually_exclusive_group()
@@ -87,13 +137,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--unclassified", action="store_true", help="tracks waiting to be classified"
     )
     p.add_argument("--search", default="", metavar="TEXT", help="in path, title, artist, album")
-    p.add_argument("--threshold", type=probability, metavar="X", help="review threshold")
+    p.add_argument(
+        "--threshold",
+        type=probability,
+        metavar="X",
+        help=f"review threshold for --review (default: the settings', {Settings().threshold})",
+    )
     p.set_defaults(handler=cmd_list)
 
     p = subparsers.add_parser(
         "stats", parents=[db_parent], help="counts per label and status, and the models used"
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="default: table")
     p.set_defaults(handler=cmd_stats)
 
 
@@ -113,6 +168,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     roots = existing_roots(args.paths)
     predictor = None
     if not args.no_classify:
+        print("loading the model…", file=sys.stderr, flush=True)
         try:
             predictor = load_predictor(settings, args.model)  # before scanning: fail fast
         except ModelUnavailable as exc:
@@ -163,7 +219,9 @@ def _client(args: argparse.Namespace) -> LibraryClient:
     from tagger.service.library_client import LibraryClient
 
     settings = load_settings()
-    return LibraryClient(open_library(args.db), settings, getattr(args, "threshold", None))
+    return LibraryClient(
+        open_library(args.db, create=False), settings, getattr(args, "threshold", None)
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -172,7 +230,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         rows = client.review_queue(limit=args.limit)
     finally:
         client.library.close()
-    print_rows(rows, ["confidence", "disagreement", "predicted_label", "path"], args.format)
+    print_rows(rows, ["model_confidence", "disagreement", "model_label", "path"], args.format)
     return 0
 
 
@@ -185,10 +243,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             smart = SmartList(key)
     client = _client(args)
     try:
+        if args.label and (warning := client.unknown_label_warning(args.label)):
+            print(f"tagger: warning: {warning}", file=sys.stderr)
         rows = client.list_rows(TrackFilter(smart, search=args.search), label=args.label)
     finally:
         client.library.close()
-    print_rows(rows, ["status", "label", "confidence", "decided_by", "path"], args.format)
+    columns = ["status", "error", "path"] if args.errors else ["status", "verdict", "path"]
+    print_rows(rows, columns, args.format)
     return 0
 
 

@@ -52,20 +52,19 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> None:
-    records = [r.to_json() for r in rows]
+    """Rows as JSON, CSV (always the same header) or a table of `table_columns`, which name
+    record keys or "verdict" (the label as a person reads it)."""
+    from tagger.service.listing import LIST_FIELDS, list_record, verdict
+
+    records = [list_record(r) for r in rows]
     if fmt == "json":
         print(json_text(records, indent=2))
         return
     if fmt == "csv":
-        from tagger.library.queries import TrackRow
-
         out = io.StringIO()
-        fields = list(records[0]) if records else list(TrackRow.__dataclass_fields__)
         # RFC 4180's CRLF: the csv module quotes a field holding any character of the line
         # terminator, so with a bare "\n" a path holding a CR would be left unquoted.
-        writer = csv.DictWriter(
-            out, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n"
-        )
+        writer = csv.DictWriter(out, fieldnames=LIST_FIELDS, lineterminator="\r\n")
         writer.writeheader()
         for rec in records:
             writer.writerow({k: _csv_cell(v) for k, v in rec.items()})
@@ -74,5 +73,8 @@ def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> 
     if not records:
         print("(no tracks)")
         return
-    cells = [[_cell(rec.get(c)) for c in table_columns] for rec in records]
+    cells = [
+        [verdict(rec) if c == "verdict" else _cell(rec.get(c)) for c in table_columns]
+        for rec in records
+    ]
     print_table([c.upper() for c in table_columns], cells)

@@ -93,13 +93,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Put back the exact genres each file had before the batch. A file changed "
         "since the batch is refused and left alone. Safe to run again.",
     )
-    p.add_argument("batch", nargs="?", type=positive_int, metavar="BATCH")
+    p.add_argument(
+        "batch",
+        nargs="?",
+        type=positive_int,
+        metavar="BATCH",
+        help="the batch number `tagger history` shows (default: the last batch)",
+    )
     p.set_defaults(handler=cmd_undo)
 
     p = subparsers.add_parser("history", parents=[db_parent], help="list tag batches")
     p.add_argument("--limit", type=positive_int, metavar="N", help="only the newest N")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="default: table")
     p.set_defaults(handler=cmd_history)
+
+
+REVIEW_HINT = "--include-unreviewed writes them"
 
 
 def _request(args: argparse.Namespace) -> TagRequest:
@@ -137,12 +146,20 @@ def _request(args: argparse.Namespace) -> TagRequest:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from tagger.service.context import open_library
-    from tagger.service.tagging import preview_tags, write_tags
+    from tagger.service.context import load_settings, open_library
+    from tagger.service.tagging import (
+        check_paths_in_library,
+        preview_tags,
+        tagging_warnings,
+        write_tags,
+    )
 
     request = _request(args)
-    library = open_library(args.db)
+    library = open_library(args.db, create=False)
     try:
+        check_paths_in_library(library, request)
+        for warning in tagging_warnings(library, request, load_settings()):
+            print(f"tagger: warning: {warning}", file=sys.stderr)
         with ctrl_c_cancels() as cancel, ProgressBar("tagging" if args.apply else "reading") as bar:
             if args.apply:
                 result = write_tags(library, request, progress=bar, cancel=cancel)
@@ -165,9 +182,9 @@ def _print_plan(plan: TagPlan) -> int:
             )
         elif change.action in (Action.STALE, Action.ERROR, Action.OUTSIDE):
             print(f"{change.path}: {change.action}: {change.reason}")
-    print(
-        f"preview: {describe_preview(plan, 'run `tagger scan` first', '--follow-links-outside')}."
-    )
+    stale_hint = "run `tagger scan` first"
+    summary = describe_preview(plan, stale_hint, "--follow-links-outside", REVIEW_HINT)
+    print(f"preview: {summary}.")
     if plan.cancelled:
         print("interrupted; the preview is incomplete", file=sys.stderr)
         return 130
@@ -184,7 +201,9 @@ def _print_result(result: TagResult) -> int:
     for line in write_problems(result):
         print(line, file=sys.stderr)
     stale_hint = "changed on disk since the last scan; run `tagger scan`"
-    summary = describe_write(result, stale_hint, always_count_problems=False)
+    summary = describe_write(
+        result, stale_hint, always_count_problems=False, review_hint=REVIEW_HINT
+    )
     print(f"batch {result.batch_id}: {summary}.")
     if result.count("written"):
         print(f"Undo with: tagger undo {result.batch_id}")
@@ -198,7 +217,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     from tagger.service.context import open_library
     from tagger.service.tagging import undo_tags
 
-    library = open_library(args.db)
+    library = open_library(args.db, create=False)
     try:
         with ctrl_c_cancels() as cancel, ProgressBar("undoing") as bar:
             result = undo_tags(library, args.batch, progress=bar, cancel=cancel)
@@ -231,7 +250,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from tagger.library.undo import history
     from tagger.service.context import open_library
 
-    library = open_library(args.db)
+    library = open_library(args.db, create=False)
     try:
         batches = history(library, limit=args.limit)
     finally:

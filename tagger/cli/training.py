@@ -31,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "run resumes from its last epoch when started again with the same arguments."
         ),
     )
-    p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+    p.add_argument(
+        "data_dir", metavar="DATA_DIR", type=Path, help="one sub-folder of audio files per class"
+    )
     p.add_argument("--out", required=True, metavar="MODEL", type=Path, help="model file to write")
     p.add_argument(
         "--arch",
@@ -45,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
     p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument(
         "--windows-per-track",
         type=int,
@@ -60,7 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="validate on K evenly spaced windows of each validation track (default: all)",
     )
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="CPU cores to use")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help=f"CPU cores to use (default: all, {os.cpu_count() or 1} here)",
+    )
     p.add_argument(
         "--no-augment",
         action="store_true",
@@ -80,16 +87,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "matrices, with ROC, confusion and t-SNE plots, as JSON and Markdown in --report."
         ),
     )
-    e.add_argument("model", metavar="MODEL", type=Path)
-    e.add_argument("data_dir", metavar="DATA_DIR", type=Path)
-    e.add_argument("--report", required=True, metavar="DIR", type=Path)
+    e.add_argument("model", metavar="MODEL", type=Path, help="the model file to evaluate")
+    e.add_argument(
+        "data_dir", metavar="DATA_DIR", type=Path, help="one sub-folder of audio files per class"
+    )
+    e.add_argument(
+        "--report", required=True, metavar="DIR", type=Path, help="folder for the report and plots"
+    )
     e.add_argument(
         "--split",
         choices=("auto", "test", "all"),
         default="auto",
         help="auto: the held-out test split if DATA_DIR is the training folder, else all tracks",
     )
-    e.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    e.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help=f"CPU cores to use (default: all, {os.cpu_count() or 1} here)",
+    )
     e.set_defaults(handler=run_evaluate)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tagger.audio.errors import AudioError
-from tagger.library.progress import Cancel, ProgressCallback
+from tagger.library.progress import Cancel, Progress, ProgressCallback
 from tagger.library.scanner import ScanResult, scan
 from tagger.library.settings import Settings
 from tagger.library.store import Library
@@ -96,6 +96,8 @@ def classify_tracks(
     ids = select_for_classification(
         library, model_id, roots=roots, scope=settings.scope_genres, classify_all=classify_all
     )
+    if progress is not None:  # the bar appears now, not after the worker pool has started
+        progress(Progress(0, len(ids), 0.0, None, phase="classify"))
     batch = run_classification(
         library,
         predictor,
@@ -109,6 +111,8 @@ def classify_tracks(
 
 
 def describe_classification(run: Classification, failed_hint: str = "") -> str:
+    if not run.batch.total:
+        return f"nothing to classify: no track is waiting for {run.model_name}"
     line = f"classified {run.batch.classified} of {run.batch.total} with {run.model_name}"
     if run.batch.failed:
         line += f", {run.batch.failed} failed" + (f" ({failed_hint})" if failed_hint else "")

@@ -16,9 +16,12 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ServiceError(str(exc)) from None
 
 
-def open_library(db: str | None) -> Library:
-    """`db`: a file path or an SQLAlchemy URL; None means $TAGGER_DB, else the default file."""
+def open_library(db: str | None, *, create: bool = True) -> Library:
+    """`db`: a file path or an SQLAlchemy URL; None means $TAGGER_DB, else the default file.
+
+    Only what adds music makes a library (`scan`, the app, the demo); the commands that read or
+    decide pass create=False, so a mistyped path is an error naming it, not a new empty library."""
     try:
-        return Library.open(db)
+        return Library.open(db, create=create)
     except LibraryError as exc:
         raise ServiceError(str(exc)) from None

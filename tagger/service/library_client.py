@@ -34,7 +34,7 @@ from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
-from tagger.service.models import known_classes
+from tagger.service.models import known_classes, library_classes, unknown_label_warning
 
 
 class LibraryClient:
@@ -120,6 +120,11 @@ class LibraryClient:
     def stats(self) -> LibraryStats:
         with self.library.session() as session:
             return library_stats(session, self.rule)
+
+    def unknown_label_warning(self, label: str) -> str | None:
+        """A warning when `label` names no class of the settings or of this library's models."""
+        with self.library.session() as session:
+            return unknown_label_warning(label, library_classes(session, self.settings), "label")
 
     # --- decisions ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ model file, then the bundled one (`model.checkpoint.resolve_model_path`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,3 +58,19 @@ def known_classes(
     if not classes:
         raise ServiceError("no model found to say which classes exist; use --model")
     return classes
+
+
+def library_classes(session: Session, settings: Settings) -> list[str]:
+    """The classes a label may name without loading a model (torch): the settings' genre strings
+    and the classes of every model that has classified this library."""
+    classes = list(settings.genre_strings)
+    for model_classes in session.scalars(select(ModelRecord.classes).order_by(ModelRecord.id)):
+        classes.extend(c for c in model_classes if c not in classes)
+    return classes
+
+
+def unknown_label_warning(label: str, classes: Sequence[str], what: str) -> str | None:
+    """A one-line warning when `label` (in any case) is none of `classes`, else None."""
+    if not classes or label.strip().casefold() in {c.casefold() for c in classes}:
+        return None
+    return f"{what} {label!r} is not a known class ({', '.join(classes)}); it matches nothing"

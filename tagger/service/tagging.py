@@ -7,10 +7,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tagger.library.progress import Cancel, ProgressCallback
+from tagger.library.queries import track_ids_for_paths
 from tagger.library.review import ReviewRule
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.library.tag_writer import Action, TagPlan, TagRequest, TagResult, TagWriter
+from tagger.library.tag_writer import (
+    Action,
+    SkipReason,
+    TagPlan,
+    TagRequest,
+    TagResult,
+    TagWriter,
+)
 from tagger.library.undo import UndoError, UndoResult, undo_batch
 from tagger.service.errors import ServiceError
 from tagger.tags import TagOptions
@@ -65,6 +73,32 @@ def tag_request(
     )
 
 
+def tagging_warnings(library: Library, request: TagRequest, settings: Settings) -> list[str]:
+    """What the user should hear before a preview or a write: --genre-string classes that no
+    model of this library or the settings know."""
+    from tagger.service.models import library_classes, unknown_label_warning
+
+    with library.session() as session:
+        classes = library_classes(session, settings)
+    given = [c for c in request.genre_strings if c not in settings.genre_strings]
+    warnings = [unknown_label_warning(c, classes, "--genre-string class") for c in given]
+    return [w for w in warnings if w]
+
+
+def check_paths_in_library(library: Library, request: TagRequest) -> None:
+    """A path the library holds no track under is the user's mistake, said as such (instead of
+    a preview of "0 files would change")."""
+    if not request.paths:
+        return
+    with library.session() as session:
+        found = track_ids_for_paths(session, list(request.paths))
+    outside = [p for p in request.paths if not found[p]]
+    if outside:
+        raise ServiceError(
+            f"not in the library: {', '.join(outside)} (add it with `tagger scan PATH`)"
+        )
+
+
 def preview_tags(
     library: Library,
     request: TagRequest,
@@ -106,9 +140,24 @@ def skipped_reasons(skipped: Mapping[str, int]) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items()))
 
 
-def describe_preview(plan: TagPlan, stale_hint: str, outside_hint: str = "") -> str:
-    """ "2 files would change, 1 already tagged, ..."; `stale_hint` says how to refresh,
-    `outside_hint` how to write files reached through links that leave the library."""
+def _left_for_review(n: int, review_hint: str) -> list[str]:
+    if not n:
+        return []
+    return [f"{n} left for review" + (f" ({review_hint})" if review_hint else "")]
+
+
+def _other_skips(skipped: Mapping[str, int]) -> list[str]:
+    """The skipped count without the tracks left for review (those are said in their own words)."""
+    rest = {k: n for k, n in skipped.items() if k != SkipReason.NEEDS_REVIEW.value and n}
+    return [f"{sum(rest.values())} skipped ({skipped_reasons(rest)})"] if rest else []
+
+
+def describe_preview(
+    plan: TagPlan, stale_hint: str, outside_hint: str = "", review_hint: str = ""
+) -> str:
+    """ "2 files would change, 1 already tagged, 3 left for review (HINT), ..."; `stale_hint`
+    says how to refresh, `outside_hint` how to write files reached through links that leave
+    the library, `review_hint` how to write what the review rule held back."""
     parts = [
         f"{plan.count(Action.WRITE)} files would change",
         f"{plan.count(Action.UNCHANGED)} already tagged",
@@ -122,12 +171,14 @@ def describe_preview(plan: TagPlan, stale_hint: str, outside_hint: str = "") -> 
             f"{plan.count(Action.OUTSIDE)} left alone (links to files outside the library folders"
             + (f"; {outside_hint} writes them)" if outside_hint else ")")
         )
-    if plan.skipped:
-        parts.append(f"{sum(plan.skipped.values())} skipped ({skipped_reasons(plan.skipped)})")
+    parts += _left_for_review(plan.left_for_review, review_hint)
+    parts += _other_skips(plan.skipped)
     return ", ".join(parts)
 
 
-def describe_write(result: TagResult, stale_hint: str, *, always_count_problems: bool) -> str:
+def describe_write(
+    result: TagResult, stale_hint: str, *, always_count_problems: bool, review_hint: str = ""
+) -> str:
     """ "wrote 2 files, 0 already tagged, ..."; stale and error counts shown when nonzero, or
     always with `always_count_problems` (the app's dialog keeps a fixed layout)."""
     stale, errors = result.count("stale"), result.count("error")
@@ -139,8 +190,8 @@ def describe_write(result: TagResult, stale_hint: str, *, always_count_problems:
         parts.append(f"{stale} stale" + (f" ({stale_hint})" if stale and stale_hint else ""))
     if errors or always_count_problems:
         parts.append(f"{errors} errors")
-    if result.skipped:
-        parts.append(f"{sum(result.skipped.values())} skipped ({skipped_reasons(result.skipped)})")
+    parts += _left_for_review(result.left_for_review, review_hint)
+    parts += _other_skips(result.skipped)
     return ", ".join(parts)
 
 

@@ -27,7 +27,11 @@ def test_text_output_and_success_status(tmp_path, random_model, capsys):
     assert main(["classify", "--windows", "--model", str(random_model), str(good)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{good}: ") and "%" in out
-    assert len(out.strip().splitlines()) == 2  # a 2 s track has one window
+    lines = out.strip().splitlines()
+    assert len(lines) == 3  # the result, the windows' column headers, one window (2 s track)
+    assert lines[1].split()[-2:] == ["hardcore", "metal"]  # the model's classes head the columns
+    window = [float(p) for p in lines[2].split()[-2:]]
+    assert abs(sum(window) - 1.0) < 0.02  # one probability per class, under its header
 
 
 def test_bad_model_is_a_one_line_error(tmp_path, capsys):

@@ -75,7 +75,7 @@ def test_list_in_every_format(classified: tuple[Path, Path], capsys) -> None:
 
     status, out, _ = run(capsys, "list", "--db", str(db))
     lines = out.splitlines()
-    assert status == 0 and lines[0].split()[:2] == ["STATUS", "LABEL"] and len(lines) == 6
+    assert status == 0 and lines[0].split() == ["STATUS", "VERDICT", "PATH"] and len(lines) == 6
 
     status, out, _ = run(capsys, "list", "--db", str(db), "--errors", "--format", "json")
     assert [Path(r["path"]).name for r in json.loads(out)] == ["junk.mp3"]
@@ -98,7 +98,7 @@ def test_review_label_and_stats(classified: tuple[Path, Path], model: Path, caps
     _, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1", "--format", "csv")
     assert len(list(csv.DictReader(io.StringIO(out)))) == 4
     _, out, _ = run(capsys, "review", "--db", str(db), "--threshold", "1")
-    assert out.splitlines()[0].startswith("CONFIDENCE")
+    assert out.splitlines()[0].startswith("MODEL_CONFIDENCE")
 
     song = root / "band" / "song 0.wav"
     status, out, _ = run(
@@ -119,6 +119,12 @@ def test_review_label_and_stats(classified: tuple[Path, Path], model: Path, caps
     _, out, _ = run(capsys, "list", "--db", str(db), "--format", "json")
     decided = next(r for r in json.loads(out) if r["path"] == str(song))
     assert (decided["label"], decided["decided_by"]) == ("metal", "user")
+    # the decision is the user's: no confidence of its own; the model's verdict stays beside it
+    assert decided["confidence"] is None
+    assert decided["model_label"] in ("metal", "hardcore") and decided["model_confidence"] >= 0.5
+    _, out, _ = run(capsys, "list", "--db", str(db))
+    row = next(line for line in out.splitlines() if line.endswith(str(song)))
+    assert "Metal — your decision" in row and "%" not in row
 
     status, out, _ = run(capsys, "stats", "--db", str(db))
     assert status == 0 and "by label:" in out and "tiny" in out
@@ -140,7 +146,7 @@ def test_rescan_is_quiet_and_no_classify_and_env_db(
     status, out, _ = run(capsys, "scan", str(root), "--model", str(model), "--workers", "1")
     assert status == 0 and "2 unchanged" in out and "classified 2 of 2" in out
     status, out, _ = run(capsys, "scan", str(root), "--model", str(model))
-    assert status == 0 and "classified 0 of 0" in out
+    assert status == 0 and "nothing to classify" in out
 
 
 @pytest.mark.parametrize(
@@ -148,7 +154,7 @@ def test_rescan_is_quiet_and_no_classify_and_env_db(
     [
         (["scan", "/no/such/folder", "--no-classify"], "no such file or folder"),
         (["scan", ".", "--model", "/no/model.safetensors"], "cannot load the model"),
-        (["label", "/not/in/library.mp3", "--as", "metal"], "not in the library"),
+        (["label", "/not/in/library.mp3", "--as", "metal"], "no library at"),
         (["list", "--db", "nosuchdialect://x"], "cannot open the library"),
     ],
 )

@@ -74,7 +74,7 @@ def test_classify_job_classifies_with_the_settings_model(
     assert outcome.payload.classified == 1 and outcome.payload.failed == 0
     assert "classify" in {p.phase for p in reports}
     again, _ = run(classify_job(library, settings))
-    assert again.summary == "Classified 0 of 0 with random"  # nothing new for this model
+    assert again.summary == "Nothing to classify: no track is waiting for random"  # all done
 
 
 def test_a_cancelled_scan_stops_and_says_so(

@@ -14,6 +14,7 @@ corpora of more than two classes.
 
 from tagger.training.demo_corpus.corpus import (
     MANIFEST_NAME,
+    DemoCorpusStopped,
     DemoTrack,
     demo_track,
     render_demo_corpus,
@@ -27,6 +28,7 @@ __all__ = [
     "LABELS",
     "MANIFEST_NAME",
     "STYLES",
+    "DemoCorpusStopped",
     "DemoTrack",
     "TrackPlan",
     "demo_track",

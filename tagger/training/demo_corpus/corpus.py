@@ -20,6 +20,10 @@ MANIFEST_NAME = "corpus.json"
 GENERATOR_VERSION = 1
 
 
+class DemoCorpusStopped(Exception):
+    """Rendering was asked to stop before every track was done."""
+
+
 @dataclass(frozen=True)
 class DemoTrack:
     """One rendered file and the truth about it."""
@@ -163,11 +167,16 @@ def render_demo_corpus(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     labels: tuple[str, ...] = LABELS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[DemoTrack]:
     """Render `tracks` labelled, tagged audio files into one folder per label (out_dir/metal,
     out_dir/hardcore, and out_dir/other if asked for), and write out_dir/corpus.json. The same
     seed gives the same parameters (the encoded bytes may differ between platforms). Returns the
-    tracks in plan order."""
+    tracks in plan order.
+
+    When `should_stop()` turns true, no new track is started and DemoCorpusStopped is raised
+    once the tracks in progress are done; no manifest is written."""
+    stop = should_stop or (lambda: False)
     out_dir = Path(out_dir)
     plans = plan_demo_corpus(tracks, seed, duration_range, labels)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -176,6 +185,8 @@ def render_demo_corpus(
         progress(0, len(plans))
     if workers <= 1 or len(plans) <= 1:
         for plan in plans:
+            if stop():
+                raise DemoCorpusStopped
             done[plan.index] = render_track(plan, out_dir)
             if progress:
                 progress(len(done), len(plans))
@@ -185,6 +196,9 @@ def render_demo_corpus(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(render_track, plan, out_dir): plan.index for plan in plans}
             for future in as_completed(futures):
+                if stop():
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise DemoCorpusStopped
                 done[futures[future]] = future.result()
                 if progress:
                     progress(len(done), len(plans))
