@@ -49,6 +49,10 @@ def _written_in_last_batch(db: Path) -> int:
             ).fetchone()
     except sqlite3.OperationalError:
         return 0  # not created yet, or busy
+    except sqlite3.DatabaseError:
+        # Seen 3 times in ~15 loaded full-suite runs, never alone: this poller's read raced the
+        # writer. Not the property under test: after the kill, PRAGMA integrity_check must say ok.
+        return 0
     return int(row[0])
 
 
