@@ -10,8 +10,9 @@ ends with it, which catches compounds: "metal" matches "Melodic Death Metal", "N
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+
+from tagger.library.genre_map import term_matches, words
 
 HEAVY_GENRES: tuple[str, ...] = (
     "metal",
@@ -42,32 +43,10 @@ HEAVY_GENRES: tuple[str, ...] = (
     "beatdown",
 )
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-def words(text: str) -> tuple[str, ...]:
-    return tuple(w.casefold() for w in _WORD.findall(text))
-
-
-MIN_AFFIX_LETTERS = 4
-
-
-def _word_matches(word: str, term: str) -> bool:
-    if word == term:
-        return True
-    return len(term) >= MIN_AFFIX_LETTERS and (word.startswith(term) or word.endswith(term))
-
-
-def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
-    n = len(needle)
-    if n == 1:
-        return any(_word_matches(w, needle[0]) for w in haystack)
-    return n > 0 and any(tuple(haystack[i : i + n]) == tuple(needle) for i in range(len(haystack)))
-
 
 def genre_in_scope(genre: str, scope: Iterable[str] = HEAVY_GENRES) -> bool:
     genre_words = words(genre)
-    return any(_contains(genre_words, words(term)) for term in scope)
+    return any(term_matches(genre_words, words(term)) for term in scope)
 
 
 def in_scope(genres: Iterable[str] | None, scope: Iterable[str] = HEAVY_GENRES) -> bool:
