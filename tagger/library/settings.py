@@ -14,9 +14,9 @@ from typing import Any
 
 import platformdirs
 
+from tagger import APP_NAME
 from tagger.library.genre_map import GenreMap, GenreMapError
 from tagger.library.scope import HEAVY_GENRES
-from tagger.library.store import APP_NAME
 
 SETTINGS_ENV = "TAGGER_SETTINGS"
 
