@@ -98,6 +98,7 @@ def _log(text: str) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from tagger.training.feature_cache import FeatureCache
     from tagger.training.train import TrainConfig, TrainingError, train
 
     if args.epochs < 1 or args.patience < 1:
@@ -120,7 +121,7 @@ def run_train(args: argparse.Namespace) -> int:
             args.out,
             config,
             resume=not args.no_resume,
-            cache_dir=args.cache,
+            cache=FeatureCache(args.cache) if args.cache else None,
             show_progress=sys.stderr.isatty(),
             log=_log,
         )

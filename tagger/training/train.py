@@ -34,6 +34,9 @@ from tagger.model.checkpoint import save_model
 from tagger.model.network import build_network
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.feature_cache import FeatureCache
+from tagger.training.held_out import held_out_metrics
+from tagger.training.labeled_set import LabeledSet, label_counts
 from tagger.training.split import Split, split_tracks
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
@@ -83,26 +86,43 @@ class TrainingError(Exception):
     pass
 
 
+class TrainingCancelled(TrainingError):
+    pass
+
+
 def _resume_path(out: Path) -> Path:
     return out.with_name(out.name + ".resume")
 
 
 def train(
-    data_dir: str | Path,
+    data: str | Path | LabeledSet,
     out: str | Path,
     config: TrainConfig,
     *,
     resume: bool = True,
-    cache_dir: Path | None = None,
+    cache: FeatureCache | None = None,
+    held_out: bool = False,
     show_progress: bool = True,
     log: Callable[[str], None] = print,
+    cancel: Callable[[], bool] | None = None,
 ) -> TrainResult:
-    data_dir, out = Path(data_dir).resolve(), Path(out)
+    """Train on a class-folder tree or a LabeledSet (the library's labels).
+
+    `held_out`: also decode the test split and store its metrics in the model (a library has no
+    folder for `tagger evaluate` to read the split back from). `cancel` is asked between
+    batches; a cancelled run keeps its resume checkpoint and raises TrainingCancelled.
+    """
+    out = Path(out)
+    data_dir = None if isinstance(data, LabeledSet) else Path(data).resolve()
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
 
-    classes, tracks = discover(data_dir)
+    if isinstance(data, LabeledSet):
+        classes, tracks, origin = data.classes, data.tracks, data.origin
+    else:
+        classes, tracks = discover(data_dir)
+        origin = str(data_dir)
     split_seed = config.seed if config.split_seed is None else config.split_seed
     split = split_tracks(tracks, seed=split_seed)
     if not split.train or not split.val:
@@ -115,7 +135,7 @@ def train(
     )
     frontend = frontend_for(config.arch)
     train_set, val_set, skipped = _load_windows(
-        split, frontend, cache_dir, config.workers, show_progress, log
+        split, frontend, cache, config.workers, show_progress, log
     )
     label_index = {c: i for i, c in enumerate(classes)}
 
@@ -134,7 +154,7 @@ def train(
     history: list[EpochRecord] = []
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
     resume_file = _resume_path(out)
-    fingerprint = _run_fingerprint(config, data_dir, split)
+    fingerprint = _run_fingerprint(config, origin, split)
     if resume and resume_file.exists():
         loaded = _load_resume(resume_file, fingerprint, network, optimizer, scheduler)
         if loaded is not None:
@@ -169,6 +189,8 @@ def train(
             file=sys.stderr,
         )
         for batch in bar:
+            if cancel is not None and cancel():
+                raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume")
             x = torch.from_numpy(
                 assemble_batch(train_set[0], batch, frontend, rng, augment=config.augment)
             )
@@ -226,10 +248,15 @@ def train(
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
     training = {
-        "data_dir": str(data_dir),
+        "data_dir": str(data_dir) if data_dir is not None else None,
+        "origin": origin,
+        "labels": label_counts(tracks),
         "config": asdict(config),
         "split": {
-            name: sorted(str(t.path.relative_to(data_dir)) for t in getattr(split, name))
+            name: sorted(
+                str(t.path.relative_to(data_dir) if data_dir else t.path)
+                for t in getattr(split, name)
+            )
             for name in ("train", "val", "test")
         },
         "skipped": skipped,
@@ -250,6 +277,10 @@ def train(
             "track_accuracy": best.val_track_accuracy,
         }
     }
+    if held_out:
+        metrics["test"] = held_out_metrics(
+            network, split.test, classes, frontend, cache, config.workers, config.bf16, log
+        )
     save_model(
         out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
     )
@@ -257,7 +288,7 @@ def train(
     return TrainResult(out, state["best_epoch"], history, split, skipped)
 
 
-def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
+def _load_windows(split, frontend, cache, workers, show_progress, log):
     """Decode train and validation tracks once; the test split is never touched here."""
     wanted = split.train + split.val
     results: dict[Path, CachedTrack | str] = {}
@@ -269,7 +300,7 @@ def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
         results[path] = result
         bar.update()
 
-    build_cache([t.path for t in wanted], frontend, cache_dir, workers, done)
+    build_cache([(t.path, t.fingerprint) for t in wanted], frontend, cache, workers, done)
     bar.close()
     skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
     for path, reason in skipped.items():
@@ -344,10 +375,10 @@ def _eta(epoch_times: list[float], epochs_left: int) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _run_fingerprint(config: TrainConfig, data_dir: Path, split: Split) -> str:
+def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
     cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers", "bf16")}
-    files = sorted(str(t.path) for t in split.train + split.val)
-    return json.dumps({"config": cfg, "data_dir": str(data_dir), "files": files}, sort_keys=True)
+    files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
+    return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)
 
 
 def _save_resume(path, fingerprint, network, optimizer, scheduler, state, history, best, rng_state):
