@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm import tqdm
 
@@ -37,6 +36,7 @@ from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
+from tagger.training.resume import load_resume, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
@@ -156,7 +156,7 @@ def train(
     resume_file = _resume_path(out)
     fingerprint = _run_fingerprint(config, origin, split)
     if resume and resume_file.exists():
-        loaded = _load_resume(resume_file, fingerprint, network, optimizer, scheduler)
+        loaded = load_resume(resume_file, fingerprint, network, optimizer, scheduler, EpochRecord)
         if loaded is not None:
             state, history, best_weights, rng_state = loaded
             rng.bit_generator.state = rng_state
@@ -230,7 +230,7 @@ def train(
             f"{seconds:.0f}s{'  *best' if improved else ''}  "
             f"ETA ≤ {_eta(epoch_times, config.epochs - epoch)}"
         )
-        _save_resume(
+        save_resume(
             resume_file,
             fingerprint,
             network,
@@ -379,46 +379,3 @@ def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
     cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers", "bf16")}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)
-
-
-def _save_resume(path, fingerprint, network, optimizer, scheduler, state, history, best, rng_state):
-    """Everything a resumed run needs, as tensors + JSON (no pickles)."""
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in network.state_dict().items()}
-    tensors.update({f"best.{k}": v.contiguous() for k, v in best.items()})
-    opt_state = optimizer.state_dict()
-    for idx, pstate in opt_state["state"].items():
-        for key, value in pstate.items():
-            tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value).contiguous()
-    meta = {
-        "fingerprint": fingerprint,
-        "state": state,
-        "history": [asdict(r) for r in history],
-        "param_groups": opt_state["param_groups"],
-        "scheduler": scheduler.state_dict(),
-        "rng": rng_state,
-    }
-    tmp = path.with_name(path.name + ".tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(tmp), metadata={"resume": json.dumps(meta, default=int)})
-    os.replace(tmp, path)
-
-
-def _load_resume(path, fingerprint, network, optimizer, scheduler):
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as f:
-        meta = json.loads((f.metadata() or {}).get("resume", "{}"))
-    if meta.get("fingerprint") != fingerprint:
-        return None
-    tensors = load_file(str(path))
-    network.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    best = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
-    opt_state: dict[str, Any] = {"state": {}, "param_groups": meta["param_groups"]}
-    for key, value in tensors.items():
-        if key.startswith("optim."):
-            _, idx, name = key.split(".", 2)
-            opt_state["state"].setdefault(int(idx), {})[name] = value
-    optimizer.load_state_dict(opt_state)
-    scheduler.load_state_dict(meta["scheduler"])
-    history = [EpochRecord(**r) for r in meta["history"]]
-    return meta["state"], history, best, meta["rng"]
