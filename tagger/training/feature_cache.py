@@ -72,6 +72,9 @@ class FeatureCache:
     def _file(self, key: str) -> Path:
         return self.folder / f"{key}{SUFFIX}"
 
+    def __contains__(self, key: str) -> bool:
+        return self._file(key).is_file()
+
     def get(self, key: str) -> dict[str, np.ndarray] | None:
         """The arrays stored under `key`, or None (absent, or unreadable and now removed)."""
         file = self._file(key)
