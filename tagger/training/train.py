@@ -90,6 +90,18 @@ class TrainingCancelled(TrainingError):
     pass
 
 
+@dataclass(frozen=True)
+class TrainProgress:
+    """Reported after every batch, for a GUI's progress bar (the CLI has tqdm)."""
+
+    epoch: int
+    epochs: int
+    batch: int  # done in this epoch
+    batches: int
+    loss: float  # running mean over this epoch
+    eta_s: float | None  # to the last epoch, from the mean of recent epochs
+
+
 def _resume_path(out: Path) -> Path:
     return out.with_name(out.name + ".resume")
 
@@ -105,6 +117,7 @@ def train(
     show_progress: bool = True,
     log: Callable[[str], None] = print,
     cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> TrainResult:
     """Train on a class-folder tree or a LabeledSet (the library's labels).
 
@@ -170,7 +183,7 @@ def train(
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
 
     started = time.monotonic()
-    epoch_times: list[float] = []
+    epoch_times = [r.seconds for r in history]  # a resumed run knows its earlier epochs
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         t0 = time.monotonic()
         order = _epoch_order(train_items, config.windows_per_track, rng)
@@ -188,7 +201,7 @@ def train(
             leave=False,
             file=sys.stderr,
         )
-        for batch in bar:
+        for i, batch in enumerate(bar):
             if cancel is not None and cancel():
                 raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume")
             x = torch.from_numpy(
@@ -206,6 +219,13 @@ def train(
             correct += int((logits.argmax(1) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
+            if progress is not None:
+                per_epoch = float(np.mean(epoch_times[-5:])) if epoch_times else None
+                eta_s = per_epoch * (config.epochs - epoch + 1) if per_epoch else None
+                loss_so_far = total_loss / seen
+                progress(
+                    TrainProgress(epoch, config.epochs, i + 1, len(batches), loss_so_far, eta_s)
+                )
         bar.close()
         scheduler.step()
         val_loss, val_acc, val_track_acc = _validate(

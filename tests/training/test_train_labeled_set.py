@@ -88,6 +88,18 @@ def test_cancel_keeps_a_resumable_checkpoint(label_set, tmp_path):
         )
     assert not out.exists() and out.with_name(out.name + ".resume").exists()
     logs.clear()
-    train(label_set, out, CONFIG, show_progress=False, log=logs.append, cancel=lambda: False)
+    reports = []
+    train(
+        label_set,
+        out,
+        CONFIG,
+        show_progress=False,
+        log=logs.append,
+        cancel=lambda: False,
+        progress=reports.append,
+    )
     assert any("resuming after epoch 1" in line for line in logs)
     assert out.exists()
+    assert {r.epoch for r in reports} == {2}  # only the resumed epoch ran
+    last = reports[-1]
+    assert last.batch == last.batches and last.loss > 0 and last.eta_s is not None
