@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from tagger.cli.common import db_option
 from tagger.cli.output import print_table
+
+if TYPE_CHECKING:
+    from tagger.library.settings import Settings
+    from tagger.library.store import Library
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,16 +51,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     use.set_defaults(handler=run_models_use)
 
 
-def run_genres(args: argparse.Namespace) -> int:
+def _in_library(args: argparse.Namespace, job: Callable[[Library, Settings], T]) -> T:
+    """Run `job` on the settings and the library of --db, closing the library after."""
     from tagger.service.context import load_settings, open_library
-    from tagger.service.learning import genres
 
     settings = load_settings()
     library = open_library(args.db)
     try:
-        rows = genres(library, settings)
+        return job(library, settings)
     finally:
         library.close()
+
+
+def run_genres(args: argparse.Namespace) -> int:
+    from tagger.service.learning import genres
+
+    rows = _in_library(args, genres)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False))
         return 0
@@ -67,15 +81,9 @@ def run_genres(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from tagger.service.context import load_settings, open_library
     from tagger.service.learning import models
 
-    settings = load_settings()
-    library = open_library(args.db)
-    try:
-        rows = models(library, settings)
-    finally:
-        library.close()
+    rows = _in_library(args, models)
     if args.json:
         print(json.dumps([_model_json(m) for m in rows], indent=2, default=str))
         return 0
@@ -110,15 +118,9 @@ def _model_json(m) -> dict:
 
 
 def run_models_use(args: argparse.Namespace) -> int:
-    from tagger.service.context import load_settings, open_library
     from tagger.service.learning import use_model
 
-    settings = load_settings()
-    library = open_library(args.db)
-    try:
-        path = use_model(library, settings, args.model)
-    finally:
-        library.close()
+    path = _in_library(args, lambda library, settings: use_model(library, settings, args.model))
     print(
         f"active model: {path}; run `tagger scan` (or Classify in the app) to bring every "
         "in-scope track to its prediction"
