@@ -205,6 +205,31 @@ def use_model(
     return path
 
 
+RETRAIN_AFTER_DECISIONS = 50  # the retrain benchmark's size: minutes with a warm cache
+
+
+def decisions_since_active_model(library: Library, settings: Settings) -> int:
+    """Review decisions recorded after the active model was registered (all, for a model the
+    library did not train or see): the app suggests retraining from RETRAIN_AFTER_DECISIONS."""
+    from sqlalchemy import func, select
+
+    from tagger.library.schema import Label, LabelSource, ModelRecord
+    from tagger.model.checkpoint import file_sha256, resolve_model_path
+
+    try:
+        sha = file_sha256(resolve_model_path(None, settings.model_path))
+    except OSError:
+        sha = None
+    with library.session() as s:
+        since = s.scalar(select(ModelRecord.created_at).where(ModelRecord.sha256 == sha))
+        query = (
+            select(func.count()).select_from(Label).where(Label.source == LabelSource.USER_REVIEW)
+        )
+        if since is not None:
+            query = query.where(Label.created_at > since)
+        return int(s.scalar(query) or 0)
+
+
 def tag_conflicts(library: Library, settings: Settings) -> list[Conflict]:
     with library.session() as s:
         return conflicts(s, settings.genre_map_rules())
