@@ -139,6 +139,24 @@ class GenreMap:
         """The classes the map can give, in rule order (`ignore` is not a class)."""
         return list(dict.fromkeys(r.target for r in self.rules if r.target != IGNORE))
 
+    def to_text(self) -> str:
+        """One rule per line, "genre words = class", for a plain-text editor."""
+        return "\n".join(f"{r.term} = {r.target}" for r in self.rules)
+
+    @classmethod
+    def from_text(cls, text: str) -> GenreMap:
+        """Parse `to_text`'s form; blank lines and lines starting with # are skipped."""
+        rules = []
+        for n, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            term, sep, target = line.rpartition("=")
+            if not sep:
+                raise GenreMapError(f"line {n}: write a rule as 'genre words = class': {line!r}")
+            rules.append(GenreRule(term.strip(), target.strip().casefold()))
+        return cls(tuple(rules))
+
     def to_settings(self) -> list[dict[str, str]]:
         return [{"genre": r.term, "class": r.target} for r in self.rules]
 

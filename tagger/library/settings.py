@@ -16,7 +16,6 @@ import platformdirs
 
 from tagger import APP_NAME
 from tagger.library.genre_map import GenreMap, GenreMapError
-from tagger.library.scope import HEAVY_GENRES
 
 SETTINGS_ENV = "TAGGER_SETTINGS"
 
@@ -38,7 +37,6 @@ class Settings:
     threshold: float = 0.8
     # ... or when at least this share of its windows vote against the track's label.
     disagreement: float = 0.25
-    scope_genres: list[str] = field(default_factory=lambda: list(HEAVY_GENRES))
     # Ordered [{"genre": term, "class": target}] rules (see genre_map.py); None: the defaults,
     # so that a user who never edited the map gets a newer version's better defaults.
     genre_map: list[dict[str, str]] | None = None

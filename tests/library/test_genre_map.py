@@ -90,9 +90,37 @@ def test_track_labels_are_multi_value_aware() -> None:
     assert m.label(["", "  "]).verdict == Verdict.UNTAGGED
 
 
+@pytest.mark.parametrize(
+    "genre",
+    [
+        "Metal",
+        "melodic death metal",
+        "Nu-Metal",
+        "Post-Hardcore",
+        "Metalcore",
+        "GRINDCORE",
+        "Goregrind",
+        "Hard Rock",
+        "Crust Punk",
+        "Sludge",
+        "Powerviolence",
+        "Djent",
+        "Emo",
+    ],
+)
+def test_heavy_and_ambiguous_genres_are_in_scope(genre: str) -> None:
+    assert DEFAULT_GENRE_MAP.in_scope([genre])
+
+
+@pytest.mark.parametrize("genre", ["Jazz", "Classical", "Hip-Hop", "Choir", "Ambient", "Pop"])
+def test_other_and_unmapped_genres_are_not(genre: str) -> None:
+    assert not DEFAULT_GENRE_MAP.in_scope([genre])
+
+
 def test_scope_reads_the_map() -> None:
     m = DEFAULT_GENRE_MAP
-    assert m.in_scope([]) and m.in_scope(None)
+    assert m.in_scope([]) and m.in_scope(None) and m.in_scope(["", "  "])
+    assert GenreMap((GenreRule("jazz", "metal"),)).in_scope(["Jazz"])
     assert m.in_scope(["Jazz", "Thrash Metal"])
     assert m.in_scope(["Metalcore"])  # ambiguous: the model decides
     assert not m.in_scope(["Jazz", "Soul"])
@@ -129,3 +157,11 @@ def test_settings_round_trip(tmp_path) -> None:
 def test_bad_rules_are_refused_with_a_message(raw) -> None:
     with pytest.raises(GenreMapError):
         GenreMap.from_settings(raw)
+
+
+def test_text_form_round_trip_and_errors() -> None:
+    assert GenreMap.from_text(DEFAULT_GENRE_MAP.to_text()) == DEFAULT_GENRE_MAP
+    parsed = GenreMap.from_text("# mine\n\nDeath Metal = Metal\nr&b = other\n")
+    assert parsed.rules == (GenreRule("Death Metal", "metal"), GenreRule("r&b", OTHER))
+    with pytest.raises(GenreMapError, match="line 1"):
+        GenreMap.from_text("death metal")
