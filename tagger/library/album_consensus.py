@@ -114,7 +114,7 @@ def tracks_against_album(
     ]
 
 
-def album_labels(session: Session, track_ids: Iterable[int]) -> dict[int, str]:
+def album_verdicts_by_track(session: Session, track_ids: Iterable[int]) -> dict[int, AlbumVerdict]:
     """track id → its album's verdict, for the tracks that belong to an album (tag --per-album)."""
     ids = set(track_ids)
-    return {tid: v.label for v in album_verdicts(session, ids) for tid in v.track_ids if tid in ids}
+    return {tid: v for v in album_verdicts(session, ids) for tid in v.track_ids if tid in ids}

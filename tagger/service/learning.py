@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from tagger.service.errors import ServiceError
 
-from tagger.library.album_consensus import album_labels
 from tagger.library.genre_labels import Conflict, GenreCount, conflicts, genre_summary
 from tagger.library.genre_labels import training_labels as library_training_labels
 from tagger.library.model_registry import ModelInfo, list_models, register_model_file
@@ -234,8 +233,3 @@ def decisions_since_active_model(library: Library, settings: Settings) -> int:
 def tag_conflicts(library: Library, settings: Settings) -> list[Conflict]:
     with library.session() as s:
         return conflicts(s, settings.genre_map_rules())
-
-
-def per_album_labels(library: Library, track_ids: list[int]) -> dict[int, str]:
-    with library.session() as s:
-        return album_labels(s, track_ids)

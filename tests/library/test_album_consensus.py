@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tagger.library.album_consensus import album_labels, album_verdicts, tracks_against_album
+from tagger.library.album_consensus import (
+    album_verdicts,
+    album_verdicts_by_track,
+    tracks_against_album,
+)
 from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
 from tagger.library.schema import ModelRecord, Track
@@ -72,5 +76,8 @@ def test_a_track_against_a_confident_album_is_found_with_its_reason(library, ids
 
 def test_per_album_labels_cover_album_tracks_only(library, ids) -> None:
     with library.session() as s:
-        labels = album_labels(s, [ids["a-odd"], ids["b1"], ids["loose"]])
-    assert labels == {ids["a-odd"]: "metal", ids["b1"]: "hardcore"}
+        verdicts = album_verdicts_by_track(s, [ids["a-odd"], ids["b1"], ids["loose"]])
+    assert {tid: v.label for tid, v in verdicts.items()} == {
+        ids["a-odd"]: "metal",
+        ids["b1"]: "hardcore",
+    }
