@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.service.errors import ServiceError
-
 from tagger.library.genre_labels import Conflict, GenreCount, conflicts, genre_summary
 from tagger.library.genre_labels import training_labels as library_training_labels
 from tagger.library.model_registry import ModelInfo, list_models, register_model_file
 from tagger.library.model_registry import resolve_model as registry_resolve_model
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.service.errors import ServiceError
 
 if TYPE_CHECKING:  # torch comes with training; it is imported where a job trains
     from tagger.training.labeled_set import LabeledSet
