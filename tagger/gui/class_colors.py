@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from tagger.library.genre_map import OTHER
+from tagger.library.genre_map import OTHER, class_title
+
+__all__ = ["CLASS_COLORS", "class_color", "class_title"]
 
 CLASS_COLORS = {"metal": QColor("#3f7fd4"), "hardcore": QColor("#e4692e"), OTHER: QColor("#8c8c8c")}
 OTHER_COLORS = [QColor("#9a6fd0"), QColor("#3fa36b"), QColor("#c9a227")]
@@ -18,10 +20,3 @@ OTHER_COLORS = [QColor("#9a6fd0"), QColor("#3fa36b"), QColor("#c9a227")]
 
 def class_color(name: str, position: int = 0) -> QColor:
     return QColor(CLASS_COLORS.get(name.casefold(), OTHER_COLORS[position % len(OTHER_COLORS)]))
-
-
-def class_title(name: str | None) -> str:
-    """A class as the app shows it: "Metal", "Hardcore", and "Neither" for `other`."""
-    if not name:
-        return ""
-    return "Neither" if name.casefold() == OTHER else name.title()

@@ -57,6 +57,13 @@ def term_matches(genre_words: Sequence[str], term_words: Sequence[str]) -> bool:
     return any(tuple(genre_words[i : i + n]) == tuple(term_words) for i in range(len(genre_words)))
 
 
+def class_title(name: str | None) -> str:
+    """A class as people read it: "Metal", "Hardcore", and "Neither" for `other`."""
+    if not name:
+        return ""
+    return "Neither" if name.casefold() == OTHER else name.title()
+
+
 class GenreMapError(ValueError):
     pass
 

@@ -8,10 +8,17 @@ asks of the database; the CLI's `review`, `list`, `label` and `stats` call it to
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import select
+
+from tagger.library.album_consensus import tracks_against_album
+from tagger.library.genre_labels import conflicts
+from tagger.library.genre_map import OTHER
 from tagger.library.queries import (
     ListCount,
+    SmartList,
     TrackDetail,
     TrackFilter,
     TrackRow,
@@ -29,12 +36,15 @@ from tagger.library.review import (
     record_decision,
     resolve_class,
 )
+from tagger.library.schema import ModelRecord
 from tagger.library.settings import Settings
 from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes
+
+CONFLICTS_TITLE = "Disagrees with its tags"
 
 
 class LibraryClient:
@@ -62,21 +72,38 @@ class LibraryClient:
 
     @property
     def classes(self) -> list[str]:
-        """The classes in display order (Metal first), as the settings' genre strings name them."""
-        return list(self.settings.genre_strings) or ["metal", "hardcore"]
+        """The classes in display order (Metal first), as the settings' genre strings name them,
+        then `other` (Neither) once a model of the library has it."""
+        classes = list(self.settings.genre_strings) or ["metal", "hardcore"]
+        with self.library.session() as session:
+            known = {c for row in session.scalars(select(ModelRecord.classes)) for c in row}
+        return classes + [OTHER] if OTHER in known and OTHER not in classes else classes
 
     @property
     def rule(self) -> ReviewRule:
-        return ReviewRule.from_settings(self.settings, self.threshold)
+        """The settings' rule, with the tracks that go against a confident album verdict."""
+        with self.library.session() as session:
+            against = frozenset(a.track_id for a in tracks_against_album(session))
+        return replace(
+            ReviewRule.from_settings(self.settings, self.threshold), against_album=against
+        )
+
+    def conflict_ids(self) -> frozenset[int]:
+        with self.library.session() as session:
+            found = conflicts(session, self.settings.genre_map_rules())
+        return frozenset(c.track_id for c in found)
 
     def with_rule(self, f: TrackFilter) -> TrackFilter:
-        return TrackFilter(f.smart, f.label, f.search, self.rule)
+        ids = self.conflict_ids() if f.smart == SmartList.CONFLICTS else f.ids
+        return TrackFilter(f.smart, f.label, f.search, self.rule, ids)
 
     # --- questions ------------------------------------------------------------------------------
 
     def list_counts(self) -> list[ListCount]:
         with self.library.session() as session:
-            return smart_list_counts(session, self.classes, self.rule)
+            counts = smart_list_counts(session, self.classes, self.rule)
+        conflicting = ListCount(SmartList.CONFLICTS, CONFLICTS_TITLE, len(self.conflict_ids()))
+        return [*counts, conflicting]
 
     def count(self, f: TrackFilter) -> int:
         with self.library.session() as session:

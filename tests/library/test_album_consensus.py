@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tagger.library.album_consensus import (
     album_verdicts,
@@ -32,7 +33,7 @@ def ids(library: Library) -> dict[str, int]:
         "a2": ("/m/a", "Same Name", 0.97),
         "a3": ("/m/a", "same name", 0.97),
         "a4": ("/m/a", "Same Name", 0.97),
-        "a-odd": ("/m/a", "Same Name", 0.4),
+        "a-odd": ("/m/a", "Same Name", 0.15),  # sure, but against its album
         "b1": ("/m/b", "Same Name", 0.2),  # another folder: another album
         "b2": ("/m/b", "Same Name", 0.1),
         "b-decided": ("/m/b", "Same Name", None),
@@ -60,7 +61,7 @@ def test_albums_are_folder_and_album_tag_and_decisions_count(library, ids) -> No
     assert set(verdicts) == {"/m/a", "/m/b"}
     a, b = verdicts["/m/a"], verdicts["/m/b"]
     assert a.label == "metal" and len(a.track_ids) == 5
-    assert a.confidence == pytest.approx((0.97 * 4 + 0.4) / 5)
+    assert a.confidence == pytest.approx((0.97 * 4 + 0.15) / 5)
     assert b.label == "hardcore" and b.confidence == pytest.approx((0.8 + 0.9 + 1.0) / 3)
     assert a.is_confident() and b.is_confident()
     assert not a.is_confident(0.9)
@@ -72,6 +73,30 @@ def test_a_track_against_a_confident_album_is_found_with_its_reason(library, ids
         assert [x.track_id for x in against] == [ids["a-odd"]]
         assert "against its album" in against[0].reason and "metal" in against[0].reason
         assert tracks_against_album(s, min_confidence=0.99) == []
+
+
+def test_the_review_queue_takes_tracks_against_their_album_but_never_neither(library, ids) -> None:
+    from tagger.library.queries import review_queue
+    from tagger.library.review import ReviewRule
+
+    with library.session() as s, s.begin():
+        model = s.scalars(select(ModelRecord)).first()
+        unsure_other = TrackPrediction(
+            "x",
+            "m",
+            ("hardcore", "metal", "other"),
+            "other",
+            0.5,
+            {"hardcore": 0.2, "metal": 0.3, "other": 0.5},
+            (),
+            60.0,
+        )
+        record_prediction(s, ids["loose"], model.id, unsure_other)
+    with library.session() as s:
+        assert [r.id for r in review_queue(s, ReviewRule())] == []
+        against = frozenset(a.track_id for a in tracks_against_album(s))
+        queue = review_queue(s, ReviewRule(against_album=against))
+        assert [r.id for r in queue] == [ids["a-odd"]]
 
 
 def test_per_album_labels_cover_album_tracks_only(library, ids) -> None:
