@@ -24,7 +24,7 @@ from tagger.service.errors import ServiceError
 
 if TYPE_CHECKING:  # torch comes with training; it is imported where a job trains
     from tagger.training.labeled_set import LabeledSet
-    from tagger.training.train import TrainConfig, TrainResult
+    from tagger.training.train import TrainConfig, TrainProgress, TrainResult
 
 # Measured with benchmarks/train_from_library_speed.py (BENCHMARKS.md); an estimate for the
 # dialog, not a promise: a shared or faster machine differs.
@@ -115,6 +115,7 @@ def train_from_library(
     log: Callable[[str], None] = print,
     show_progress: bool = False,
     cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> TrainedModel:
     """Train on the library's labels (decisions first, then mapped tags), measure the held-out
     split, and register the model in the library. Raises ServiceError (TrainingCancelled
@@ -137,6 +138,7 @@ def train_from_library(
             show_progress=show_progress,
             log=log,
             cancel=cancel,
+            progress=progress,
         )
     except TrainingCancelled:
         raise
