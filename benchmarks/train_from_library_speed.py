@@ -54,7 +54,7 @@ def decode_seconds(folder: Path, n: int, workers: int) -> float:
     cache = FeatureCache(folder / "cache")
     start = time.perf_counter()
     build_cache([(p, None) for p in paths], FrontEndConfig(), cache, workers, lambda p, r: None)
-    return (time.perf_counter() - start) / n
+    return (time.perf_counter() - start) / n  # wall time: the decoding runs in child processes
 
 
 def synthetic_set(n: int, cache: FeatureCache, seed: int) -> list[LabeledTrack]:
@@ -99,7 +99,7 @@ def main() -> int:
             data = labeled_set(synthetic_set(n, cache, seed=n), f"{n} synthetic tracks")
             config = defaults.__class__(**{**defaults.__dict__, "epochs": args.epochs})
             config = config.__class__(**{**config.__dict__, "workers": args.workers})
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             result = train(
                 data,
                 folder / f"m{n}.safetensors",
@@ -110,11 +110,13 @@ def main() -> int:
                 resume=False,
             )
             total = time.perf_counter() - start
+            cpu = time.process_time() - cpu_start
             epoch = float(np.mean([r.seconds for r in result.history]))
             print(
                 f"{n} labeled tracks: {epoch:.1f} s per epoch, {total:.1f} s for {args.epochs} "
-                f"epochs incl. loading the cache ({load()}); cold first run of E epochs "
-                f"= {n * per_track:.0f} s decode + E x {epoch:.0f} s"
+                f"epochs incl. loading the cache, {cpu:.0f} CPU-seconds ({load()}); cold first "
+                f"run of E epochs = {n * per_track:.0f} s decode + E x {epoch:.0f} s",
+                flush=True,
             )
     return 0
 
