@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from tagger.library.album_consensus import album_verdicts_by_track
+from tagger.library.album_consensus import album_verdicts_by_track, tracks_against_album
 from tagger.library.genre_map import OTHER
 from tagger.library.paths import is_under, tracks_under
 from tagger.library.review import effective_label, needs_review
@@ -23,6 +23,9 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     The effective label (a user decision beats the model) is review.py's.
     """
     label = effective_label()
+    # A track against its confident album waits for review too (unless the album decides).
+    against = frozenset() if request.per_album else _against_album(session)
+    rule = replace(request.review_rule, against_album=against)
     query = (
         select(
             Track.id,
@@ -34,7 +37,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
             Prediction.label,
             Prediction.confidence,
             ModelRecord.name,
-            needs_review(request.review_rule),
+            needs_review(rule),
         )
         .outerjoin(
             Prediction, and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
@@ -71,6 +74,10 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     if request.per_album:
         out = _with_album_verdicts(session, out, request.label)
     return out
+
+
+def _against_album(session: Session) -> frozenset[int]:
+    return frozenset(a.track_id for a in tracks_against_album(session))
 
 
 def _with_album_verdicts(
