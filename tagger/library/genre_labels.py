@@ -14,13 +14,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import GenreMap, Verdict, split_values, words
 from tagger.library.schema import Prediction, Track, TrackStatus
-from tagger.training.dataset import LabeledTrack
+
+if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
+    from tagger.training.dataset import LabeledTrack
 
 DECISION = "decision"
 TAG = "tag"
@@ -60,6 +63,8 @@ def _labeled_rows(session: Session) -> Iterator[Track]:
 
 def training_labels(session: Session, genre_map: GenreMap) -> list[LabeledTrack]:
     """One LabeledTrack per labeled track: decision first, else a tag mapping to one class."""
+    from tagger.training.dataset import LabeledTrack
+
     out = []
     for t in _labeled_rows(session):
         if t.user_label:
