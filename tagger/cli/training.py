@@ -83,7 +83,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-resume", action="store_true", help="start over, ignoring a checkpoint")
     p.add_argument(
-        "--cache", type=Path, metavar="DIR", help="keep decoded spectrograms here between runs"
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep decoded spectrograms here between runs "
+        "(--from-library: default the user cache folder)",
     )
     p.set_defaults(handler=run_train)
 
@@ -187,6 +191,7 @@ def _train_from_library(args: argparse.Namespace, config) -> int:
                 log=_log,
                 show_progress=sys.stderr.isatty(),
                 cancel=stop.is_set,
+                cache_dir=args.cache,
             )
     except TrainingCancelled as exc:
         raise UserError(str(exc)) from None

@@ -116,6 +116,7 @@ def train_from_library(
     show_progress: bool = False,
     cancel: Callable[[], bool] | None = None,
     progress: Callable[[TrainProgress], None] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> TrainedModel:
     """Train on the library's labels (decisions first, then mapped tags), measure the held-out
     split, and register the model in the library. Raises ServiceError (TrainingCancelled
@@ -133,7 +134,7 @@ def train_from_library(
             out,
             config,
             resume=resume,
-            cache=FeatureCache(),
+            cache=FeatureCache(cache_dir),  # None: the user cache folder
             held_out=True,
             show_progress=show_progress,
             log=log,

@@ -53,11 +53,12 @@ def test_genres_lists_spellings_with_counts_and_targets(tagged_library, capsys) 
 def test_train_from_library_registers_and_switches(tagged_library, tmp_path, capsys) -> None:
     music, db = tagged_library
     out = tmp_path / "mine.safetensors"
-    argv = ["train", "--from-library", "--db", str(db), "--out", str(out)]
+    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--cache", str(tmp_path)]
     assert main([*argv, "--epochs", "2", "--workers", "1", "--no-resume"]) == 0
     printed = capsys.readouterr().out
     assert "metal 12 (12 tag)" in printed and "hardcore 12 (12 tag)" in printed
     assert "held-out test" in printed
+    assert len(list(tmp_path.glob("*.npz"))) == 24  # --cache holds every labeled track's windows
 
     assert main(["models", "--db", str(db), "--json"]) == 0
     models = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
