@@ -7,10 +7,16 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
+
+
+def resume_path(out: Path) -> Path:
+    """Where the checkpoint of a run writing `out` lives (beside it)."""
+    return out.with_name(out.name + ".resume")
 
 
 def save_resume(path, fingerprint, network, optimizer, scheduler, state, history, best, rng_state):

@@ -36,7 +36,7 @@ from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
-from tagger.training.resume import load_resume, save_resume
+from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
@@ -102,10 +102,6 @@ class TrainProgress:
     eta_s: float | None  # to the last epoch, from the mean of recent epochs
 
 
-def _resume_path(out: Path) -> Path:
-    return out.with_name(out.name + ".resume")
-
-
 def train(
     data: str | Path | LabeledSet,
     out: str | Path,
@@ -166,7 +162,7 @@ def train(
     state: dict[str, Any] = {"epoch": 0, "best_val_loss": math.inf, "best_epoch": 0, "bad": 0}
     history: list[EpochRecord] = []
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
-    resume_file = _resume_path(out)
+    resume_file = resume_path(out)
     fingerprint = _run_fingerprint(config, origin, split)
     if resume and resume_file.exists():
         loaded = load_resume(resume_file, fingerprint, network, optimizer, scheduler, EpochRecord)
