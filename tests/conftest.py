@@ -14,6 +14,15 @@ from mutagen.flac import FLAC  # noqa: E402
 SHARED_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "audio"
 
 
+@pytest.fixture(autouse=True)
+def _user_folders_isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's real settings, library or feature cache (commands
+    like `tagger models use` save the settings; training fills the cache)."""
+    monkeypatch.setenv("TAGGER_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("TAGGER_DB", str(tmp_path / "env-library.db"))
+    monkeypatch.setenv("TAGGER_FEATURE_CACHE", str(tmp_path / "feature-cache"))
+
+
 @pytest.fixture(scope="session")
 def shared_clips() -> list[Path]:
     clips = sorted(SHARED_AUDIO.glob("*.ogg"))

@@ -95,10 +95,11 @@ def all_imports() -> list[Import]:
 
 def layer_of(module: str) -> str | None:
     """The layer package of a `tagger` module; None outside `tagger` and for the root modules:
-    `tagger/__init__.py` only holds the version, which any layer may read, and
+    `tagger/__init__.py` only holds the version and the app's name, which any layer may read, and
     `tagger/__main__.py` is the entry point above all layers."""
     parts = module.split(".")
-    if parts[0] != "tagger" or len(parts) < 2 or parts[1] in ("__version__", "__main__"):
+    root_names = ("__version__", "APP_NAME", "__main__")
+    if parts[0] != "tagger" or len(parts) < 2 or parts[1] in root_names:
         return None
     return parts[1]
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "tagger.cli.tagging",
     "tagger.cli.training",
     "tagger.cli.compare",
+    "tagger.cli.learning",
     "tagger.cli.demo",
 ]
 

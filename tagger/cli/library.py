@@ -33,6 +33,7 @@ LIST_FLAGS = {
     "errors": "errors",
     "out_of_scope": "out-of-scope",
     "unclassified": "unclassified",
+    "conflicts": "conflicts",
 }
 
 
@@ -135,6 +136,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--out-of-scope", action="store_true", help="tracks outside the scope")
     which.add_argument(
         "--unclassified", action="store_true", help="tracks waiting to be classified"
+    )
+    which.add_argument(
+        "--conflicts",
+        action="store_true",
+        help="tracks whose genre tags map to one class while the model (or you) says another",
     )
     p.add_argument("--search", default="", metavar="TEXT", help="in path, title, artist, album")
     p.add_argument(

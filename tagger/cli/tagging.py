@@ -55,6 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="skip model decisions below confidence X (your decisions always qualify)",
     )
     p.add_argument("--reviewed-only", action="store_true", help="only tracks you decided in review")
+    p.add_argument(
+        "--per-album",
+        action="store_true",
+        help="write each album's verdict (from its tracks' probabilities) to all its tracks",
+    )
     p.add_argument("--apply", action="store_true", help="write the files (default: preview)")
     p.add_argument(
         "--genre-string",
@@ -133,6 +138,7 @@ def _request(args: argparse.Namespace) -> TagRequest:
         mode=args.mode,
         min_confidence=args.min_confidence,
         reviewed_only=args.reviewed_only,
+        per_album=args.per_album,
         genre_overrides=args.genre_string,
         separator=args.separator,
         extra_fields=args.extra_fields,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tagger.cli import UserError
+from tagger.cli.common import db_option
 from tagger.model.architecture_names import ARCHITECTURES
 
 
@@ -23,16 +24,34 @@ def _architecture(text: str) -> str:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
+        parents=[db_option()],
         help="train a model on your own labeled music",
         description=(
             "Train on DATA_DIR, which holds one sub-folder of audio files per class "
-            "(e.g. DATA_DIR/metal, DATA_DIR/hardcore). Tracks are split 70/15/15 by track, "
-            "grouped by artist; the test split is held out for `tagger evaluate`. An interrupted "
-            "run resumes from its last epoch when started again with the same arguments."
+            "(e.g. DATA_DIR/metal, DATA_DIR/hardcore), or with --from-library on the library's "
+            "labels: your review decisions first, then genre tags that the genre map maps to one "
+            "class. Tracks are split 70/15/15 by track, grouped by artist (and album); the test "
+            "split is held out for `tagger evaluate` (--from-library measures it at once and "
+            "registers the model). An interrupted run resumes from its last epoch when started "
+            "again with the same arguments."
         ),
     )
     p.add_argument(
-        "data_dir", metavar="DATA_DIR", type=Path, help="one sub-folder of audio files per class"
+        "data_dir",
+        metavar="DATA_DIR",
+        type=Path,
+        nargs="?",
+        help="one sub-folder of audio files per class (or --from-library)",
+    )
+    p.add_argument(
+        "--from-library", action="store_true", help="learn from the library's tags and decisions"
+    )
+    p.add_argument(
+        "--recipe",
+        choices=("library", "paper"),
+        default=None,
+        help="library: sampled windows, fewer epochs (default with --from-library); "
+        "paper: the paper's recipe (default for DATA_DIR)",
     )
     p.add_argument("--out", required=True, metavar="MODEL", type=Path, help="model file to write")
     p.add_argument(
@@ -45,15 +64,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(docs/architectures.md)"
         ),
     )
-    p.add_argument("--epochs", type=int, default=100, help="at most this many (default 100)")
-    p.add_argument("--patience", type=int, default=10, help="early-stopping patience (epochs)")
+    p.add_argument("--epochs", type=int, default=None, help="at most this many (recipe: 100 or 40)")
+    p.add_argument("--patience", type=int, default=None, help="early-stopping patience (10 or 8)")
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument(
         "--windows-per-track",
         type=int,
         default=None,
         metavar="K",
-        help="sample K of each track's 60 windows per epoch (default: all)",
+        help="sample K of each track's 60 windows per epoch (recipe: all, or 12)",
     )
     p.add_argument(
         "--val-windows-per-track",
@@ -75,7 +94,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-resume", action="store_true", help="start over, ignoring a checkpoint")
     p.add_argument(
-        "--cache", type=Path, metavar="DIR", help="keep decoded spectrograms here between runs"
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep decoded spectrograms here between runs "
+        "(--from-library: default the user cache folder)",
     )
     p.set_defaults(handler=run_train)
 
@@ -114,29 +137,38 @@ def _log(text: str) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from tagger.training.train import TrainConfig, TrainingError, train
+    from tagger.service.learning import default_config
+    from tagger.training.feature_cache import FeatureCache
+    from tagger.training.train import TrainingError, train
 
-    if args.epochs < 1 or args.patience < 1:
+    if (args.epochs is not None and args.epochs < 1) or (
+        args.patience is not None and args.patience < 1
+    ):
         raise UserError("--epochs and --patience must be at least 1")
     if any(k is not None and k < 1 for k in (args.windows_per_track, args.val_windows_per_track)):
         raise UserError("--windows-per-track and --val-windows-per-track must be at least 1")
-    config = TrainConfig(
+    if args.from_library == (args.data_dir is not None):
+        raise UserError("give either DATA_DIR or --from-library")
+    config = default_config(
+        args.recipe or ("library" if args.from_library else "paper"),
         arch=args.arch,
         epochs=args.epochs,
         patience=args.patience,
         seed=args.seed,
         windows_per_track=args.windows_per_track,
         val_windows_per_track=args.val_windows_per_track,
-        augment=not args.no_augment,
+        augment=False if args.no_augment else None,
         workers=max(1, args.workers),
     )
+    if args.from_library:
+        return _train_from_library(args, config)
     try:
         result = train(
             args.data_dir,
             args.out,
             config,
             resume=not args.no_resume,
-            cache_dir=args.cache,
+            cache=FeatureCache(args.cache) if args.cache else None,
             show_progress=sys.stderr.isatty(),
             log=_log,
         )
@@ -149,6 +181,44 @@ def run_train(args: argparse.Namespace) -> int:
         f"evaluate the held-out test split with: tagger evaluate {result.model_path} "
         f"{args.data_dir} --report REPORT_DIR"
     )
+    return 0
+
+
+def _train_from_library(args: argparse.Namespace, config) -> int:
+    from tagger.cli.common import ctrl_c_cancels
+    from tagger.service.context import load_settings, open_library
+    from tagger.service.learning import (
+        describe_labels,
+        describe_trained,
+        library_labels,
+        train_from_library,
+    )
+    from tagger.training.train import TrainingCancelled
+
+    settings = load_settings()
+    library = open_library(args.db)
+    try:
+        data = library_labels(library, settings)
+        print(f"labels: {describe_labels(data.counts)}", flush=True)
+        with ctrl_c_cancels() as stop:
+            model = train_from_library(
+                library,
+                settings,
+                args.out,
+                config,
+                data=data,
+                resume=not args.no_resume,
+                log=_log,
+                show_progress=sys.stderr.isatty(),
+                cancel=stop.is_set,
+                cache_dir=args.cache,
+            )
+    except TrainingCancelled as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        library.close()
+    print(describe_trained(model))
+    print(f"make it active with: tagger models use {model.name}")
     return 0
 
 

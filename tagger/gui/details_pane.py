@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.class_colors import class_title
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.telling_window import most_telling_window
 from tagger.gui.track_table_model import STATUS_TEXT, display_path, display_title
@@ -47,7 +48,7 @@ def _duration(seconds: float | None) -> str:
 def verdict_text(row: TrackRow) -> str:
     """The model's prediction, or why there is none."""
     if row.predicted_label:
-        text = f"{row.predicted_label.title()}, {row.confidence or 0:.0%} confident"
+        text = f"{class_title(row.predicted_label)}, {row.confidence or 0:.0%} confident"
         if row.disagreement:
             text += f"; {row.disagreement:.0%} of windows disagree"
         if row.needs_review:
@@ -63,7 +64,7 @@ def verdict_text(row: TrackRow) -> str:
 
 def decided_text(row: TrackRow) -> str:
     if row.decided_by == "user":
-        return f"{(row.label or '').title()} — your decision"
+        return f"{class_title(row.label)} — your decision"
     return "The model" if row.decided_by == "model" else "Nobody yet"
 
 
@@ -145,8 +146,8 @@ class DetailsPane(QWidget):
         self.decide_buttons: dict[str, QPushButton] = {}
         decide_row = QHBoxLayout()
         for name in self.classes:
-            button = QPushButton(f"It's {name.title()}")
-            button.setToolTip(f"Record your decision: this track is {name.title()}")
+            button = QPushButton(f"It's {class_title(name)}")
+            button.setToolTip(f"Record your decision: this track is {class_title(name)}")
             button.clicked.connect(lambda _=False, n=name: self._decide(n))
             self.decide_buttons[name] = button
             decide_row.addWidget(button)

@@ -167,3 +167,41 @@ def undo_job(library: Library) -> Job:
         return JobOutcome("Undo", summary, details, result.cancelled, result)
 
     return run
+
+
+# --- learning from the library ----------------------------------------------------------------
+
+
+def train_job(library: Library, settings: Settings, out: Any, config: Any) -> Job:
+    """Train a model on the library's labels (service.learning.train_from_library); each batch
+    reports a Progress in phase "train" whose `last_result` is the TrainProgress."""
+
+    def run(progress: ProgressCallback, cancel: threading.Event) -> JobOutcome:
+        from tagger.service.errors import ServiceError
+        from tagger.service.learning import describe_trained, train_from_library
+        from tagger.training.train import TrainingCancelled
+
+        def report(t: Any) -> None:
+            done = (t.epoch - 1) * t.batches + t.batch
+            progress(
+                Progress(done, t.epochs * t.batches, 0.0, t.eta_s, last_result=t, phase="train")
+            )
+
+        progress(Progress(0, None, 0.0, None, phase="decode"))
+        try:
+            model = train_from_library(
+                library,
+                settings,
+                out,
+                config,
+                log=lambda _line: None,
+                cancel=cancel.is_set,
+                progress=report,
+            )
+        except TrainingCancelled as exc:
+            return JobOutcome("Train", _capitalized(str(exc)), cancelled=True)
+        except ServiceError as exc:
+            return JobOutcome("Train", _capitalized(str(exc)))
+        return JobOutcome("Train", _capitalized(describe_trained(model)), payload=model)
+
+    return run

@@ -33,6 +33,7 @@ from tagger.gui.empty_state import EmptyLibrary
 from tagger.gui.job_status import JobStatus
 from tagger.gui.jobs import JobOutcome, classify_job, scan_job, undo_job
 from tagger.gui.main_window_actions import MainWindowActions
+from tagger.gui.main_window_learning import MainWindowLearning
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.review_view import ReviewView
 from tagger.gui.settings_dialog import SettingsDialog
@@ -55,7 +56,7 @@ SEARCH_DELAY_MS = 250
 PAGE_EMPTY, PAGE_LIBRARY, PAGE_REVIEW = range(3)
 
 
-class MainWindow(MainWindowActions, QMainWindow):
+class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
     def __init__(
         self,
         library: Library,
@@ -141,7 +142,7 @@ class MainWindow(MainWindowActions, QMainWindow):
         self.empty = EmptyLibrary()
         self.empty.add_folder_requested.connect(self.choose_folder)
         self.review = ReviewView(self.client, self.player)
-        self.review.decided.connect(lambda *_: self.refresh())
+        self.review.decided.connect(self._on_review_decision)
         self.review.back_requested.connect(lambda: self.set_review_mode(False))
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.stack = QStackedWidget()
@@ -257,6 +258,7 @@ class MainWindow(MainWindowActions, QMainWindow):
     def _decide(self, track_id: int, label: str) -> None:
         self.client.decide([track_id], label)
         self.refresh()
+        self.suggest_retraining()
 
     def _clear_decision(self, track_id: int) -> None:
         self.client.clear_decision([track_id])

@@ -26,6 +26,7 @@ class MainWindowActions:
     undo_last_write: Callable[[], None]
     open_settings: Callable[[], object]
     cancel_job: Callable[[], None]
+    open_train_dialog: Callable[[], object]
     _focus_search: Callable[[], None]
 
     def _action(
@@ -83,6 +84,10 @@ class MainWindowActions:
             "Ca&ncel", "Esc", self.cancel_job, sp.SP_BrowserStop, "process-stop",
             "Stop the running job; finished files are kept",
         )  # fmt: skip
+        self.act_train = self._action(
+            "&Train a model from this library…", "", self.open_train_dialog, None, "",
+            "Learn from your review decisions and the genre tags the genre map understands",
+        )  # fmt: skip
         self.act_find = self._action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
         self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -98,6 +103,8 @@ class MainWindowActions:
         library_menu.addActions([self.act_scan, self.act_classify, self.act_cancel])
         library_menu.addSeparator()
         library_menu.addActions([self.act_review, self.act_find])
+        library_menu.addSeparator()
+        library_menu.addAction(self.act_train)
         tags_menu = menus.addMenu("&Tags")
         tags_menu.addActions([self.act_write, self.act_undo])
 

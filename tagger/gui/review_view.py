@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.class_colors import class_title
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.track_table_model import display_path, display_title
@@ -80,8 +81,8 @@ class ReviewQueueModel(QAbstractListModel):
             if decision == SKIPPED:
                 mark = "–  "
             elif decision:
-                mark = f"✓ {decision.title()} · "
-            guess = f"{(row.predicted_label or '?').title()} {row.confidence or 0:.0%}"
+                mark = f"✓ {class_title(decision)} · "
+            guess = f"{class_title(row.predicted_label) or '?'} {row.confidence or 0:.0%}"
             artist = f" — {row.artist}" if row.artist else ""
             return f"{mark}{display_title(row)}{artist}   [{guess}]"
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -129,7 +130,7 @@ class ReviewView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
         self.counter.setFont(font)
-        keys = " · ".join(f"{c[0].upper()} = {c.title()}" for c in client.classes)
+        keys = " · ".join(f"{class_title(c)[0]} = {class_title(c)}" for c in client.classes)
         self.hint = QLabel(f"{keys} · S = skip · Space = play/stop preview · ↑ ↓ = move")
         self.hint.setWordWrap(True)
         back = QPushButton("Back to library")
@@ -165,8 +166,8 @@ class ReviewView(QWidget):
         for c in client.classes:
             self._action(
                 c,
-                f"{c.title()} ({c[0].upper()})",
-                c[0].upper(),
+                f"{class_title(c)} ({class_title(c)[0]})",
+                class_title(c)[0],
                 lambda _checked=False, c=c: self.decide(c),
             )
         self._action("skip", "Skip (S)", "S", self.skip)

@@ -1,4 +1,4 @@
-"""Editing the user settings: library folders, review threshold, scope, genre strings, model.
+"""Editing the user settings: library folders, review threshold, genre map, genre strings, model.
 
 The dialog edits a copy of the library's `Settings` and hands it back; the window saves it
 (settings_store.py). Nothing here knows what the values mean to the engine.
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreMapError
 from tagger.library.settings import Settings, SettingsError
 
 
@@ -66,12 +67,19 @@ class SettingsDialog(QDialog):
             "A track also goes to review when this share of its windows votes against its label"
         )
 
-        self.scope = QPlainTextEdit("\n".join(settings.scope_genres))
-        self.scope.setToolTip(
-            "One genre per line. Tracks whose genre tag names none of these are out of scope "
-            "and not classified; tracks without a genre tag are always classified."
+        self.genre_map = QPlainTextEdit(settings.genre_map_rules().to_text())
+        self.genre_map.setToolTip(
+            "One rule per line, 'genre words = class' (metal, hardcore, other or ignore); the "
+            "first rule that matches a genre decides. Tracks whose genres map to 'other' only, "
+            "or to nothing, are out of scope; tracks without a genre are always classified. "
+            "Training from the library learns from genres that map to one class."
         )
-        self.scope.setFixedHeight(90)
+        self.genre_map.setFixedHeight(120)
+        reset_map = QPushButton("Default rules")
+        reset_map.clicked.connect(lambda: self.genre_map.setPlainText(DEFAULT_GENRE_MAP.to_text()))
+        genre_map_box = QVBoxLayout()
+        genre_map_box.addWidget(self.genre_map)
+        genre_map_box.addWidget(reset_map)
 
         self.genre_edits: dict[str, QLineEdit] = {}
         genre_box = QFormLayout()
@@ -101,7 +109,7 @@ class SettingsDialog(QDialog):
         form.addRow("Library folders:", folder_box)
         form.addRow("Review below confidence:", self.threshold)
         form.addRow("… or when windows disagree:", self.disagreement)
-        form.addRow("Scope genres:", self.scope)
+        form.addRow("Genre map:", genre_map_box)
         form.addRow("Genre written for:", genre_box)
         form.addRow("ID3 v2.3 separator:", self.separator)
         form.addRow("Model file:", model_box)
@@ -147,13 +155,18 @@ class SettingsDialog(QDialog):
         genres = {
             name: edit.text().strip() or name.title() for name, edit in self.genre_edits.items()
         }
-        scope = [line.strip() for line in self.scope.toPlainText().splitlines() if line.strip()]
+        try:
+            genre_map = GenreMap.from_text(self.genre_map.toPlainText())
+        except GenreMapError as exc:
+            raise SettingsError(f"genre map: {exc}") from None
+        # The defaults are stored as None, so that a later version's better defaults apply.
+        rules = None if genre_map == DEFAULT_GENRE_MAP else genre_map.to_settings()
         settings = dataclasses.replace(
             self.original,
             library_folders=[self.folders.item(i).text() for i in range(self.folders.count())],
             threshold=round(self.threshold.value(), 4),
             disagreement=round(self.disagreement.value(), 4),
-            scope_genres=scope,
+            genre_map=rules,
             genre_strings=genres,
             id3_separator=self.separator.text() or "; ",
             model_path=self.model_path.text().strip() or None,

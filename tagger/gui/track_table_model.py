@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from tagger.gui.class_colors import class_title
 from tagger.library.queries import TrackFilter, TrackRow
 
 PAGE_SIZE = 64
@@ -76,7 +77,7 @@ def display_path(path: str) -> str:
 
 
 def prediction_text(label: str | None, needs_review: bool) -> str:
-    text = (label or "").title()
+    text = class_title(label)
     return f"{text} (review)" if needs_review else text
 
 

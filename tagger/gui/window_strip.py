@@ -1,10 +1,11 @@
 """A strip chart of a track's window probabilities along its timeline.
 
 One column per window (60 for a classified track), placed at the window's time. Each column is
-split at the window's probability: the first class (Metal) fills it from the top, the second
-(Hardcore) from the bottom, so the boundary between the colours traces the probability along the
-song, with the 50 % line dashed. The side the window votes for is drawn solid, the other pale.
-Click a window to play the track from there; hover for its time and probabilities.
+split into one band per class, in the model's class order from the top, each as tall as the
+class's probability: with two classes the boundary traces the probability along the song, with
+the 50 % line dashed; with more (say Metal, Hardcore and Neither) the bands stack. The class the
+window votes for is drawn solid, the others pale. Click a window to play the track from there;
+hover for its time and probabilities.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, 
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from tagger.audio.segments import WINDOW_SECONDS
-from tagger.gui.class_colors import class_color
+from tagger.gui.class_colors import class_color, class_title
 from tagger.library.queries import WindowRow
 
 
@@ -75,7 +76,7 @@ class WindowStrip(QWidget):
         marked: int | None = None,
     ) -> None:
         self.windows = list(windows)
-        self.classes = list(classes)[:2] or ["metal", "hardcore"]
+        self.classes = list(classes) or ["metal", "hardcore"]
         ends = [w.end for w in self.windows]
         self.duration = max([duration or 0.0, *ends]) if ends or duration else 0.0
         self.marked = marked
@@ -132,20 +133,24 @@ class WindowStrip(QWidget):
             painter.setPen(text_pen)
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "Not classified yet")
             return
-        up, down = self.classes[0], self.classes[1] if len(self.classes) > 1 else ""
-        up_color, down_color = class_color(up, 0), class_color(down, 1)
+        colors = [class_color(c, i) for i, c in enumerate(self.classes)]
         for i, w in enumerate(self.windows):
-            p_up = class_probability(w.probabilities, up)
-            p_down = class_probability(w.probabilities, down)
-            share = p_up / (p_up + p_down) if p_up + p_down > 0 else 0.5
+            probs = [class_probability(w.probabilities, c) for c in self.classes]
+            total = sum(probs)
+            shares = [p / total for p in probs] if total > 0 else [1 / len(probs)] * len(probs)
+            vote = max(range(len(shares)), key=shares.__getitem__)
             left, width = self._bar(i, plot)
-            split = plot.top() + plot.height() * share
-            top_color, bottom_color = QColor(up_color), QColor(down_color)
-            (bottom_color if share >= 0.5 else top_color).setAlphaF(0.3)
-            painter.fillRect(QRectF(left, plot.top(), width, split - plot.top()), top_color)
-            painter.fillRect(QRectF(left, split, width, plot.bottom() - split), bottom_color)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine))
-        painter.drawLine(QPointF(plot.left(), mid), QPointF(plot.right(), mid))
+            top = plot.top()
+            for k, share in enumerate(shares):
+                color = QColor(colors[k])
+                if k != vote:
+                    color.setAlphaF(0.3)
+                height = plot.height() * share
+                painter.fillRect(QRectF(left, top, width, height), color)
+                top += height
+        if len(self.classes) == 2:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(plot.left(), mid), QPointF(plot.right(), mid))
         if self.marked is not None and 0 <= self.marked < len(self.windows):
             left, width = self._bar(self.marked, plot)
             pen = QPen(palette.color(QPalette.ColorRole.Text), 1.5, Qt.PenStyle.DashLine)
@@ -163,13 +168,18 @@ class WindowStrip(QWidget):
         axis = QRectF(plot.left(), plot.bottom() + 1, plot.width(), self.fontMetrics().height())
         painter.drawText(axis, Qt.AlignmentFlag.AlignLeft, "0:00")
         painter.drawText(axis, Qt.AlignmentFlag.AlignRight, _minutes(self.duration))
-        painter.setPen(QPen(up_color))
-        centre = axis.center().x()
-        left_half = QRectF(axis.left(), axis.top(), centre - axis.left() - 8, axis.height())
-        right_half = QRectF(centre + 8, axis.top(), axis.right() - centre - 8, axis.height())
-        painter.drawText(left_half, Qt.AlignmentFlag.AlignRight, f"■ {up.title()} (top)")
-        painter.setPen(QPen(down_color))
-        painter.drawText(right_half, Qt.AlignmentFlag.AlignLeft, f"■ {down.title()} (bottom)")
+        # One legend entry per class, top band first, centred between the two times.
+        entries = [f"■ {class_title(c)}" for c in self.classes]
+        if len(entries) == 2:
+            entries = [f"{entries[0]} (top)", f"{entries[1]} (bottom)"]
+        metrics = painter.fontMetrics()
+        gap = 12
+        widths = [metrics.horizontalAdvance(e) for e in entries]
+        x = axis.center().x() - (sum(widths) + gap * (len(entries) - 1)) / 2
+        for entry, width, color in zip(entries, widths, colors, strict=True):
+            painter.setPen(QPen(color))
+            painter.drawText(QRectF(x, axis.top(), width + 1, axis.height()), entry)
+            x += width + gap
 
     # --- interaction ----------------------------------------------------------------------------
 
@@ -179,7 +189,9 @@ class WindowStrip(QWidget):
             QToolTip.hideText()
             return
         w = self.windows[i]
-        probs = ", ".join(f"{c.title()} {p:.0%}" for c, p in sorted(w.probabilities.items()))
+        probs = ", ".join(
+            f"{class_title(c)} {class_probability(w.probabilities, c):.0%}" for c in self.classes
+        )
         QToolTip.showText(
             event.globalPosition().toPoint(),
             f"Window {i + 1}: {_minutes(w.start)}–{_minutes(w.end)}\n{probs}\nClick to play",

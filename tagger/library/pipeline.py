@@ -23,7 +23,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -36,11 +36,11 @@ from sqlalchemy import and_, select, update
 from tagger.audio.errors import AudioError
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import record_failure, record_prediction, register_model
 from tagger.library.schema import Prediction, Track, TrackStatus
-from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
 from tagger.model.predictor import PredictionError, Predictor
 
@@ -130,15 +130,14 @@ def select_for_classification(
     model_id: int | None,
     *,
     roots: Sequence[str] | None = None,
-    scope: Iterable[str] = HEAVY_GENRES,
+    scope: GenreMap = DEFAULT_GENRE_MAP,
     classify_all: bool = False,
 ) -> list[int]:
     """Track ids (under `roots`, if given) that have no current prediction from `model_id`.
 
-    Also settles scope: a candidate outside the scope gets status out-of-scope (unless
-    `classify_all`); an out-of-scope track now inside the scope is selected.
+    Also settles scope (the genre map's rule): a candidate outside the scope gets status
+    out-of-scope (unless `classify_all`); an out-of-scope track now inside the scope is selected.
     """
-    terms = list(scope)
     current = and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
     query = (
         select(Track.id, Track.path, Track.status, Track.genres)
@@ -161,7 +160,7 @@ def select_for_classification(
     out_of_scope: list[int] = []
     with library.session() as session, session.begin():
         for track_id, _path, status, genres in session.execute(query):
-            if classify_all or in_scope(genres, terms):
+            if classify_all or scope.in_scope(genres):
                 selected.append(track_id)
             elif status != TrackStatus.OUT_OF_SCOPE:
                 out_of_scope.append(track_id)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from tagger.library.genre_map import class_title
 from tagger.library.paths import tracks_under
 from tagger.library.review import (
     DEFAULT_RULE,
@@ -36,6 +37,7 @@ class SmartList(enum.StrEnum):
     OUT_OF_SCOPE = "out-of-scope"
     ERRORS = "errors"
     MISSING = "missing"
+    CONFLICTS = "conflicts"  # genre tags say one class, the decision or prediction another
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class TrackFilter:
     label: str | None = None  # the class, for SmartList.LABEL (case-insensitive)
     search: str = ""  # substring of path, title, artist or album, case-insensitive
     rule: ReviewRule = field(default_factory=ReviewRule)
+    # For SmartList.CONFLICTS: the tracks whose tags disagree (genre_labels.conflicts finds
+    # them through the genre map, which has no SQL form).
+    ids: frozenset[int] = frozenset()
 
 
 SORT_KEYS = (
@@ -162,6 +167,8 @@ def _condition(f: TrackFilter) -> ColumnElement[bool] | None:
             conditions.append(Track.status == TrackStatus.ERROR)
         case SmartList.MISSING:
             conditions.append(Track.status == TrackStatus.MISSING)
+        case SmartList.CONFLICTS:
+            conditions.append(Track.id.in_(sorted(f.ids)) if f.ids else false())
     if f.search.strip():
         s = f.search.strip()
         conditions.append(
@@ -286,7 +293,7 @@ def smart_list_counts(
     ]
     out = [ListCount(SmartList.ALL, "All", values[0])]
     for i, c in enumerate(classes):
-        out.append(ListCount(SmartList.LABEL, c.title(), values[1 + i], label=c))
+        out.append(ListCount(SmartList.LABEL, class_title(c), values[1 + i], label=c))
     rest = values[1 + len(classes) :]
     titles = [
         (SmartList.REVIEW, "Needs review"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from pathlib import Path
+
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tagger.library.model_registry import upsert_model
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
 from tagger.model.predictor import Predictor, TrackPrediction
 
@@ -12,18 +15,10 @@ from tagger.model.predictor import Predictor, TrackPrediction
 def register_model(session: Session, predictor: Predictor) -> ModelRecord:
     """The `models` row of this model file (by content hash), created on first use."""
     model = predictor.model
-    row = session.scalar(select(ModelRecord).where(ModelRecord.sha256 == model.sha256))
-    if row is None:
-        row = ModelRecord(
-            name=predictor.name,
-            path=str(model.path),
-            sha256=model.sha256,
-            classes=list(predictor.classes),
-            metrics=dict(model.metrics or {}),
-        )
-        session.add(row)
-        session.flush()
-    return row
+    metadata = {"metrics": model.metrics, "training": model.training}
+    return upsert_model(
+        session, predictor.name, Path(model.path), model.sha256, list(predictor.classes), metadata
+    )
 
 
 def window_disagreement(prediction: TrackPrediction) -> float:

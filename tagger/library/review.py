@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from tagger.library.genre_map import OTHER
 from tagger.library.schema import Label, LabelSource, Prediction, Track, TrackStatus
 from tagger.library.settings import Settings
 
@@ -32,6 +33,9 @@ from tagger.library.settings import Settings
 class ReviewRule:
     threshold: float = Settings.threshold
     disagreement: float = Settings.disagreement
+    # Undecided tracks whose prediction goes against a confident album verdict
+    # (album_consensus.py); they span tracks, so the caller finds them per question.
+    against_album: frozenset[int] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Settings, threshold: float | None = None) -> ReviewRule:
@@ -69,15 +73,22 @@ def effective_label_of(
 
 
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
-    """SQL condition; the query must outer-join the track's current Prediction."""
+    """SQL condition; the query must outer-join the track's current Prediction.
+
+    A track the model calls `other` (Neither) is never sent to review: it is out of the two
+    classes either way, and nothing is written to it."""
+    reasons = [
+        Prediction.confidence < rule.threshold,
+        Prediction.disagreement >= rule.disagreement,
+    ]
+    if rule.against_album:
+        reasons.append(Track.id.in_(sorted(rule.against_album)))
     return and_(
         Prediction.id.is_not(None),
         Track.user_label.is_(None),
         Track.status == TrackStatus.OK,
-        or_(
-            Prediction.confidence < rule.threshold,
-            Prediction.disagreement >= rule.disagreement,
-        ),
+        func.lower(Prediction.label) != OTHER,
+        or_(*reasons),
     )
 
 

@@ -33,10 +33,10 @@ from tagger.audio.decode import AudioInfo, probe
 from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
 from tagger.library.folders import record_folders
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
-from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
 from tagger.library.walk import FoundFile, normalize_root, walk_audio
 from tagger.tags import TagError, TrackTags, read_tags
@@ -84,13 +84,12 @@ def scan(
     library: Library,
     roots: Iterable[str | Path],
     *,
-    scope: Iterable[str] = HEAVY_GENRES,
+    scope: GenreMap = DEFAULT_GENRE_MAP,
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
 ) -> ScanResult:
     cancelled = cancel_check(cancel)
     root_list = [normalize_root(r) for r in roots]
-    scope_terms = list(scope)
     result = ScanResult(roots=root_list)
 
     # 1. walk
@@ -149,7 +148,7 @@ def scan(
         result.missing = len(vanished)
 
     # 5. read
-    _read_files(library, to_read, scope_terms, result, progress, cancelled)
+    _read_files(library, to_read, scope, result, progress, cancelled)
     return result
 
 
@@ -227,7 +226,7 @@ def _match_moves(
 def _read_files(
     library: Library,
     items: list[_ToRead],
-    scope: list[str],
+    scope: GenreMap,
     result: ScanResult,
     progress: ProgressCallback | None,
     cancelled: Any,
@@ -261,7 +260,7 @@ def _read_files(
         session.close()
 
 
-def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
+def _read_one(session: Session, item: _ToRead, scope: GenreMap) -> str:
     f = item.found
     tags: TrackTags | None = None
     info: AudioInfo | None = None
@@ -310,7 +309,7 @@ def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
         status = TrackStatus.ERROR
     elif has_current and not audio_changed:
         status = TrackStatus.OK
-    elif not in_scope(track.genres, scope):
+    elif not scope.in_scope(track.genres):
         status = TrackStatus.OUT_OF_SCOPE
     elif has_current:
         status = TrackStatus.CHANGED

@@ -14,8 +14,8 @@ from typing import Any
 
 import platformdirs
 
-from tagger.library.scope import HEAVY_GENRES
-from tagger.library.store import APP_NAME
+from tagger import APP_NAME
+from tagger.library.genre_map import GenreMap, GenreMapError
 
 SETTINGS_ENV = "TAGGER_SETTINGS"
 
@@ -37,7 +37,9 @@ class Settings:
     threshold: float = 0.8
     # ... or when at least this share of its windows vote against the track's label.
     disagreement: float = 0.25
-    scope_genres: list[str] = field(default_factory=lambda: list(HEAVY_GENRES))
+    # Ordered [{"genre": term, "class": target}] rules (see genre_map.py); None: the defaults,
+    # so that a user who never edited the map gets a newer version's better defaults.
+    genre_map: list[dict[str, str]] | None = None
     # The genre string written into the files for each class.
     genre_strings: dict[str, str] = field(
         default_factory=lambda: {"metal": "Metal", "hardcore": "Hardcore"}
@@ -77,6 +79,13 @@ class Settings:
             raise SettingsError(f"workers must be at least 1, not {self.workers}")
         if float(self.decode_timeout) <= 0:
             raise SettingsError("decode_timeout must be positive")
+        try:
+            self.genre_map_rules()
+        except GenreMapError as exc:
+            raise SettingsError(f"genre_map: {exc}") from None
+
+    def genre_map_rules(self) -> GenreMap:
+        return GenreMap.from_settings(self.genre_map)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

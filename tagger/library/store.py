@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tagger import APP_NAME
 from tagger.library.database_faults import (
     LibraryError,
     is_database_fault,
@@ -40,7 +41,6 @@ from tagger.library.database_faults import (
     where,
 )
 
-APP_NAME = "metal-hardcore-tagger"
 DB_ENV = "TAGGER_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -58,7 +58,7 @@ def scan_folders(
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
 ) -> ScanResult:
-    return scan(library, roots, scope=settings.scope_genres, progress=progress, cancel=cancel)
+    return scan(library, roots, scope=settings.genre_map_rules(), progress=progress, cancel=cancel)
 
 
 def describe_scan(result: ScanResult) -> str:
@@ -94,7 +94,7 @@ def classify_tracks(
     with library.session() as session, session.begin():
         model_id = register_model(session, predictor).id
     ids = select_for_classification(
-        library, model_id, roots=roots, scope=settings.scope_genres, classify_all=classify_all
+        library, model_id, roots=roots, scope=settings.genre_map_rules(), classify_all=classify_all
     )
     if progress is not None:  # the bar appears now, not after the worker pool has started
         progress(Progress(0, len(ids), 0.0, None, phase="classify"))

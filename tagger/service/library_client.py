@@ -7,11 +7,20 @@ asks of the database; the CLI's `review`, `list`, `label` and `stats` call it to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tagger.library.album_consensus import tracks_against_album
+from tagger.library.genre_labels import conflicts
+from tagger.library.genre_map import OTHER
 from tagger.library.queries import (
     ListCount,
+    SmartList,
     TrackDetail,
     TrackFilter,
     TrackRow,
@@ -29,12 +38,15 @@ from tagger.library.review import (
     record_decision,
     resolve_class,
 )
+from tagger.library.schema import Label, ModelRecord, Prediction, Track
 from tagger.library.settings import Settings
 from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes, library_classes, unknown_label_warning
+
+CONFLICTS_TITLE = "Disagrees with its tags"
 
 
 class LibraryClient:
@@ -49,6 +61,9 @@ class LibraryClient:
         self.library = library
         self.settings = settings
         self.threshold = threshold
+        # Album verdicts and tag conflicts read every track: the GUI asks for the rule with
+        # every page of rows, so they are kept until the library or the genre map changes.
+        self._derived: dict[str, tuple[Any, frozenset[int]]] = {}
 
     # --- what the library is ------------------------------------------------------------------
 
@@ -62,21 +77,54 @@ class LibraryClient:
 
     @property
     def classes(self) -> list[str]:
-        """The classes in display order (Metal first), as the settings' genre strings name them."""
-        return list(self.settings.genre_strings) or ["metal", "hardcore"]
+        """The classes in display order (Metal first), as the settings' genre strings name them,
+        then `other` (Neither) once a model of the library has it."""
+        classes = list(self.settings.genre_strings) or ["metal", "hardcore"]
+        with self.library.session() as session:
+            known = {c for row in session.scalars(select(ModelRecord.classes)) for c in row}
+        return classes + [OTHER] if OTHER in known and OTHER not in classes else classes
 
     @property
     def rule(self) -> ReviewRule:
-        return ReviewRule.from_settings(self.settings, self.threshold)
+        """The settings' rule, with the tracks that go against a confident album verdict."""
+        against = self._cached("against", lambda s: (a.track_id for a in tracks_against_album(s)))
+        return replace(
+            ReviewRule.from_settings(self.settings, self.threshold), against_album=against
+        )
+
+    def conflict_ids(self) -> frozenset[int]:
+        genre_map = self.settings.genre_map_rules()
+        return self._cached("conflicts", lambda s: (c.track_id for c in conflicts(s, genre_map)))
+
+    def _cached(self, name: str, compute: Callable[[Session], Iterable[int]]) -> frozenset[int]:
+        """`compute`'s ids, recomputed only when a prediction, decision or track changed (or the
+        genre map): three indexed max() lookups instead of reading the library."""
+        with self.library.session() as session:
+            stamp = (
+                session.scalar(select(func.max(Prediction.id))),
+                session.scalar(select(func.max(Label.id))),
+                session.scalar(select(func.max(Track.updated_at))),
+                session.scalar(select(func.count(Track.id))),
+                repr(self.settings.genre_map),
+            )
+            hit = self._derived.get(name)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            ids = frozenset(compute(session))
+        self._derived[name] = (stamp, ids)
+        return ids
 
     def with_rule(self, f: TrackFilter) -> TrackFilter:
-        return TrackFilter(f.smart, f.label, f.search, self.rule)
+        ids = self.conflict_ids() if f.smart == SmartList.CONFLICTS else f.ids
+        return TrackFilter(f.smart, f.label, f.search, self.rule, ids)
 
     # --- questions ------------------------------------------------------------------------------
 
     def list_counts(self) -> list[ListCount]:
         with self.library.session() as session:
-            return smart_list_counts(session, self.classes, self.rule)
+            counts = smart_list_counts(session, self.classes, self.rule)
+        conflicting = ListCount(SmartList.CONFLICTS, CONFLICTS_TITLE, len(self.conflict_ids()))
+        return [*counts, conflicting]
 
     def count(self, f: TrackFilter) -> int:
         with self.library.session() as session:

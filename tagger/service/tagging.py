@@ -45,6 +45,7 @@ def tag_request(
     mode: str = "add",
     min_confidence: float | None = None,
     reviewed_only: bool = False,
+    per_album: bool = False,
     genre_overrides: Sequence[str] = (),
     separator: str | None = None,
     extra_fields: bool = False,
@@ -62,6 +63,7 @@ def tag_request(
         mode=mode,
         min_confidence=min_confidence,
         reviewed_only=reviewed_only,
+        per_album=per_album,
         genre_strings=genre_strings(settings.genre_strings, genre_overrides),
         options=TagOptions(
             id3v23_separator=separator, extra_fields=extra_fields, keep_mtime=keep_mtime

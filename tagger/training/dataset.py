@@ -15,11 +15,23 @@ class LabeledTrack:
     label: str
     artist: str | None
     year: int | None
+    album: str | None = None
+    source: str = "folder"  # where the label came from: folder, decision or tag
+    fingerprint: str | None = None  # the file's content fingerprint, when the library knows it
 
     @property
-    def group(self) -> str:
-        """What must not straddle splits: the artist when tagged, else the track itself."""
-        return f"artist:{self.artist.casefold()}" if self.artist else f"track:{self.path}"
+    def group_keys(self) -> tuple[str, ...]:
+        """What must not straddle splits: its artist and its album (else the track itself).
+
+        Tracks sharing any key stay on one side (split.py joins them), so neither an artist nor
+        an album, compilations included, is ever on both sides.
+        """
+        keys = []
+        if self.artist:
+            keys.append(f"artist:{self.artist.casefold()}")
+        if self.album:
+            keys.append(f"album:{self.album.casefold()}")
+        return tuple(keys) or (f"track:{self.path}",)
 
 
 def discover(data_dir: str | Path) -> tuple[list[str], list[LabeledTrack]]:

@@ -1,8 +1,9 @@
-"""The train/validation/test split: by TRACK, never by clip; stratified; grouped by artist.
+"""The train/validation/test split: by TRACK, never by clip; stratified; grouped by artist/album.
 
 Windows of one song on both sides of a split let a model recognise the song instead of the
-style, which is how the seed implementation's accuracy leaked. Whole artists stay on one side
-for the same reason (same production, same voice).
+style, which is how the seed implementation's accuracy leaked. Whole artists and whole albums
+stay on one side for the same reason (same production, same voice): tracks that share an artist
+or an album form one group, and groups are what the split assigns.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ class Split:
 def split_tracks(
     tracks: list[LabeledTrack], seed: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)
 ) -> Split:
-    """Assign whole groups (artists) to splits, class by class, to reach the fractions."""
-    groups: dict[str, list[LabeledTrack]] = defaultdict(list)
-    for t in sorted(tracks, key=lambda t: str(t.path)):
-        groups[t.group].append(t)
+    """Assign whole groups (artists, albums) to splits, class by class, to reach the fractions."""
+    groups = _connected_groups(sorted(tracks, key=lambda t: str(t.path)))
     by_class: dict[str, list[str]] = defaultdict(list)
     for name, members in sorted(groups.items()):
         majority = Counter(t.label for t in members).most_common(1)[0][0]
@@ -53,3 +52,30 @@ def split_tracks(
                 taken[part] += size
             out[part].extend(groups[name])
     return Split(train=out["train"], val=out["val"], test=out["test"])
+
+
+def _connected_groups(tracks: list[LabeledTrack]) -> dict[str, list[LabeledTrack]]:
+    """Tracks joined by any shared group key (union-find), named by their smallest key."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for t in tracks:
+        first, *rest = t.group_keys
+        for key in rest:
+            a, b = root(first), root(key)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[LabeledTrack]] = defaultdict(list)
+    for t in tracks:
+        groups[root(t.group_keys[0])].append(t)
+    return groups
+
+
+def group_count(tracks: list[LabeledTrack]) -> int:
+    """How many separate groups (joined artists/albums) the tracks form."""
+    return len(_connected_groups(tracks))

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm import tqdm
 
@@ -34,6 +33,10 @@ from tagger.model.checkpoint import save_model
 from tagger.model.network import build_network
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.feature_cache import FeatureCache
+from tagger.training.held_out import held_out_metrics
+from tagger.training.labeled_set import LabeledSet, label_counts
+from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
@@ -83,26 +86,52 @@ class TrainingError(Exception):
     pass
 
 
-def _resume_path(out: Path) -> Path:
-    return out.with_name(out.name + ".resume")
+class TrainingCancelled(TrainingError):
+    pass
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """Reported after every batch, for a GUI's progress bar (the CLI has tqdm)."""
+
+    epoch: int
+    epochs: int
+    batch: int  # done in this epoch
+    batches: int
+    loss: float  # running mean over this epoch
+    eta_s: float | None  # to the last epoch, from the mean of recent epochs
 
 
 def train(
-    data_dir: str | Path,
+    data: str | Path | LabeledSet,
     out: str | Path,
     config: TrainConfig,
     *,
     resume: bool = True,
-    cache_dir: Path | None = None,
+    cache: FeatureCache | None = None,
+    held_out: bool = False,
     show_progress: bool = True,
     log: Callable[[str], None] = print,
+    cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> TrainResult:
-    data_dir, out = Path(data_dir).resolve(), Path(out)
+    """Train on a class-folder tree or a LabeledSet (the library's labels).
+
+    `held_out`: also decode the test split and store its metrics in the model (a library has no
+    folder for `tagger evaluate` to read the split back from). `cancel` is asked between
+    batches; a cancelled run keeps its resume checkpoint and raises TrainingCancelled.
+    """
+    out = Path(out)
+    data_dir = None if isinstance(data, LabeledSet) else Path(data).resolve()
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
 
-    classes, tracks = discover(data_dir)
+    if isinstance(data, LabeledSet):
+        classes, tracks, origin = data.classes, data.tracks, data.origin
+    else:
+        classes, tracks = discover(data_dir)
+        origin = str(data_dir)
     split_seed = config.seed if config.split_seed is None else config.split_seed
     split = split_tracks(tracks, seed=split_seed)
     if not split.train or not split.val:
@@ -115,7 +144,7 @@ def train(
     )
     frontend = frontend_for(config.arch)
     train_set, val_set, skipped = _load_windows(
-        split, frontend, cache_dir, config.workers, show_progress, log
+        split, frontend, cache, config.workers, show_progress, log
     )
     label_index = {c: i for i, c in enumerate(classes)}
 
@@ -133,10 +162,10 @@ def train(
     state: dict[str, Any] = {"epoch": 0, "best_val_loss": math.inf, "best_epoch": 0, "bad": 0}
     history: list[EpochRecord] = []
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
-    resume_file = _resume_path(out)
-    fingerprint = _run_fingerprint(config, data_dir, split)
+    resume_file = resume_path(out)
+    fingerprint = _run_fingerprint(config, origin, split)
     if resume and resume_file.exists():
-        loaded = _load_resume(resume_file, fingerprint, network, optimizer, scheduler)
+        loaded = load_resume(resume_file, fingerprint, network, optimizer, scheduler, EpochRecord)
         if loaded is not None:
             state, history, best_weights, rng_state = loaded
             rng.bit_generator.state = rng_state
@@ -150,7 +179,7 @@ def train(
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
 
     started = time.monotonic()
-    epoch_times: list[float] = []
+    epoch_times = [r.seconds for r in history]  # a resumed run knows its earlier epochs
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         t0 = time.monotonic()
         order = _epoch_order(train_items, config.windows_per_track, rng)
@@ -168,7 +197,9 @@ def train(
             leave=False,
             file=sys.stderr,
         )
-        for batch in bar:
+        for i, batch in enumerate(bar):
+            if cancel is not None and cancel():
+                raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume")
             x = torch.from_numpy(
                 assemble_batch(train_set[0], batch, frontend, rng, augment=config.augment)
             )
@@ -184,6 +215,13 @@ def train(
             correct += int((logits.argmax(1) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
+            if progress is not None:
+                per_epoch = float(np.mean(epoch_times[-5:])) if epoch_times else None
+                eta_s = per_epoch * (config.epochs - epoch + 1) if per_epoch else None
+                loss_so_far = total_loss / seen
+                progress(
+                    TrainProgress(epoch, config.epochs, i + 1, len(batches), loss_so_far, eta_s)
+                )
         bar.close()
         scheduler.step()
         val_loss, val_acc, val_track_acc = _validate(
@@ -208,7 +246,7 @@ def train(
             f"{seconds:.0f}s{'  *best' if improved else ''}  "
             f"ETA ≤ {_eta(epoch_times, config.epochs - epoch)}"
         )
-        _save_resume(
+        save_resume(
             resume_file,
             fingerprint,
             network,
@@ -226,10 +264,15 @@ def train(
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
     training = {
-        "data_dir": str(data_dir),
+        "data_dir": str(data_dir) if data_dir is not None else None,
+        "origin": origin,
+        "labels": label_counts(tracks),
         "config": asdict(config),
         "split": {
-            name: sorted(str(t.path.relative_to(data_dir)) for t in getattr(split, name))
+            name: sorted(
+                str(t.path.relative_to(data_dir) if data_dir else t.path)
+                for t in getattr(split, name)
+            )
             for name in ("train", "val", "test")
         },
         "skipped": skipped,
@@ -250,6 +293,10 @@ def train(
             "track_accuracy": best.val_track_accuracy,
         }
     }
+    if held_out:
+        metrics["test"] = held_out_metrics(
+            network, split.test, classes, frontend, cache, config.workers, config.bf16, log
+        )
     save_model(
         out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
     )
@@ -257,7 +304,7 @@ def train(
     return TrainResult(out, state["best_epoch"], history, split, skipped)
 
 
-def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
+def _load_windows(split, frontend, cache, workers, show_progress, log):
     """Decode train and validation tracks once; the test split is never touched here."""
     wanted = split.train + split.val
     results: dict[Path, CachedTrack | str] = {}
@@ -269,7 +316,7 @@ def _load_windows(split, frontend, cache_dir, workers, show_progress, log):
         results[path] = result
         bar.update()
 
-    build_cache([t.path for t in wanted], frontend, cache_dir, workers, done)
+    build_cache([(t.path, t.fingerprint) for t in wanted], frontend, cache, workers, done)
     bar.close()
     skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
     for path, reason in skipped.items():
@@ -344,50 +391,7 @@ def _eta(epoch_times: list[float], epochs_left: int) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _run_fingerprint(config: TrainConfig, data_dir: Path, split: Split) -> str:
+def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
     cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers", "bf16")}
-    files = sorted(str(t.path) for t in split.train + split.val)
-    return json.dumps({"config": cfg, "data_dir": str(data_dir), "files": files}, sort_keys=True)
-
-
-def _save_resume(path, fingerprint, network, optimizer, scheduler, state, history, best, rng_state):
-    """Everything a resumed run needs, as tensors + JSON (no pickles)."""
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in network.state_dict().items()}
-    tensors.update({f"best.{k}": v.contiguous() for k, v in best.items()})
-    opt_state = optimizer.state_dict()
-    for idx, pstate in opt_state["state"].items():
-        for key, value in pstate.items():
-            tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value).contiguous()
-    meta = {
-        "fingerprint": fingerprint,
-        "state": state,
-        "history": [asdict(r) for r in history],
-        "param_groups": opt_state["param_groups"],
-        "scheduler": scheduler.state_dict(),
-        "rng": rng_state,
-    }
-    tmp = path.with_name(path.name + ".tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(tmp), metadata={"resume": json.dumps(meta, default=int)})
-    os.replace(tmp, path)
-
-
-def _load_resume(path, fingerprint, network, optimizer, scheduler):
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as f:
-        meta = json.loads((f.metadata() or {}).get("resume", "{}"))
-    if meta.get("fingerprint") != fingerprint:
-        return None
-    tensors = load_file(str(path))
-    network.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    best = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
-    opt_state: dict[str, Any] = {"state": {}, "param_groups": meta["param_groups"]}
-    for key, value in tensors.items():
-        if key.startswith("optim."):
-            _, idx, name = key.split(".", 2)
-            opt_state["state"].setdefault(int(idx), {})[name] = value
-    optimizer.load_state_dict(opt_state)
-    scheduler.load_state_dict(meta["scheduler"])
-    history = [EpochRecord(**r) for r in meta["history"]]
-    return meta["state"], history, best, meta["rng"]
+    files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
+    return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)

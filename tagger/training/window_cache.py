@@ -9,8 +9,6 @@ That turns each epoch from minutes of decoding into array slicing.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ import torch
 from tagger.audio.decode import read_parts
 from tagger.audio.errors import AudioError
 from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.training.feature_cache import FeatureCache
 
 
 @dataclass
@@ -32,10 +31,12 @@ class CachedTrack:
     lengths: np.ndarray
 
 
-def _cache_key(path: Path, config: FrontEndConfig) -> str:
-    st = path.stat()
-    text = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{sorted(config.to_dict().items())}"
-    return hashlib.sha1(text.encode()).hexdigest()
+def cache_key(path: Path, fingerprint: str | None, config: FrontEndConfig) -> str:
+    """The feature cache key: the content fingerprint when known, else path + size + mtime."""
+    if fingerprint is None:
+        st = path.stat()
+        fingerprint = f"stat:{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return FeatureCache.key(fingerprint, config.to_dict())
 
 
 def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
@@ -48,42 +49,44 @@ def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
     return CachedTrack(mel=mel, lengths=np.array([p.shape[1] for p in parts], dtype=np.int64))
 
 
-def _load_or_compute(args: tuple[Path, FrontEndConfig, Path | None]) -> CachedTrack | str:
-    path, config, cache_dir = args
+CacheJob = tuple[Path, str | None, FrontEndConfig, FeatureCache | None]
+
+
+def _load_or_compute(job: CacheJob) -> CachedTrack | str:
+    path, fingerprint, config, cache = job
     try:
-        file = cache_dir / f"{_cache_key(path, config)}.npz" if cache_dir else None
-        if file is not None and file.exists():
-            with np.load(file) as z:
-                return CachedTrack(mel=z["mel"], lengths=z["lengths"])
+        key = cache_key(path, fingerprint, config) if cache is not None else None
+        if cache is not None and key is not None:
+            hit = cache.get(key)
+            if hit is not None and {"mel", "lengths"} <= hit.keys():
+                return CachedTrack(mel=hit["mel"], lengths=hit["lengths"])
         track = compute_cached_track(path, config)
-        if file is not None:
-            tmp = file.with_suffix(".tmp.npz")
-            np.savez(tmp, mel=track.mel, lengths=track.lengths)
-            os.replace(tmp, file)
+        if cache is not None and key is not None:
+            cache.put(key, {"mel": track.mel, "lengths": track.lengths})
         return track
     except (AudioError, OSError, ValueError) as exc:
         return str(getattr(exc, "reason", exc))
 
 
 def build_cache(
-    paths: Iterable[Path],
+    tracks: Iterable[tuple[Path, str | None]],
     config: FrontEndConfig,
-    cache_dir: Path | None,
+    cache: FeatureCache | None,
     workers: int,
     on_done: Callable[[Path, CachedTrack | str], None],
 ) -> None:
-    """Decode every track on `workers` processes; `on_done` gets a CachedTrack or an error text."""
-    paths = list(paths)
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(p, config, cache_dir) for p in paths]
+    """Windows of each (path, fingerprint) on `workers` processes, through the feature cache;
+    `on_done` gets a CachedTrack or an error text."""
+    jobs: list[CacheJob] = [(p, fp, config, cache) for p, fp in tracks]
     if workers <= 1:
-        for p, job in zip(paths, jobs, strict=True):
-            on_done(p, _load_or_compute(job))
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for p, result in zip(paths, pool.map(_load_or_compute, jobs), strict=True):
-            on_done(p, result)
+        for job in jobs:
+            on_done(job[0], _load_or_compute(job))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for job, result in zip(jobs, pool.map(_load_or_compute, jobs), strict=True):
+                on_done(job[0], result)
+    if cache is not None:
+        cache.trim()
 
 
 def assemble_batch(

@@ -56,12 +56,6 @@ def music(music_master: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(music_master, tmp_path / "music"))
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TAGGER_SETTINGS", str(tmp_path / "settings.json"))
-    monkeypatch.setenv("TAGGER_DB", str(tmp_path / "env-library.db"))
-
-
 @pytest.fixture(scope="session")
 def classified_master(
     tmp_path_factory: pytest.TempPathFactory, music_master: Path, random_model: Path

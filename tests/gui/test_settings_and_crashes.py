@@ -23,7 +23,7 @@ def test_settings_dialog_saves_to_the_library_file_and_qsettings(
     dialog.genre_edits["metal"].setText("Heavy Metal")
     dialog.separator.setText(" / ")
     dialog.workers.setValue(3)
-    dialog.scope.setPlainText("metal\nhardcore\n")
+    dialog.genre_map.setPlainText("grindcore = metal\n" + dialog.genre_map.toPlainText())
     dialog.accept()
 
     saved = json.loads((tmp_path / "settings.json").read_text())
@@ -32,7 +32,7 @@ def test_settings_dialog_saves_to_the_library_file_and_qsettings(
     assert saved["genre_strings"]["metal"] == "Heavy Metal"
     assert saved["id3_separator"] == " / "
     assert saved["workers"] == 3
-    assert saved["scope_genres"] == ["metal", "hardcore"]
+    assert saved["genre_map"][0] == {"genre": "grindcore", "class": "metal"}
     assert saved["model_path"] == settings.model_path
     assert json.loads(qsettings.value(SETTINGS_KEY))["threshold"] == 0.65
     assert window.client.rule.threshold == 0.65
@@ -46,11 +46,19 @@ def test_settings_dialog_saves_to_the_library_file_and_qsettings(
 def test_invalid_settings_are_refused_in_the_dialog(make_window, settings) -> None:
     window = make_window(settings)
     dialog = window.open_settings()
-    dialog.scope.setPlainText("")
     dialog.threshold.setValue(0.5)
     dialog.original = Settings(decode_timeout=-1)  # an impossible value from an old file
     dialog.accept()
     assert dialog.isVisible() and dialog.problem.isVisible()
+    dialog.reject()
+
+
+def test_a_genre_map_line_without_a_class_is_refused(make_window, settings) -> None:
+    window = make_window(settings)
+    dialog = window.open_settings()
+    dialog.genre_map.setPlainText("death metal\n")
+    dialog.accept()
+    assert dialog.isVisible() and "genre map" in dialog.problem.text()
     dialog.reject()
 
 

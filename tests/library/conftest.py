@@ -39,13 +39,6 @@ def library(tmp_path: Path) -> Library:
     lib.close()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the user's real settings or library."""
-    monkeypatch.setenv("TAGGER_SETTINGS", str(tmp_path / "settings.json"))
-    monkeypatch.setenv("TAGGER_DB", str(tmp_path / "env-library.db"))
-
-
 @pytest.fixture
 def make_music(audio_pool: AudioPool, tmp_path: Path) -> MakeLibrary:
     """make_music(n) → {name: path}: n distinct audio files in mixed formats and nested folders."""

@@ -9,6 +9,7 @@ import pytest
 from library_helpers import MakeLibrary, tag_mp3
 from sqlalchemy import select
 
+from tagger.library.genre_map import GenreMap, GenreRule
 from tagger.library.pipeline import TrackResult, run_classification, select_for_classification
 from tagger.library.progress import Progress
 from tagger.library.records import register_model
@@ -135,4 +136,6 @@ def test_scope_decides_what_is_classified(
     assert len(ids) == 5 and jazz not in ids
     assert statuses(library)["000 track.mp3"][0] == TrackStatus.OUT_OF_SCOPE
     assert jazz in select_for_classification(library, mid, classify_all=True)
-    assert jazz in select_for_classification(library, mid, scope=["jazz"])
+    assert jazz in select_for_classification(
+        library, mid, scope=GenreMap((GenreRule("jazz", "metal"),))
+    )

@@ -11,6 +11,7 @@ from library_helpers import MakeLibrary, set_mtime_later, tag_mp3
 from sqlalchemy import func, select
 
 from tagger.library import scanner
+from tagger.library.genre_map import GenreMap, GenreRule
 from tagger.library.progress import Progress
 from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
@@ -179,9 +180,9 @@ def test_scope_from_existing_genre_tags(
     assert rows[mp3s[0].name].status == TrackStatus.OUT_OF_SCOPE
     assert rows[mp3s[1].name].status == TrackStatus.NEW
     assert rows[mp3s[2].name].status == TrackStatus.NEW
-    # another scope setting applies to tracks read from then on
+    # another genre map applies to tracks read from then on
     set_mtime_later(mp3s[1])
-    scan(library, [root], scope=["jazz"])
+    scan(library, [root], scope=GenreMap((GenreRule("jazz", "metal"),)))
     assert tracks(library)[mp3s[1].name].status == TrackStatus.OUT_OF_SCOPE
 
 

@@ -55,3 +55,36 @@ def test_a_decision_names_a_known_class_and_known_tracks(
     with pytest.raises(ServiceError, match="not in the library: .*elsewhere"):
         client.decide_paths([str(tmp_path / "music"), str(tmp_path / "elsewhere")], "metal")
     assert client.stats().decided_by == {"none": 2}  # nothing half-done
+
+
+def test_the_album_part_of_the_rule_follows_new_predictions(tmp_path: Path) -> None:
+    from tagger.library.records import record_prediction
+    from tagger.library.schema import ModelRecord, Track
+    from tagger.model.predictor import TrackPrediction
+    from tagger.service.library_client import LibraryClient
+
+    def metal(p: float) -> TrackPrediction:
+        probs = {"hardcore": 1 - p, "metal": p}
+        label = max(probs, key=probs.get)
+        return TrackPrediction("x", "m", ("hardcore", "metal"), label, probs[label], probs, (), 9.0)
+
+    library = Library.open(tmp_path / "lib.db")
+    try:
+        with library.session() as s, s.begin():
+            model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=["hardcore", "metal"])
+            s.add(model)
+            s.flush()
+            ids = []
+            for i, p in enumerate([0.99, 0.99, 0.99, 0.99, 0.99]):
+                t = Track(path=f"/a/{i}.mp3", size=1, mtime_ns=1, genres=[], album="A")
+                s.add(t)
+                s.flush()
+                ids.append(t.id)
+                record_prediction(s, t.id, model.id, metal(p))
+        client = LibraryClient(library, Settings())
+        assert client.rule.against_album == frozenset()
+        with library.session() as s, s.begin():
+            record_prediction(s, ids[0], 1, metal(0.1))  # now against its (still metal) album
+        assert client.rule.against_album == frozenset({ids[0]})
+    finally:
+        library.close()

@@ -50,3 +50,31 @@ def test_untagged_tracks_are_their_own_groups():
     ]
     split = split_tracks(data, seed=0)
     assert len(split.test) == 6 and len(split.val) == 6
+
+
+def test_an_album_never_straddles_the_split_even_across_artists():
+    """A compilation (one album, many artists) joins those artists into one group."""
+    data = []
+    for a in range(30):
+        label = "metal" if a % 2 else "hardcore"
+        album = f"Comp {a // 3}"  # three artists per album
+        for i in range(3):
+            data.append(
+                LabeledTrack(Path(f"/d/{a}_{i}.mp3"), label, f"Artist {a}", 2000, album=album)
+            )
+    split = split_tracks(data, seed=3)
+    albums = [{t.album for t in p} for p in (split.train, split.val, split.test)]
+    assert albums[1] and albums[2]
+    assert not (albums[0] & albums[1] or albums[0] & albums[2] or albums[1] & albums[2])
+    artists = [{t.artist for t in p} for p in (split.train, split.val, split.test)]
+    assert not (artists[0] & artists[1] or artists[0] & artists[2] or artists[1] & artists[2])
+
+
+def test_untagged_tracks_are_their_own_group():
+    data = [
+        LabeledTrack(Path(f"/d/{i}.mp3"), ("metal", "hardcore")[i % 2], None, None)
+        for i in range(40)
+    ]
+    split = split_tracks(data, seed=0)
+    assert len(split.train) + len(split.val) + len(split.test) == 40
+    assert split.test and split.val

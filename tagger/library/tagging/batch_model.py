@@ -28,6 +28,7 @@ class SkipReason(enum.StrEnum):
     LOW_CONFIDENCE = "low-confidence"
     NOT_REVIEWED = "not-reviewed"  # the request wants only a person's decisions
     NEEDS_REVIEW = "needs-review"  # the review rule flags the model's label
+    NEITHER = "neither"  # labeled `other`: neither class, so no genre of ours is written
 
 
 class Action(enum.StrEnum):
@@ -56,6 +57,9 @@ class TagRequest:
     # only written when `follow_links_outside` is set.
     library_folders: tuple[str, ...] = ()
     follow_links_outside: bool = False
+    # Write each album's verdict (album_consensus.py) to all its tracks; a person's decision
+    # on a track still wins, and tracks without an album keep their own label.
+    per_album: bool = False
 
     def genre_for(self, label: str) -> str:
         """The genre string written for a class: from the settings, else the class name."""

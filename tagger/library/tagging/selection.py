@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from tagger.library.album_consensus import album_verdicts_by_track, tracks_against_album
+from tagger.library.genre_map import OTHER
 from tagger.library.paths import is_under, tracks_under
 from tagger.library.review import effective_label, needs_review
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
@@ -20,6 +23,9 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     The effective label (a user decision beats the model) is review.py's.
     """
     label = effective_label()
+    # A track against its confident album waits for review too (unless the album decides).
+    against = frozenset() if request.per_album else _against_album(session)
+    rule = replace(request.review_rule, against_album=against)
     query = (
         select(
             Track.id,
@@ -31,7 +37,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
             Prediction.label,
             Prediction.confidence,
             ModelRecord.name,
-            needs_review(request.review_rule),
+            needs_review(rule),
         )
         .outerjoin(
             Prediction, and_(Prediction.track_id == Track.id, Prediction.is_current.is_(True))
@@ -41,7 +47,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     )
     if request.paths:
         query = query.where(tracks_under(request.paths))
-    if request.label is not None:
+    if request.label is not None and not request.per_album:
         query = query.where(func.lower(label) == request.label.strip().lower())
     out: list[Candidate] = []
     for row in session.execute(query):
@@ -65,6 +71,34 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
             )
         else:
             out.append(Candidate(tid, path, size, mtime, status, None, None, None, None))
+    if request.per_album:
+        out = _with_album_verdicts(session, out, request.label)
+    return out
+
+
+def _against_album(session: Session) -> frozenset[int]:
+    return frozenset(a.track_id for a in tracks_against_album(session))
+
+
+def _with_album_verdicts(
+    session: Session, candidates: list[Candidate], label: str | None
+) -> list[Candidate]:
+    """Model-labeled tracks take their album's verdict and confidence (the album decides, so
+    one unsure track of a sure album is not left for review); then the label filter applies."""
+    verdicts = album_verdicts_by_track(session, [c.track_id for c in candidates])
+    out = []
+    for c in candidates:
+        album = verdicts.get(c.track_id)
+        if album is not None and c.decided_by != "user":
+            c = replace(
+                c,
+                label=album.label,
+                decided_by="model",
+                confidence=album.confidence,
+                needs_review=False,
+            )
+        if label is None or (c.label or "").casefold() == label.strip().casefold():
+            out.append(c)
     return out
 
 
@@ -78,6 +112,8 @@ def skip_reason(c: Candidate, request: TagRequest) -> SkipReason | None:
         return SkipReason.OUT_OF_SCOPE
     if c.label is None:
         return SkipReason.UNCLASSIFIED
+    if c.label.casefold() == OTHER:
+        return SkipReason.NEITHER
     if c.decided_by == "user":
         return None  # a person's decision always qualifies
     if request.reviewed_only:

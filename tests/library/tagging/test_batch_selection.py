@@ -103,3 +103,49 @@ def test_history_names_the_state_of_a_killed_batch(lib: Library) -> None:
         s.add(TagBatch(mode="add", labels={}, counts={}, notes=BatchNotes(finished=True).to_text()))
     states = [b.state for b in history(lib)]
     assert states == ["done", "interrupted", "interrupted"]
+
+
+def test_neither_is_never_tagged(lib: Library, template: Path, tmp_path: Path) -> None:
+    model = fake_model(lib)
+    jazz = make_mp3(template, tmp_path / "music" / "jazz.mp3", None)
+    add_track(lib, jazz, model_id=model, predicted="other", confidence=0.97)
+    plan = TagWriter(lib).plan(TagRequest(include_unreviewed=True))
+    assert not any(c.action == Action.WRITE for c in plan.changes)
+    assert plan.skipped == {"neither": 1}
+
+
+def test_per_album_writes_the_album_verdict_to_all_its_tracks(
+    lib: Library, template: Path, tmp_path: Path
+) -> None:
+    from tagger.library.schema import Track
+
+    model = fake_model(lib)
+    album = tmp_path / "music" / "album"
+    ids = []
+    for name, predicted, confidence in [
+        ("1.mp3", "metal", 0.95),
+        ("2.mp3", "metal", 0.95),
+        ("3.mp3", "metal", 0.95),
+        ("4.mp3", "hardcore", 0.6),  # unsure and against its album
+    ]:
+        path = make_mp3(template, album / name, None)
+        ids.append(add_track(lib, path, model_id=model, predicted=predicted, confidence=confidence))
+    loose = make_mp3(template, tmp_path / "music" / "loose.mp3", None)
+    add_track(lib, loose, model_id=model, predicted="hardcore", confidence=0.95)
+    with lib.session() as s, s.begin():
+        for tid in ids:
+            s.get(Track, tid).album = "One Album"
+
+    plain = TagWriter(lib).plan(TagRequest())
+    assert plain.skipped == {"needs-review": 1}
+    request = TagRequest(per_album=True)
+    plan = TagWriter(lib).plan(request)
+    assert {Path(c.path).name: c.new_genres for c in plan.changes} == {
+        "1.mp3": ["Metal"],
+        "2.mp3": ["Metal"],
+        "3.mp3": ["Metal"],
+        "4.mp3": ["Metal"],
+        "loose.mp3": ["Hardcore"],  # no album: its own verdict
+    }
+    only_hardcore = TagWriter(lib).plan(TagRequest(per_album=True, label="hardcore"))
+    assert [Path(c.path).name for c in only_hardcore.changes] == ["loose.mp3"]

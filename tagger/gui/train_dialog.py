@@ -1,0 +1,246 @@
+"""Library → "Train a model from this library…": the labels on offer, a time estimate, training
+in the worker thread with epoch, loss, ETA and Cancel, then the held-out accuracy and confusion
+matrix and "Use this model".
+
+The dialog holds no logic: the labels, the estimate and the training are the learning service's
+(`tagger.service.learning`), run as a job of the window's JobRunner (one job at a time, so a
+scan and a training never fight over the two cores). A cancelled run keeps its checkpoint:
+Train again with the same output file resumes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tagger import APP_NAME
+from tagger.gui.class_colors import class_title
+from tagger.gui.jobs import JobOutcome, train_job
+from tagger.gui.worker import JobRunner
+from tagger.library.progress import Progress
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.service.errors import ServiceError
+from tagger.service.learning import (
+    TrainedModel,
+    all_label_counts,
+    cached_count,
+    default_config,
+    describe_seconds,
+    estimate_seconds,
+    library_labels,
+)
+
+
+def default_model_file() -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "models" / f"library-{stamp}.safetensors"
+
+
+class TrainDialog(QDialog):
+    use_model_requested = Signal(str)  # the model file; the window makes it active and classifies
+
+    def __init__(
+        self, library: Library, settings: Settings, runner: JobRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Train a model from this library")
+        self.library, self.settings, self.runner = library, settings, runner
+        self.trained: TrainedModel | None = None
+        self.config = default_config()
+
+        self.labels = QTableWidget(0, 4)
+        self.labels.setHorizontalHeaderLabels(["Class", "Your decisions", "Genre tags", "Used"])
+        self.labels.verticalHeader().hide()
+        self.estimate = QLabel()
+        self.estimate.setWordWrap(True)
+        self.out = QLineEdit(str(default_model_file()))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_file)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out, 1)
+        out_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Model file:", out_row)
+
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.status = QLabel("Not started.")
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.hide()
+
+        self.buttons = QDialogButtonBox()
+        self.train_button = self.buttons.addButton("Train", QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button = self.buttons.addButton(
+            "Cancel training", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.use_button = self.buttons.addButton(
+            "Use this model", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.train_button.clicked.connect(self._train)
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.use_button.clicked.connect(self._use)
+        close.clicked.connect(self.reject)
+        self.cancel_button.setEnabled(False)
+        self.use_button.setEnabled(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                "Labels come from your review decisions first, then from genre tags "
+                "that the genre map (Settings) maps to one class."
+            )
+        )
+        layout.addWidget(self.labels)
+        layout.addWidget(self.estimate)
+        layout.addLayout(form)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.result)
+        layout.addWidget(self.confusion)
+        layout.addWidget(self.buttons)
+
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Count the labels on offer and estimate the time; disable Train when too few."""
+        counts = all_label_counts(self.library, self.settings)
+        try:
+            data = library_labels(self.library, self.settings)
+        except ServiceError as exc:
+            data, problem = None, str(exc)
+        else:
+            problem = ""
+        self.labels.setRowCount(len(counts))
+        for row, (cls, per_source) in enumerate(counts.items()):
+            used = (
+                "yes"
+                if data and cls in data.classes
+                else (data.dropped.get(cls, "no") if data else "no")
+            )
+            cells = [
+                class_title(cls),
+                str(per_source.get("decision", 0)),
+                str(per_source.get("tag", 0)),
+                used,
+            ]
+            for col, text in enumerate(cells):
+                self.labels.setItem(row, col, QTableWidgetItem(text))
+        self.labels.resizeColumnsToContents()
+        if data is None:
+            self.estimate.setText(problem)
+            self.train_button.setEnabled(False)
+            return
+        cached = cached_count(data)
+        seconds = estimate_seconds(data, self.config, cached)
+        self.estimate.setText(
+            f"{len(data.tracks)} labeled tracks in {len(data.classes)} classes; "
+            f"{cached} already decoded. Estimated time: {describe_seconds(seconds)} "
+            "(early stopping usually ends sooner)."
+        )
+        self.train_button.setEnabled(not self.runner.busy)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Model file", self.out.text(), "Models (*.safetensors)"
+        )
+        if path:
+            self.out.setText(path if path.endswith(".safetensors") else path + ".safetensors")
+
+    def _train(self) -> None:
+        job = train_job(self.library, self.settings, Path(self.out.text()), self.config)
+        if not self.runner.start("Train", job):
+            self.status.setText("Another job is running; train when it has finished.")
+            return
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.use_button.setEnabled(False)
+        self.status.setText("Decoding the labeled tracks (cached tracks are not decoded again)…")
+
+    def _on_progress(self, p: Progress) -> None:
+        if self.runner.name != "Train" or p.phase != "train" or p.last_result is None:
+            return
+        t = p.last_result
+        self.bar.setRange(0, t.epochs * t.batches)
+        self.bar.setValue((t.epoch - 1) * t.batches + t.batch)
+        eta = "" if t.eta_s is None else f" · at most {describe_seconds(t.eta_s)} left"
+        self.status.setText(f"Epoch {t.epoch} of at most {t.epochs} · loss {t.loss:.3f}{eta}")
+
+    def _on_finished(self, outcome: JobOutcome) -> None:
+        if outcome.title != "Train":
+            return
+        self.cancel_button.setEnabled(False)
+        self.train_button.setEnabled(True)
+        self.status.setText(outcome.summary)
+        if outcome.cancelled or not isinstance(outcome.payload, TrainedModel):
+            return
+        self.trained = outcome.payload
+        self.bar.setValue(self.bar.maximum())
+        self._show_metrics(self.trained)
+        self.use_button.setEnabled(True)
+
+    def _on_failed(self, _traceback: str) -> None:
+        self.cancel_button.setEnabled(False)
+        self.train_button.setEnabled(True)
+        self.status.setText("Training failed; see the log file for details.")
+
+    def _show_metrics(self, model: TrainedModel) -> None:
+        test = model.metrics.get("test", {})
+        track = test.get("track_level")
+        if not track:
+            self.result.setText("No held-out tracks to measure on.")
+            return
+        self.result.setText(
+            f"Held-out test split ({test['tracks']} tracks the model never saw): "
+            f"track accuracy {track['accuracy']:.1%}, macro F1 {track['macro']['f1']:.3f}. "
+            "Rows: the true class; columns: the model's verdict."
+        )
+        classes = [class_title(c) for c in model.data.classes]
+        matrix = track["confusion_matrix"]
+        self.confusion.setRowCount(len(classes))
+        self.confusion.setColumnCount(len(classes))
+        self.confusion.setHorizontalHeaderLabels(classes)
+        self.confusion.setVerticalHeaderLabels(classes)
+        for r, row in enumerate(matrix):
+            for c, n in enumerate(row):
+                self.confusion.setItem(r, c, QTableWidgetItem(str(n)))
+        self.confusion.show()
+
+    def _use(self) -> None:
+        if self.trained is not None:
+            self.use_model_requested.emit(str(self.trained.path))
+            self.accept()
+
+    def done(self, result: int) -> None:
+        for signal, slot in (
+            (self.runner.progress, self._on_progress),
+            (self.runner.finished, self._on_finished),
+            (self.runner.failed, self._on_failed),
+        ):
+            signal.disconnect(slot)
+        super().done(result)

@@ -1,0 +1,122 @@
+"""What the library's genre tags say, read through the genre map: the genre summary, the labels
+to train on, and the tracks whose prediction disagrees with their tags.
+
+Labels for training: a user's review decision first (it is the most deliberate label there is),
+else the class the track's genre tags map to when they map to exactly one. Tracks that are
+missing or unreadable give no label. The map is applied in Python rather than SQL because its
+word rules (affixes, run-together words, first match wins) have no portable SQL form; a library
+of 100,000 tracks is read in about a second.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tagger.library.genre_map import GenreMap, Verdict, split_values, words
+from tagger.library.schema import Prediction, Track, TrackStatus
+
+if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
+    from tagger.training.dataset import LabeledTrack
+
+DECISION = "decision"
+TAG = "tag"
+UNUSABLE = (TrackStatus.MISSING, TrackStatus.ERROR)
+
+
+@dataclass(frozen=True)
+class GenreCount:
+    genre: str  # as spelled in the files (the most common spelling of its words)
+    tracks: int
+    target: str | None  # the class or "ignore" it maps to; None: no rule matches
+
+
+def genre_summary(session: Session, genre_map: GenreMap) -> list[GenreCount]:
+    """Every distinct genre in the library (by words, so "Death-Metal" = "death metal")."""
+    tracks: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    for genres in session.scalars(select(Track.genres)):
+        seen = set()
+        for genre in split_values(genres):
+            key = " ".join(words(genre))
+            spellings.setdefault(key, Counter())[genre] += 1
+            if key not in seen:
+                seen.add(key)
+                tracks[key] += 1
+    out = []
+    for key, n in tracks.items():
+        spelling = spellings[key].most_common(1)[0][0]
+        out.append(GenreCount(spelling, n, genre_map.target(spelling)))
+    return sorted(out, key=lambda g: (-g.tracks, g.genre.casefold()))
+
+
+def _labeled_rows(session: Session) -> Iterator[Track]:
+    query = select(Track).where(Track.status.not_in([s.value for s in UNUSABLE]))
+    yield from session.scalars(query.order_by(Track.path).execution_options(yield_per=1000))
+
+
+def training_labels(session: Session, genre_map: GenreMap) -> list[LabeledTrack]:
+    """One LabeledTrack per labeled track: decision first, else a tag mapping to one class."""
+    from tagger.training.dataset import LabeledTrack
+
+    out = []
+    for t in _labeled_rows(session):
+        if t.user_label:
+            label, source = t.user_label.casefold(), DECISION
+        else:
+            mapped = genre_map.label(t.genres)
+            if mapped.verdict != Verdict.LABELED or mapped.label is None:
+                continue
+            label, source = mapped.label, TAG
+        out.append(
+            LabeledTrack(
+                path=Path(t.path),
+                label=label,
+                artist=(t.artist or "").strip() or None,
+                year=t.year,
+                album=(t.album or "").strip() or None,
+                source=source,
+                fingerprint=t.fingerprint,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Conflict:
+    track_id: int
+    path: str
+    tag_label: str  # what the genre tags map to
+    label: str  # the effective label (the user's decision, else the current prediction)
+    confidence: float | None  # of the current prediction
+    genres: list[str]
+
+
+def conflicts(session: Session, genre_map: GenreMap) -> list[Conflict]:
+    """Tracks whose tags map to one class while the decision or prediction says another.
+
+    Most confident disagreement first: those are the likeliest mislabeled files.
+    """
+    query = (
+        select(Track, Prediction)
+        .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
+        .where(Track.status.not_in([s.value for s in UNUSABLE]))
+        .where((Prediction.id.is_not(None)) | Track.user_label.is_not(None))
+    )
+    out = []
+    for t, p in session.execute(query):
+        mapped = genre_map.label(t.genres)
+        if mapped.verdict != Verdict.LABELED or mapped.label is None:
+            continue
+        label = t.user_label or (p.label if p else None)
+        if label is None or label.casefold() == mapped.label:
+            continue
+        confidence = p.confidence if p else None
+        out.append(Conflict(t.id, t.path, mapped.label, label, confidence, list(t.genres)))
+    return sorted(out, key=lambda c: (-(c.confidence or 0.0), c.path))

@@ -1,0 +1,237 @@
+"""Learning from the library: its genres through the map, the labels it offers, training a model
+from them, the models it knows and which one is active, conflicts and album verdicts.
+
+The CLI (`tagger genres`, `train --from-library`, `models`, `list --conflicts`) and the app's
+train dialog and smart lists are adapters over these functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tagger.library.genre_labels import Conflict, GenreCount, conflicts, genre_summary
+from tagger.library.genre_labels import training_labels as library_training_labels
+from tagger.library.model_registry import ModelInfo, list_models, register_model_file
+from tagger.library.model_registry import resolve_model as registry_resolve_model
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.service.errors import ServiceError
+
+if TYPE_CHECKING:  # torch comes with training; it is imported where a job trains
+    from tagger.training.labeled_set import LabeledSet
+    from tagger.training.train import TrainConfig, TrainProgress, TrainResult
+
+# Measured with benchmarks/train_from_library_speed.py (BENCHMARKS.md); an estimate for the
+# dialog, not a promise: a shared or faster machine differs.
+DECODE_SECONDS_PER_TRACK = 1.0
+TRAIN_WINDOWS_PER_SECOND = 60.0
+EXPECTED_EPOCHS = 20
+
+
+def genres(library: Library, settings: Settings) -> list[GenreCount]:
+    with library.session() as s:
+        return genre_summary(s, settings.genre_map_rules())
+
+
+def library_labels(library: Library, settings: Settings) -> LabeledSet:
+    """The labels to train on, with the classes chosen; ServiceError when too few."""
+    from tagger.training.labeled_set import LabelSetError, labeled_set
+
+    with library.session() as s:
+        tracks = library_training_labels(s, settings.genre_map_rules())
+    try:
+        return labeled_set(tracks, "the library")
+    except LabelSetError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def all_label_counts(library: Library, settings: Settings) -> dict[str, dict[str, int]]:
+    """{class: {source: tracks}} over every label, including classes too small to train."""
+    from tagger.training.labeled_set import label_counts
+
+    with library.session() as s:
+        return label_counts(library_training_labels(s, settings.genre_map_rules()))
+
+
+def estimate_seconds(data: LabeledSet, config: TrainConfig, cached: int = 0) -> float:
+    """A rough time for a run: decoding what the cache lacks, then the expected epochs."""
+    n = len(data.tracks)
+    per_track = config.windows_per_track or 60
+    epochs = min(config.epochs, EXPECTED_EPOCHS + config.patience)
+    train_windows = 0.7 * n * per_track
+    val_windows = 0.15 * n * (config.val_windows_per_track or 60) / 3  # inference: ~3x faster
+    decode = max(0, n - cached) * DECODE_SECONDS_PER_TRACK
+    return decode + epochs * (train_windows + val_windows) / TRAIN_WINDOWS_PER_SECOND
+
+
+def cached_count(data: LabeledSet) -> int:
+    """How many of the set's tracks already have their windows in the feature cache."""
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.training.feature_cache import FeatureCache
+    from tagger.training.window_cache import cache_key
+
+    cache, config = FeatureCache(), FrontEndConfig()
+    n = 0
+    for t in data.tracks:
+        try:
+            n += cache_key(t.path, t.fingerprint, config) in cache
+        except OSError:
+            continue  # a file gone since the scan: it will be skipped when training
+    return n
+
+
+def default_config(recipe: str = "library", **changes: Any) -> TrainConfig:
+    from tagger.training.recipes import RECIPES
+
+    if recipe not in RECIPES:
+        raise ServiceError(f"unknown recipe {recipe!r}; choose {', '.join(sorted(RECIPES))}")
+    return dataclasses.replace(
+        RECIPES[recipe], **{k: v for k, v in changes.items() if v is not None}
+    )
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    path: Path
+    result: TrainResult
+    data: LabeledSet
+    metrics: dict[str, Any]
+    name: str
+
+
+def train_from_library(
+    library: Library,
+    settings: Settings,
+    out: str | Path,
+    config: TrainConfig,
+    *,
+    data: LabeledSet | None = None,
+    resume: bool = True,
+    log: Callable[[str], None] = print,
+    show_progress: bool = False,
+    cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
+    cache_dir: str | Path | None = None,
+) -> TrainedModel:
+    """Train on the library's labels (decisions first, then mapped tags), measure the held-out
+    split, and register the model in the library. Raises ServiceError (TrainingCancelled
+    passes through for the caller to report)."""
+    from tagger.model.checkpoint import ModelFileError, read_metadata
+    from tagger.training.feature_cache import FeatureCache
+    from tagger.training.train import TrainingCancelled, TrainingError, train
+
+    data = data or library_labels(library, settings)
+    for cls, why in data.dropped.items():
+        log(f"not learning {cls!r}: {why}")
+    try:
+        result = train(
+            data,
+            out,
+            config,
+            resume=resume,
+            cache=FeatureCache(cache_dir),  # None: the user cache folder
+            held_out=True,
+            show_progress=show_progress,
+            log=log,
+            cancel=cancel,
+            progress=progress,
+        )
+    except TrainingCancelled:
+        raise
+    except (TrainingError, ValueError, OSError) as exc:
+        raise ServiceError(str(exc)) from None
+    try:
+        with library.session() as s, s.begin():
+            row = register_model_file(s, result.model_path)
+            name = row.name
+        metrics = read_metadata(result.model_path).get("metrics", {})
+    except ModelFileError as exc:
+        raise ServiceError(f"the trained model cannot be read back: {exc}") from None
+    return TrainedModel(Path(result.model_path), result, data, metrics, name)
+
+
+def describe_labels(counts: dict[str, dict[str, int]]) -> str:
+    parts = []
+    for cls, per_source in counts.items():
+        detail = ", ".join(f"{n} {source}" for source, n in per_source.items())
+        parts.append(f"{cls} {sum(per_source.values())} ({detail})")
+    return "; ".join(parts) or "none"
+
+
+def describe_trained(model: TrainedModel) -> str:
+    test = model.metrics.get("test", {})
+    track = test.get("track_level", {})
+    line = (
+        f"wrote {model.path} as model {model.name!r}; labels: {describe_labels(model.data.counts)}"
+    )
+    if track:
+        line += (
+            f"; held-out test: {test.get('tracks', 0)} tracks, track accuracy "
+            f"{track['accuracy']:.3f}, macro F1 {track['macro']['f1']:.3f}"
+        )
+    return line
+
+
+def describe_seconds(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"about {minutes} min" if minutes < 90 else f"about {minutes / 60:.1f} h"
+
+
+def models(library: Library, settings: Settings) -> list[ModelInfo]:
+    from tagger.model.checkpoint import resolve_model_path
+
+    with library.session() as s:
+        return list_models(s, resolve_model_path(None, settings.model_path))
+
+
+def use_model(
+    library: Library, settings: Settings, ref: str, settings_path: str | Path | None = None
+) -> Path:
+    """Make NAME|FILE the active model (the settings' model file); the next scan or Classify
+    brings every in-scope track to its prediction."""
+    from tagger.model.checkpoint import ModelFileError
+
+    with library.session() as s, s.begin():
+        try:
+            path = registry_resolve_model(s, ref)
+            register_model_file(s, path)
+        except ModelFileError as exc:
+            raise ServiceError(f"cannot use model {exc}") from None
+    settings.model_path = str(path)
+    settings.save(settings_path)
+    return path
+
+
+RETRAIN_AFTER_DECISIONS = 50  # the retrain benchmark's size: minutes with a warm cache
+
+
+def decisions_since_active_model(library: Library, settings: Settings) -> int:
+    """Review decisions recorded after the active model was registered (all, for a model the
+    library did not train or see): the app suggests retraining from RETRAIN_AFTER_DECISIONS."""
+    from sqlalchemy import func, select
+
+    from tagger.library.schema import Label, LabelSource, ModelRecord
+    from tagger.model.checkpoint import file_sha256, resolve_model_path
+
+    try:
+        sha = file_sha256(resolve_model_path(None, settings.model_path))
+    except OSError:
+        sha = None
+    with library.session() as s:
+        since = s.scalar(select(ModelRecord.created_at).where(ModelRecord.sha256 == sha))
+        query = (
+            select(func.count()).select_from(Label).where(Label.source == LabelSource.USER_REVIEW)
+        )
+        if since is not None:
+            query = query.where(Label.created_at > since)
+        return int(s.scalar(query) or 0)
+
+
+def tag_conflicts(library: Library, settings: Settings) -> list[Conflict]:
+    with library.session() as s:
+        return conflicts(s, settings.genre_map_rules())

@@ -1,0 +1,76 @@
+"""Held-out metrics at the end of a training run, for label sets that have no folder to evaluate.
+
+A model trained on a folder is measured later by `tagger evaluate DATA_DIR`, which finds the
+test split again by its relative paths. A model trained on the library's labels has no such
+folder, so `train(..., held_out=True)` measures its test split right away and stores the numbers
+in the model: clip and track level, the same metrics and confusion matrix as `tagger evaluate`.
+Windows are centred to the hop, the same placement validation uses during training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.network import Network
+from tagger.model.precision import autocast
+from tagger.training.dataset import LabeledTrack
+from tagger.training.evaluate import metrics
+from tagger.training.feature_cache import FeatureCache
+from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
+
+BATCH = 128
+
+
+@torch.inference_mode()
+def held_out_metrics(
+    network: Network,
+    tracks: Sequence[LabeledTrack],
+    classes: Sequence[str],
+    frontend: FrontEndConfig,
+    cache: FeatureCache | None,
+    workers: int,
+    bf16: bool,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    results: dict[Any, CachedTrack | str] = {}
+    build_cache(
+        [(t.path, t.fingerprint) for t in tracks],
+        frontend,
+        cache,
+        workers,
+        lambda path, result: results.__setitem__(path, result),
+    )
+    usable = [t for t in tracks if isinstance(results[t.path], CachedTrack)]
+    skipped = len(tracks) - len(usable)
+    if not usable:
+        return {"tracks": 0, "skipped": skipped}
+    cached = [results[t.path] for t in usable]
+    index = {c: i for i, c in enumerate(classes)}
+    items = np.array([(t, w) for t, track in enumerate(cached) for w in range(len(track.mel))])
+    network.eval()
+    clip_probs = np.zeros((len(items), len(classes)), dtype=np.float64)
+    for i in range(0, len(items), BATCH):
+        batch = items[i : i + BATCH]
+        x = torch.from_numpy(assemble_batch(cached, batch, frontend, None))  # type: ignore[arg-type]
+        with autocast(bf16):
+            logits = network(x.contiguous(memory_format=torch.channels_last)).float()
+        clip_probs[i : i + len(batch)] = torch.softmax(logits, 1).numpy()
+    track_true = np.array([index[t.label] for t in usable])
+    track_probs = np.stack([clip_probs[items[:, 0] == t].mean(0) for t in range(len(usable))])
+    report = {
+        "tracks": len(usable),
+        "skipped": skipped,
+        "clip_level": metrics(track_true[items[:, 0]], clip_probs, tuple(classes)),
+        "track_level": metrics(track_true, track_probs, tuple(classes)),
+    }
+    log(
+        f"held-out test split: {len(usable)} tracks, track accuracy "
+        f"{report['track_level']['accuracy']:.3f}, clip accuracy "
+        f"{report['clip_level']['accuracy']:.3f}"
+    )
+    return report

@@ -1,0 +1,100 @@
+"""`tagger genres`, `train --from-library`, `models`, `models use`, `list --conflicts`, end to end
+on a small generated library whose genre tags come in varied spellings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from mutagen.flac import FLAC
+
+from tagger.cli import main
+from tagger.library.genre_map import DEFAULT_GENRE_MAP
+from tagger.library.settings import Settings
+
+SPELLINGS = {
+    "metal": ["Death-Metal", "thrash metal", "DOOM"],
+    "hardcore": ["NYHC", "hardcore_punk"],
+}
+
+
+@pytest.fixture(scope="module")
+def tagged_library(tiny_corpus: Path, tmp_path_factory) -> tuple[Path, Path]:
+    """The tiny corpus copied and retagged: 12 of 14 tracks per class tagged, 2 untagged."""
+    root = tmp_path_factory.mktemp("learn-cli")
+    music = root / "music"
+    shutil.copytree(tiny_corpus, music)
+    for cls, names in SPELLINGS.items():
+        for i, path in enumerate(sorted((music / cls).glob("*.flac"))):
+            tags = FLAC(path)
+            tags["album"] = f"{cls} album {i // 4}"
+            if i < 12:
+                tags["genre"] = names[i % len(names)]
+            tags.save()
+    db = root / "library.db"
+    assert main(["scan", str(music), "--db", str(db), "--no-classify"]) == 0
+    return music, db
+
+
+def test_genres_lists_spellings_with_counts_and_targets(tagged_library, capsys) -> None:
+    _, db = tagged_library
+    assert main(["genres", "--db", str(db), "--json"]) == 0
+    rows = {
+        r["genre"].casefold(): (r["tracks"], r["target"])
+        for r in json.loads(capsys.readouterr().out)
+    }
+    assert rows["nyhc"] == (6, "hardcore")
+    assert rows["doom"] == (4, "metal")
+    assert rows["hardcore_punk"] == (6, "hardcore")
+
+
+def test_train_from_library_registers_and_switches(tagged_library, tmp_path, capsys) -> None:
+    music, db = tagged_library
+    out = tmp_path / "mine.safetensors"
+    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--cache", str(tmp_path)]
+    assert main([*argv, "--epochs", "2", "--workers", "1", "--no-resume"]) == 0
+    printed = capsys.readouterr().out
+    assert "metal 12 (12 tag)" in printed and "hardcore 12 (12 tag)" in printed
+    assert "held-out test" in printed
+    assert len(list(tmp_path.glob("*.npz"))) == 24  # --cache holds every labeled track's windows
+
+    assert main(["models", "--db", str(db), "--json"]) == 0
+    models = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
+    assert models["mine"]["labels_used"] == 24 and not models["mine"]["active"]
+    assert models["mine"]["held_out_accuracy"] is not None
+
+    assert main(["models", "use", "mine", "--db", str(db)]) == 0
+    assert "active model" in capsys.readouterr().out
+    assert Settings.load().model_path == str(out.resolve())
+    assert main(["models", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["active"]
+
+    # The next scan classifies every in-scope track with the active model.
+    assert main(["scan", str(music), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--db", str(db), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["model"] == "mine" for r in rows)
+    assert main(["list", "--conflicts", "--db", str(db), "--format", "json"]) == 0
+    conflicts = json.loads(capsys.readouterr().out)
+    for c in conflicts:  # each one's tags map to the class it was NOT given
+        tagged = DEFAULT_GENRE_MAP.label(c["genres"]).label
+        assert tagged is not None and c["label"] != tagged
+
+
+def test_train_from_library_with_too_few_labels_says_why(tmp_path, capsys) -> None:
+    db = tmp_path / "empty.db"
+    code = main(
+        ["train", "--from-library", "--db", str(db), "--out", str(tmp_path / "x.safetensors")]
+    )
+    assert code == 2
+    assert "at least" in capsys.readouterr().err
+
+
+def test_models_use_refuses_what_is_not_a_model(tmp_path, capsys) -> None:
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"nope")
+    assert main(["models", "use", str(junk), "--db", str(tmp_path / "l.db")]) == 2
+    assert "cannot use model" in capsys.readouterr().err

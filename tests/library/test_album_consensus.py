@@ -1,0 +1,108 @@
+"""Album verdicts over a real SQLite library filled directly."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tagger.library.album_consensus import (
+    album_verdicts,
+    album_verdicts_by_track,
+    tracks_against_album,
+)
+from tagger.library.records import record_prediction
+from tagger.library.review import record_decision
+from tagger.library.schema import ModelRecord, Track
+from tagger.library.store import Library
+from tagger.model.predictor import TrackPrediction
+
+CLASSES = ("hardcore", "metal")
+
+
+def _prediction(metal: float) -> TrackPrediction:
+    probs = {"hardcore": 1 - metal, "metal": metal}
+    label = "metal" if metal >= 0.5 else "hardcore"
+    return TrackPrediction("x", "m", CLASSES, label, max(probs.values()), probs, (), 60.0)
+
+
+@pytest.fixture
+def ids(library: Library) -> dict[str, int]:
+    # name: (folder, album, metal probability or None for no prediction)
+    specs = {
+        "a1": ("/m/a", "Same Name", 0.97),
+        "a2": ("/m/a", "Same Name", 0.97),
+        "a3": ("/m/a", "same name", 0.97),
+        "a4": ("/m/a", "Same Name", 0.97),
+        "a-odd": ("/m/a", "Same Name", 0.15),  # sure, but against its album
+        "b1": ("/m/b", "Same Name", 0.2),  # another folder: another album
+        "b2": ("/m/b", "Same Name", 0.1),
+        "b-decided": ("/m/b", "Same Name", None),
+        "loose": ("/m/loose", None, 0.1),
+    }
+    out = {}
+    with library.session() as s, s.begin():
+        model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=list(CLASSES))
+        s.add(model)
+        s.flush()
+        for name, (folder, album, metal) in specs.items():
+            t = Track(path=f"{folder}/{name}.mp3", size=1, mtime_ns=1, genres=[], album=album)
+            s.add(t)
+            s.flush()
+            out[name] = t.id
+            if metal is not None:
+                record_prediction(s, t.id, model.id, _prediction(metal))
+        record_decision(s, [out["b-decided"]], "hardcore")
+    return out
+
+
+def test_albums_are_folder_and_album_tag_and_decisions_count(library, ids) -> None:
+    with library.session() as s:
+        verdicts = {v.folder: v for v in album_verdicts(s)}
+    assert set(verdicts) == {"/m/a", "/m/b"}
+    a, b = verdicts["/m/a"], verdicts["/m/b"]
+    assert a.label == "metal" and len(a.track_ids) == 5
+    assert a.confidence == pytest.approx((0.97 * 4 + 0.15) / 5)
+    assert b.label == "hardcore" and b.confidence == pytest.approx((0.8 + 0.9 + 1.0) / 3)
+    assert a.is_confident() and b.is_confident()
+    assert not a.is_confident(0.9)
+
+
+def test_a_track_against_a_confident_album_is_found_with_its_reason(library, ids) -> None:
+    with library.session() as s:
+        against = tracks_against_album(s)
+        assert [x.track_id for x in against] == [ids["a-odd"]]
+        assert "against its album" in against[0].reason and "metal" in against[0].reason
+        assert tracks_against_album(s, min_confidence=0.99) == []
+
+
+def test_the_review_queue_takes_tracks_against_their_album_but_never_neither(library, ids) -> None:
+    from tagger.library.queries import review_queue
+    from tagger.library.review import ReviewRule
+
+    with library.session() as s, s.begin():
+        model = s.scalars(select(ModelRecord)).first()
+        unsure_other = TrackPrediction(
+            "x",
+            "m",
+            ("hardcore", "metal", "other"),
+            "other",
+            0.5,
+            {"hardcore": 0.2, "metal": 0.3, "other": 0.5},
+            (),
+            60.0,
+        )
+        record_prediction(s, ids["loose"], model.id, unsure_other)
+    with library.session() as s:
+        assert [r.id for r in review_queue(s, ReviewRule())] == []
+        against = frozenset(a.track_id for a in tracks_against_album(s))
+        queue = review_queue(s, ReviewRule(against_album=against))
+        assert [r.id for r in queue] == [ids["a-odd"]]
+
+
+def test_per_album_labels_cover_album_tracks_only(library, ids) -> None:
+    with library.session() as s:
+        verdicts = album_verdicts_by_track(s, [ids["a-odd"], ids["b1"], ids["loose"]])
+    assert {tid: v.label for tid, v in verdicts.items()} == {
+        ids["a-odd"]: "metal",
+        ids["b1"]: "hardcore",
+    }

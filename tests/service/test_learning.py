@@ -1,0 +1,66 @@
+"""service/learning.py: the time estimate and the retrain suggestion's count."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from tagger.library.model_registry import register_model_file
+from tagger.library.review import record_decision
+from tagger.library.schema import Track
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+from tagger.service.learning import (
+    decisions_since_active_model,
+    default_config,
+    describe_labels,
+    estimate_seconds,
+)
+from tagger.training.dataset import LabeledTrack
+from tagger.training.labeled_set import labeled_set
+
+
+def _set(n: int):
+    tracks = [
+        LabeledTrack(Path(f"/m/{i}.mp3"), ("metal", "hardcore")[i % 2], f"a{i}", None)
+        for i in range(n)
+    ]
+    return labeled_set(tracks, "test")
+
+
+def test_estimate_grows_with_tracks_and_shrinks_with_the_cache() -> None:
+    library_recipe = default_config("library")
+    small, big = _set(200), _set(1000)
+    assert estimate_seconds(big, library_recipe) > estimate_seconds(small, library_recipe)
+    assert estimate_seconds(big, library_recipe, cached=1000) < estimate_seconds(
+        big, library_recipe
+    )
+    assert estimate_seconds(small, default_config("paper")) > estimate_seconds(
+        small, library_recipe
+    )
+    assert default_config("library", epochs=3).epochs == 3
+    assert describe_labels(small.counts) == "hardcore 100 (100 folder); metal 100 (100 folder)"
+
+
+def test_decisions_are_counted_from_when_the_active_model_was_registered(
+    tmp_path: Path, random_model: Path
+) -> None:
+    library = Library.open(tmp_path / "lib.db")
+    settings = Settings(model_path=str(random_model))
+    try:
+        with library.session() as s, s.begin():
+            for i in range(3):
+                s.add(Track(path=f"/m/{i}.mp3", size=1, mtime_ns=1, genres=[]))
+        with library.session() as s, s.begin():
+            record_decision(s, [1], "metal")
+        assert decisions_since_active_model(library, settings) == 1  # never registered: all
+        with library.session() as s, s.begin():
+            register_model_file(s, random_model)
+        assert decisions_since_active_model(library, settings) == 0
+        with library.session() as s, s.begin():
+            record_decision(s, [2, 3], "hardcore")
+        assert decisions_since_active_model(library, settings) == 2
+        other = dataclasses.replace(settings, model_path=str(tmp_path / "gone.safetensors"))
+        assert decisions_since_active_model(library, other) == 3
+    finally:
+        library.close()
