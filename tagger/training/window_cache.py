@@ -12,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from tagger.audio.decode import read_parts
-from tagger.audio.errors import AudioError
+from tagger.audio.feature_pool import FeatureFailure, map_features
 from tagger.audio.mel import FrontEndConfig, LogMel
 
 
@@ -39,30 +37,26 @@ def _cache_key(path: Path, config: FrontEndConfig) -> str:
 
 
 def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
-    torch.set_num_threads(1)
     _, plan, parts = read_parts(path, config.window_samples)
     windows = np.zeros((len(parts), 2, config.window_samples), dtype=np.float32)
     for i, part in enumerate(parts):
         windows[i, :, : part.shape[1]] = part
-    mel = LogMel(config)(torch.from_numpy(windows)).numpy().astype(np.float16)
+    mel = LogMel(config)(windows).astype(np.float16)
     return CachedTrack(mel=mel, lengths=np.array([p.shape[1] for p in parts], dtype=np.int64))
 
 
-def _load_or_compute(args: tuple[Path, FrontEndConfig, Path | None]) -> CachedTrack | str:
-    path, config, cache_dir = args
-    try:
-        file = cache_dir / f"{_cache_key(path, config)}.npz" if cache_dir else None
-        if file is not None and file.exists():
-            with np.load(file) as z:
-                return CachedTrack(mel=z["mel"], lengths=z["lengths"])
-        track = compute_cached_track(path, config)
-        if file is not None:
-            tmp = file.with_suffix(".tmp.npz")
-            np.savez(tmp, mel=track.mel, lengths=track.lengths)
-            os.replace(tmp, file)
-        return track
-    except (AudioError, OSError, ValueError) as exc:
-        return str(getattr(exc, "reason", exc))
+def load_or_compute(path: Path, config: FrontEndConfig, cache_dir: Path | None) -> CachedTrack:
+    """A feature-pool job: the cached windows of `path`, computed and stored on a miss."""
+    file = cache_dir / f"{_cache_key(path, config)}.npz" if cache_dir else None
+    if file is not None and file.exists():
+        with np.load(file) as z:
+            return CachedTrack(mel=z["mel"], lengths=z["lengths"])
+    track = compute_cached_track(path, config)
+    if file is not None:
+        tmp = file.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, mel=track.mel, lengths=track.lengths)
+        os.replace(tmp, file)
+    return track
 
 
 def build_cache(
@@ -73,17 +67,11 @@ def build_cache(
     on_done: Callable[[Path, CachedTrack | str], None],
 ) -> None:
     """Decode every track on `workers` processes; `on_done` gets a CachedTrack or an error text."""
-    paths = list(paths)
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(p, config, cache_dir) for p in paths]
-    if workers <= 1:
-        for p, job in zip(paths, jobs, strict=True):
-            on_done(p, _load_or_compute(job))
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for p, result in zip(paths, pool.map(_load_or_compute, jobs), strict=True):
-            on_done(p, result)
+    jobs = ((p, (p, config, cache_dir)) for p in paths)
+    for path, result in map_features(load_or_compute, jobs, workers):
+        on_done(path, result.reason if isinstance(result, FeatureFailure) else result)
 
 
 def assemble_batch(

@@ -44,10 +44,10 @@ def test_track_probabilities_are_the_mean_of_60_windows(tmp_path, random_model):
     assert set(doc["segments"][0]) == {"start", "end", "probabilities"}
 
 
-def test_bf16_and_float32_agree(tmp_path, random_model):
+def test_torch_bf16_and_float32_agree(tmp_path, random_model):
     path = write_audio(tmp_path / "a.wav", tone(8.0))
-    fp32 = Predictor.load(random_model, bf16=False).classify(path)
-    bf16 = Predictor.load(random_model, bf16=True).classify(path)
+    fp32 = Predictor.load(random_model, bf16=False, runtime="torch").classify(path)
+    bf16 = Predictor.load(random_model, bf16=True, runtime="torch").classify(path)
     a = np.array([w.probabilities for w in fp32.windows])
     b = np.array([w.probabilities for w in bf16.windows])
     assert np.abs(a - b).max() < 0.02
