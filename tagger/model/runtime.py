@@ -22,6 +22,10 @@ from tagger.audio.feature_pool import cpu_count
 
 RUNTIMES = ("onnx", "torch")
 DEFAULT_RUNTIME = "onnx"
+# ONNX Runtime keeps its peak activations in its arena: one 60-window run holds ~470 MB there,
+# runs of 10 windows ~140 MB, at the same speed on the development machine
+# (benchmarks/onnx_vs_torch.py prints both).
+WINDOWS_PER_RUN = 10
 
 
 class RuntimeChoiceError(ValueError):
@@ -79,7 +83,11 @@ class OnnxNetwork:
 
     def probabilities(self, mel: np.ndarray) -> np.ndarray:
         x = np.ascontiguousarray(mel, dtype=np.float32)
-        return self._session.run(None, {"mel": x})[0]
+        runs = [
+            self._session.run(None, {"mel": x[i : i + WINDOWS_PER_RUN]})[0]
+            for i in range(0, max(len(x), 1), WINDOWS_PER_RUN)
+        ]
+        return np.concatenate(runs)
 
     def set_threads(self, threads: int) -> None:
         """A session's thread pool is fixed when it opens: reopen it (~50 ms) if this changes."""
