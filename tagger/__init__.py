@@ -1,4 +1,3 @@
 """Metal & Hardcore Tagger: tell Metal from Hardcore with the paper's CNN-BiGRU."""
 
 __version__ = "0.1.0"
-APP_NAME = "metal-hardcore-tagger"  # names the user's config, data and cache folders

@@ -24,15 +24,17 @@ from pathlib import Path
 
 import platformdirs
 
-from tagger import APP_NAME
 from tagger.model.checkpoint import ModelFile, ModelFileError, ModelInfo
 
+# The user cache folder's name: the same as the library's data folder (library/store.py
+# APP_NAME), written here because model/ sits below library/ and cannot import it.
+CACHE_NAME = "metal-hardcore-tagger"
 SHA_KEY = "source_sha256"
 OPSET = 17
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME)) / "onnx"
+    return Path(platformdirs.user_cache_dir(CACHE_NAME)) / "onnx"
 
 
 def beside(model_path: Path) -> Path:
