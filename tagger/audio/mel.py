@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tagger.audio.segments import SAMPLE_RATE, WINDOW_SAMPLES
@@ -74,6 +73,9 @@ class LogMel:
     """
 
     def __init__(self, config: FrontEndConfig | None = None) -> None:
+        import scipy.fft  # here: ~0.3 s to import, and FrontEndConfig alone must stay light
+
+        self._rfft = scipy.fft.rfft
         self.config = c = config or FrontEndConfig()
         hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(c.n_fft) / c.n_fft)  # periodic Hann
         # Each filter row twice, to meet the interleaved (re, im) of the complex spectrum:
@@ -91,7 +93,7 @@ class LogMel:
         padded = np.zeros((flat.shape[0], n + 2 * pad), dtype=dtype)
         padded[:, pad : pad + n] = flat
         frames = sliding_window_view(padded, c.n_fft, axis=-1)[:, :: c.hop_length]  # a view
-        spectrum = scipy.fft.rfft(frames * self._window[dtype], axis=-1, overwrite_x=True)
+        spectrum = self._rfft(frames * self._window[dtype], axis=-1, overwrite_x=True)
         interleaved = spectrum.view(dtype)  # (B*C, T, 2·n_freqs): re, im, re, im, ...
         np.square(interleaved, out=interleaved)
         n_items, n_frames = interleaved.shape[:2]
