@@ -6,6 +6,7 @@ imports neither, so a predictor is only as heavy as the runtime it loads.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,11 @@ class Predictor:
             network = TorchNetwork(model.network, bf16)  # type: ignore[attr-defined]
         self.model = model
         self.network = network
-        self.front = LogMel(model.frontend)
+
+    @functools.cached_property
+    def front(self) -> LogMel:
+        """Built on first use: batch jobs take the log-Mel in their worker processes."""
+        return LogMel(self.model.frontend)
 
     @classmethod
     def load(
