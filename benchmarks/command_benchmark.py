@@ -10,7 +10,9 @@ figure is taken for both, interleaved, so a change in the machine's load hits bo
 (b) `tagger scan` of --tracks four-minute mp3s into a new library: tracks per minute of the
     whole command and the peak PSS of its process tree, for today's code and this checkout,
     each as is and with TAGGER_PRECISION=fp32 (a CPU without bf16), and this checkout with
-    TAGGER_RUNTIME=torch.
+    TAGGER_RUNTIME=torch;
+(c) `tagger gui` on the library of (a), offscreen: seconds from starting the process to the
+    main window shown with its track list filled and the event loop running.
 
 Run it at normal priority (no `nice`); it prints the load average beside each figure.
 """
@@ -61,7 +63,8 @@ def timed(code: Path, args: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def fill_library(work: Path, files: int, code: Path, env: dict[str, str]) -> None:
+def fill_library(work: Path, files: int, code: Path) -> None:
+    env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
     tiny = work / "tiny.wav"
     import av
     import numpy as np
@@ -85,7 +88,6 @@ def fill_library(work: Path, files: int, code: Path, env: dict[str, str]) -> Non
 
 def bench_commands(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> None:
     env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
-    fill_library(work, args.files, codes["new"], env)
     print(f"(a) whole process on a library of {args.files} tracks (load {load()})")
     for command in (["--help"], ["list"]):
         times: dict[str, list[float]] = {name: [] for name in codes}
@@ -100,12 +102,59 @@ def bench_commands(args: argparse.Namespace, codes: dict[str, Path], work: Path)
     print(f"    load after: {load()}")
 
 
-def scan_run(code: Path, music: Path, work: Path, env: dict[str, str], tracks: int) -> str:
+# Runs `tagger gui` and prints the wall clock once the window is usable: the first turn of the
+# event loop that finds the main window visible with rows in its track list.
+GUI_DRIVER = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+def usable():
+    for w in QApplication.topLevelWidgets():
+        if w.isVisible() and hasattr(w, "model") and w.model.rowCount() > 0:
+            print(time.time(), w.model.rowCount(), flush=True)
+            QApplication.instance().exit(0)
+            return
+    QTimer.singleShot(5, usable)
+
+exec_ = QApplication.exec
+QApplication.exec = lambda *_: (QTimer.singleShot(0, usable), exec_())[1]
+from tagger.cli import main
+sys.exit(main(["gui"]))
+"""
+
+
+def launch_seconds(code: Path, env: dict[str, str]) -> float:
+    full_env = {**os.environ, **env, "PYTHONPATH": str(code), "QT_QPA_PLATFORM": "offscreen"}
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-c", GUI_DRIVER], env=full_env, capture_output=True, text=True
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise SystemExit(f"tagger gui failed:\n{done.stderr[-2000:]}")
+    return float(done.stdout.split()[0]) - started
+
+
+def bench_launch(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> None:
+    env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
+    print(f"(c) tagger gui to a usable window, {args.files} tracks (load {load()})")
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    for _ in range(args.repeat):
+        for name, code in codes.items():
+            times[name].append(launch_seconds(code, env))
+    for name, runs in times.items():
+        print(f"    {name:6s} best {min(runs):.2f} s, median {statistics.median(runs):.2f} s")
+    print(f"    load after: {load()}")
+
+
+def scan_run(
+    code: Path, music: Path, work: Path, env: dict[str, str], tracks: int, extra: list[str]
+) -> str:
     db = work / f"scan-{time.monotonic_ns()}.db"
     full_env = {**env, "TAGGER_DB": str(db), "TAGGER_SETTINGS": str(work / "settings.json")}
     before = load()
     started = time.perf_counter()
-    process = tagger(code, ["scan", "--model", str(MODEL), str(music)], full_env)
+    process = tagger(code, ["scan", "--model", str(MODEL), *extra, str(music)], full_env)
     sampler = MemorySampler(process.pid)
     sampler.start()
     _, err = process.communicate()
@@ -130,17 +179,19 @@ def bench_scan(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> 
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(distinct[i % len(distinct)], dest)
     print(f"(b) tagger scan of {args.tracks} four-minute mp3s, whole command, default workers")
-    variants = [
-        ("today", {}),
-        ("new", {}),
-        ("today", {"TAGGER_PRECISION": "fp32"}),
-        ("new", {"TAGGER_PRECISION": "fp32"}),
-        ("new", {"TAGGER_RUNTIME": "torch"}),
+    variants: list[tuple[str, dict[str, str], list[str]]] = [
+        ("today", {}, []),
+        ("new", {}, []),
+        ("today", {"TAGGER_PRECISION": "fp32"}, []),
+        ("new", {"TAGGER_PRECISION": "fp32"}, []),
+        ("new", {"TAGGER_RUNTIME": "torch"}, []),
+        ("new", {}, ["--workers", str(os.cpu_count() or 1)]),
     ]
-    for name, env in variants:
+    for name, env, extra in variants:
         if name in codes:
-            label = f"{name} {' '.join(f'{k}={v}' for k, v in env.items())}"
-            print(f"    {label:32s} {scan_run(codes[name], music, work, env, args.tracks)}")
+            label = " ".join([name, *(f"{k}={v}" for k, v in env.items()), *extra])
+            result = scan_run(codes[name], music, work, env, args.tracks, extra)
+            print(f"    {label:32s} {result}")
 
 
 def main() -> None:
@@ -151,7 +202,7 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=40)
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=("a", "b"))
+    parser.add_argument("--only", choices=("a", "b", "c"))
     parser.add_argument(
         "--cache",
         default=str(Path(platformdirs.user_cache_dir("metal-hardcore-tagger")) / "benchmark"),
@@ -164,8 +215,12 @@ def main() -> None:
         f"python {platform.python_version()}; load {load()}"
     )
     with tempfile.TemporaryDirectory(prefix="tagger-cmd-bench-") as tmp:
+        if args.only in (None, "a", "c"):
+            fill_library(Path(tmp), args.files, codes["new"])
         if args.only in (None, "a"):
             bench_commands(args, codes, Path(tmp))
+        if args.only in (None, "c"):
+            bench_launch(args, codes, Path(tmp))
         if args.only in (None, "b"):
             bench_scan(args, codes, Path(tmp))
 

@@ -84,7 +84,18 @@ def onnx_form(model: ModelInfo) -> Path:
             "metal-hardcore-tagger[train], or copy the .onnx file that `tagger train` wrote "
             "next to it",
         ) from None
-    return export_onnx(loaded, cached(model.sha256))
+    try:
+        return export_onnx(loaded, cached(model.sha256))
+    except OSError as exc:
+        raise ModelFileError(
+            model.path, f"its ONNX form cannot be written to {cache_dir()} ({exc.strerror})"
+        ) from None
+    except Exception as exc:  # the exporter's own errors, for a network it cannot translate
+        raise ModelFileError(
+            model.path,
+            f"cannot be exported to ONNX ({type(exc).__name__}: {exc}); "
+            "TAGGER_RUNTIME=torch runs it on torch",
+        ) from None
 
 
 def export_onnx(model: ModelFile, path: Path) -> Path:

@@ -66,3 +66,12 @@ def test_runtime_choice_follows_the_environment(monkeypatch):
     monkeypatch.setenv("TAGGER_RUNTIME", "tensorflow")
     with pytest.raises(RuntimeChoiceError, match="TAGGER_RUNTIME"):
         runtime_choice()
+
+
+def test_an_unwritable_cache_is_a_model_error_not_a_crash(tmp_path, random_model, monkeypatch):
+    model = shutil.copy(random_model, tmp_path / "m.safetensors")
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # the cache folder cannot be made
+    with pytest.raises(ModelFileError, match="cannot be written"):
+        onnx_form(read_model_info(model))
