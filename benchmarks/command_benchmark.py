@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,28 +44,42 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def tagger(code: Path, args: list[str], env: dict[str, str], **kwargs) -> subprocess.Popen:
+def tagger(code: Path, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """`python -m tagger ARGS` on the code in `code`. It runs in the system's temporary folder:
+    `-m` puts the working directory first on sys.path, which would pick this checkout."""
     full_env = {**os.environ, **env, "PYTHONPATH": str(code)}
     return subprocess.Popen(
         [sys.executable, "-m", "tagger", *args],
         env=full_env,
+        cwd=tempfile.gettempdir(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        **kwargs,
     )
 
 
-def timed(code: Path, args: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants: less
+    sensitive to other jobs on the machine than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(code: Path, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one whole process."""
+    cpu, started = children_cpu(), time.perf_counter()
     process = tagger(code, args, env)
     _, err = process.communicate()
     if process.returncode != 0:
         raise SystemExit(f"tagger {' '.join(args)} failed:\n{err.decode()[-2000:]}")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
-def fill_library(work: Path, files: int, code: Path) -> None:
-    env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
+def library_env(work: Path, name: str) -> dict[str, str]:
+    """One library per code under test: a newer schema cannot be opened by older code."""
+    return {"TAGGER_DB": str(work / f"many-{name}.db"), "TAGGER_SETTINGS": str(work / "s.json")}
+
+
+def fill_library(work: Path, files: int, codes: dict[str, Path]) -> None:
     tiny = work / "tiny.wav"
     import av
     import numpy as np
@@ -83,21 +98,22 @@ def fill_library(work: Path, files: int, code: Path) -> None:
         folder = root / f"artist {i // 500}" / f"album {i // 20}"
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tiny, folder / f"{i:05d}.wav")
-    timed(code, ["scan", "--no-classify", str(root)], env)
+    for name, code in codes.items():
+        timed(code, ["scan", "--no-classify", str(root)], library_env(work, name))
 
 
 def bench_commands(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> None:
-    env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
     print(f"(a) whole process on a library of {args.files} tracks (load {load()})")
     for command in (["--help"], ["list"]):
-        times: dict[str, list[float]] = {name: [] for name in codes}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in codes}
         for _ in range(args.repeat):
             for name, code in codes.items():
-                times[name].append(timed(code, command, env))
+                times[name].append(timed(code, command, library_env(work, name)))
         for name, runs in times.items():
+            walls, cpus = [w for w, _ in runs], [c for _, c in runs]
             print(
-                f"    tagger {' '.join(command):7s} {name:6s} best {min(runs):.2f} s, "
-                f"median {statistics.median(runs):.2f} s"
+                f"    tagger {' '.join(command):7s} {name:6s} wall best {min(walls):.2f} s, "
+                f"median {statistics.median(walls):.2f} s; CPU best {min(cpus):.2f} s"
             )
     print(f"    load after: {load()}")
 
@@ -128,7 +144,11 @@ def launch_seconds(code: Path, env: dict[str, str]) -> float:
     full_env = {**os.environ, **env, "PYTHONPATH": str(code), "QT_QPA_PLATFORM": "offscreen"}
     started = time.time()
     done = subprocess.run(
-        [sys.executable, "-c", GUI_DRIVER], env=full_env, capture_output=True, text=True
+        [sys.executable, "-c", GUI_DRIVER],
+        env=full_env,
+        cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0 or not done.stdout.strip():
         raise SystemExit(f"tagger gui failed:\n{done.stderr[-2000:]}")
@@ -136,12 +156,11 @@ def launch_seconds(code: Path, env: dict[str, str]) -> float:
 
 
 def bench_launch(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> None:
-    env = {"TAGGER_DB": str(work / "many.db"), "TAGGER_SETTINGS": str(work / "settings.json")}
     print(f"(c) tagger gui to a usable window, {args.files} tracks (load {load()})")
     times: dict[str, list[float]] = {name: [] for name in codes}
     for _ in range(args.repeat):
         for name, code in codes.items():
-            times[name].append(launch_seconds(code, env))
+            times[name].append(launch_seconds(code, library_env(work, name)))
     for name, runs in times.items():
         print(f"    {name:6s} best {min(runs):.2f} s, median {statistics.median(runs):.2f} s")
     print(f"    load after: {load()}")
@@ -152,7 +171,7 @@ def scan_run(
 ) -> str:
     db = work / f"scan-{time.monotonic_ns()}.db"
     full_env = {**env, "TAGGER_DB": str(db), "TAGGER_SETTINGS": str(work / "settings.json")}
-    before = load()
+    before, cpu = load(), children_cpu()
     started = time.perf_counter()
     process = tagger(code, ["scan", "--model", str(MODEL), *extra, str(music)], full_env)
     sampler = MemorySampler(process.pid)
@@ -163,9 +182,11 @@ def scan_run(
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"tagger scan failed:\n{err.decode()[-2000:]}")
+    cpu = children_cpu() - cpu
     db.unlink()
     return (
-        f"{tracks / seconds * 60:5.0f} tracks/min ({seconds:.1f} s), peak PSS "
+        f"{tracks / seconds * 60:5.0f} tracks/min ({seconds:.1f} s), "
+        f"{cpu / tracks:.2f} CPU s per track, peak PSS "
         f"{sampler.peak_pss / 2**20:.0f} MiB (RSS sum {sampler.peak_rss / 2**20:.0f} MiB), "
         f"load {before} → {load()}"
     )
@@ -216,7 +237,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="tagger-cmd-bench-") as tmp:
         if args.only in (None, "a", "c"):
-            fill_library(Path(tmp), args.files, codes["new"])
+            fill_library(Path(tmp), args.files, codes)
         if args.only in (None, "a"):
             bench_commands(args, codes, Path(tmp))
         if args.only in (None, "c"):

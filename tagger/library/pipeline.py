@@ -68,10 +68,12 @@ class BatchResult:
 
 
 def default_workers() -> int:
-    """Half the cores decode, the other half run the network (with that many torch threads).
+    """Half the cores decode, the other half run the network (with that many runtime threads).
 
-    Measured on a 4-minute mp3: decode + log-Mel ≈ 1.0 s and the network ≈ 1.1 s of one core,
-    so an even split keeps both sides busy; on 2 cores that is 1 worker + 1 network thread.
+    Measured on a 4-minute mp3 with torch: decode + log-Mel ≈ 1.0 s and the network ≈ 1.1 s of
+    one core, so an even split kept both sides busy; on 2 cores that is 1 worker + 1 network
+    thread. ONNX Runtime shrinks the network's share (benchmarks/command_benchmark.py measures
+    this default against one worker per core).
     """
     return max(1, cpu_count() // 2)
 

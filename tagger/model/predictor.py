@@ -108,13 +108,11 @@ class Predictor:
         TAGGER_RUNTIME, else ONNX Runtime). `bf16` only applies to torch."""
         if runtime_choice(runtime) == "torch":
             from tagger.model.checkpoint import load_model
-            from tagger.model.torch_runtime import TorchNetwork
 
-            model = load_model(path)
-            network: NetworkRuntime = TorchNetwork(model.network, bf16)
+            predictor = cls(load_model(path), bf16=bf16)
             if threads:
-                network.set_threads(threads)
-            return cls(model, network)
+                predictor.network.set_threads(threads)
+            return predictor
         from tagger.model.onnx_form import onnx_form
 
         info = read_model_info(path)
