@@ -148,6 +148,12 @@ class Predictor:
         return WindowOutputs(probabilities=probabilities, embeddings=embeddings)
 
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:
+        # ONNX Runtime's max-pooling passes over NaN, so a NaN input would come out as a finite,
+        # meaningless verdict: refuse it before the network, as a NaN output is refused after.
+        if not np.isfinite(features.mel).all():
+            raise PredictionError(
+                f"{features.info.path}: the model's input is not a number (NaN or infinity)"
+            )
         return self.predict_from_windows(features, self.window_probabilities(features.mel))
 
     def predict_from_windows(self, features: TrackFeatures, probs: np.ndarray) -> TrackPrediction:
