@@ -17,7 +17,7 @@ def inference_network(network: Network) -> Network:
     """A copy for inference: each BatchNorm folded into its convolution (saves a full pass over
     the largest activations, 20 % of the network's time) and channels-last memory layout."""
     fused = copy.deepcopy(network).eval()
-    if fused.cnn is not None:
+    if getattr(fused, "cnn", None) is not None:  # the related systems may have no such CNN
         for block in fused.cnn:
             block.conv = fuse_conv_bn_eval(block.conv, block.bn)
             block.bn = nn.Identity()
