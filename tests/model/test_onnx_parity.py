@@ -14,15 +14,15 @@ import torch
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.checkpoint import BUNDLED_MODEL, save_model
-from tagger.model.network import ARCHITECTURES, Network, NetworkConfig
+from tagger.model.network import ARCHITECTURES, NetworkConfig, build_network
 from tagger.model.predictor import Predictor
 
 TOLERANCE = 1e-4
 
 
-def random_network(arch: str, seed: int) -> Network:
+def random_network(arch: str, seed: int) -> torch.nn.Module:
     torch.manual_seed(seed)
-    network = Network(NetworkConfig(arch=arch))
+    network = build_network(NetworkConfig(arch=arch))
     with torch.no_grad():
         for module in network.modules():
             if isinstance(module, torch.nn.BatchNorm2d):
