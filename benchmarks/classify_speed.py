@@ -1,15 +1,18 @@
 """Speed of one classification: a 4-minute stereo 44.1 kHz mp3, decode-only vs full classify.
 
-    .venv/bin/python benchmarks/classify_speed.py [--model PATH] [--repeat 5]
+    .venv/bin/python benchmarks/classify_speed.py [--model PATH] [--repeat 5] [--runtimes R,R]
 
-Prints decode-only seconds (a full decode of the file to PCM, as any player does), full
-classify seconds (decode the 60 windows → log-Mel → network, one batch), their ratio, the
-network's windows per second on its own, and the peak memory (max RSS) of this process.
+Prints decode-only seconds (a full decode of the file to PCM, as any player does), and for each
+runtime (ONNX Runtime, and torch as it ran before it) the full classify seconds (decode the 60
+windows → log-Mel → network), the ratio to decode-only, and the network's windows per second on
+its own, all in one run so that the ratios share the machine's load. Ends with the peak memory
+(max RSS) of this process, which has loaded every runtime listed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import statistics
@@ -20,7 +23,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from audio_factory import write_audio  # noqa: E402
@@ -54,32 +56,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--runtimes", default="onnx,torch", help="comma-separated")
     args = parser.parse_args()
-    predictor = Predictor.load(args.model)
+    predictors = [Predictor.load(args.model, runtime=r) for r in args.runtimes.split(",")]
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus; "
+        f"model {predictors[0].name}; load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         # Made in a child process, so that this process's peak memory is the classifier's.
         with ProcessPoolExecutor(max_workers=1) as pool:
             path = pool.submit(four_minute_mp3, Path(tmp)).result()
-        predictor.classify(path)  # warm-up: thread pools, oneDNN kernels
-        decode_best, decode_med = best_of(
-            lambda: sum(c.shape[1] for c in iter_chunks(path)), args.repeat
-        )
-        classify_best, classify_med = best_of(lambda: predictor.classify(path), args.repeat)
-        mel = predictor.features(path).mel
-        net_best, _ = best_of(lambda: predictor.window_probabilities(mel), args.repeat)
+        for predictor in predictors:
+            predictor.classify(path)  # warm-up: thread pools, kernels
+        mel = predictors[0].features(path).mel
+        for _ in range(2):  # alternate, so that a change in load hits every runtime
+            decode_best, decode_med = best_of(
+                lambda: sum(c.shape[1] for c in iter_chunks(path)), args.repeat
+            )
+            print(f"decode-only            best {decode_best:.3f} s  median {decode_med:.3f} s")
+            for p in predictors:
+                best, median = best_of(lambda p=p: p.classify(path), args.repeat)
+                net, _ = best_of(lambda p=p: p.window_probabilities(mel), args.repeat)
+                print(
+                    f"classify on {p.runtime:5s} ({p.network.threads} threads) best {best:.3f} s"
+                    f"  median {median:.3f} s  ratio {best / decode_best:.2f}  network alone "
+                    f"{len(mel) / net:.0f} windows/s"
+                )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} "
-        f"torch threads, torch {torch.__version__}, model {predictor.name}"
-    )
-    print(f"decode-only   best {decode_best:.3f} s  median {decode_med:.3f} s")
-    print(f"full classify best {classify_best:.3f} s  median {classify_med:.3f} s")
-    print(f"ratio classify/decode (best): {classify_best / decode_best:.2f}  (target ≤ 2)")
-    print(
-        f"network alone: {len(mel) / net_best:.0f} windows/s ({len(mel)} windows in "
-        f"{net_best:.3f} s)"
-    )
-    print(f"peak memory (max RSS of this process): {peak_mb:.0f} MB")
+    print(f"peak memory (max RSS of this process, all runtimes loaded): {peak_mb:.0f} MB")
+    print(f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

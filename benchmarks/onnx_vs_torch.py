@@ -1,21 +1,22 @@
-"""Why the network runs through torch, not ONNX Runtime: both on the same 60-window batch.
+"""The network alone on ONNX Runtime and on torch: the same 60-window batch.
 
-    .venv/bin/pip install onnxruntime onnx   # not dependencies of the project
-    .venv/bin/python benchmarks/onnx_vs_torch.py
+    .venv/bin/python benchmarks/onnx_vs_torch.py [--model PATH] [--threads N]
 
-Exports the bundled model to ONNX (float32; CPU ONNX Runtime has no bf16 convolutions) and
-times one track's 60 windows through ONNX Runtime and through torch in float32 and in bf16.
+ONNX Runtime (float32; its CPU kernels have no bf16 convolutions) in runs of 60 windows at once
+and of WINDOWS_PER_RUN at a time (what the predictor does, for memory), against torch in float32
+and with bf16 autocast. Prints seconds, windows/s, the largest probability difference from torch
+float32, and the resident memory each ONNX Runtime batching leaves behind (its arena).
 """
 
 from __future__ import annotations
 
-import tempfile
+import argparse
+import os
 import time
-from pathlib import Path
 
 import numpy as np
-import torch
 
+from tagger.model import runtime
 from tagger.model.predictor import Predictor
 
 
@@ -29,35 +30,35 @@ def best_of(fn, repeat: int = 7) -> float:
     return min(times)
 
 
-def main() -> None:
-    import onnxruntime as ort
+def rss_mb() -> int:
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) // 1024
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--threads", type=int, default=None, help="default: all cores")
+    args = parser.parse_args()
     x = np.random.default_rng(0).uniform(-80, 0, (60, 2, 64, 259)).astype(np.float32)
-    fp32 = Predictor.load(bf16=False)
-    bf16 = Predictor.load(bf16=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.onnx"
-        torch.onnx.export(
-            fp32.network,
-            torch.from_numpy(x),
-            str(path),
-            input_names=["mel"],
-            output_names=["logits"],
-            dynamic_axes={"mel": {0: "n"}},
-            dynamo=False,
+    onnx = Predictor.load(args.model, runtime="onnx", threads=args.threads)
+    fp32 = Predictor.load(args.model, runtime="torch", bf16=False, threads=args.threads)
+    bf16 = Predictor.load(args.model, runtime="torch", bf16=True, threads=args.threads)
+    reference = fp32.window_probabilities(x)
+    per_run = runtime.WINDOWS_PER_RUN
+    print(f"load {' '.join(f'{v:.2f}' for v in os.getloadavg())}, {onnx.network.threads} threads")
+    for label, windows in ((f"{per_run} windows per run", per_run), ("60 windows at once", 60)):
+        runtime.WINDOWS_PER_RUN = windows
+        before = rss_mb()
+        seconds = best_of(lambda: onnx.window_probabilities(x))
+        diff = np.abs(onnx.window_probabilities(x) - reference).max()
+        print(
+            f"onnxruntime float32, {label:20s} {seconds:.3f} s ({60 / seconds:4.0f} windows/s)"
+            f"  max |Δp| {diff:.1e}  RSS +{rss_mb() - before} MB"
         )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = torch.get_num_threads()
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        t_ort = best_of(lambda: session.run(None, {"mel": x}))
-        ort_probs = torch.softmax(torch.from_numpy(session.run(None, {"mel": x})[0]), 1).numpy()
-    t_fp32 = best_of(lambda: fp32.window_probabilities(x))
-    t_bf16 = best_of(lambda: bf16.window_probabilities(x))
-    diff = np.abs(ort_probs - fp32.window_probabilities(x)).max()
-    print(f"onnxruntime {ort.__version__} float32: {t_ort:.3f} s  ({60 / t_ort:.0f} windows/s)")
-    print(f"torch float32:               {t_fp32:.3f} s  ({60 / t_fp32:.0f} windows/s)")
-    print(f"torch bf16 autocast:         {t_bf16:.3f} s  ({60 / t_bf16:.0f} windows/s)")
-    print(f"max |p_onnx - p_torch32| = {diff:.2e}")
+    for name, p in (("torch float32", fp32), ("torch bf16 autocast", bf16)):
+        seconds = best_of(lambda p=p: p.window_probabilities(x))
+        print(f"{name:42s} {seconds:.3f} s ({60 / seconds:4.0f} windows/s)")
 
 
 if __name__ == "__main__":

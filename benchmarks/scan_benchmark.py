@@ -84,10 +84,12 @@ def make_long_tracks(cache: Path, n: int, minutes: float) -> list[Path]:
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS and PSS summed over this process and its children, sampled every 0.1 s."""
+    """Peak RSS and PSS summed over a process (default: this one) and its descendants,
+    sampled every 0.1 s."""
 
-    def __init__(self) -> None:
+    def __init__(self, root_pid: int | None = None) -> None:
         super().__init__(daemon=True)
+        self.root_pid = root_pid or os.getpid()
         self.peak_rss = 0
         self.peak_pss = 0
         self.stop = threading.Event()
@@ -95,7 +97,7 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             rss = pss = 0
-            for pid in [os.getpid(), *_children(os.getpid())]:
+            for pid in [self.root_pid, *_children(self.root_pid)]:
                 r, p = _memory(pid)
                 rss, pss = rss + r, pss + p
             self.peak_rss = max(self.peak_rss, rss)

@@ -1,11 +1,14 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Models' ONNX forms are exported into the user cache folder: keep the tests' out of the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tagger-tests-cache-")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from audio_factory import pulses, write_audio  # noqa: E402

@@ -18,11 +18,18 @@ def test_every_subpackage_is_listed_in_pyproject():
     assert found <= listed, f"add to pyproject packages: {sorted(found - listed)}"
 
 
-def test_torch_is_capped_and_torchaudio_is_not_a_dependency():
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    torch = next(d for d in deps if d.startswith("torch"))
+def test_torch_is_capped_and_only_in_the_train_extra():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    train = project["optional-dependencies"]["train"]
+    torch = next(d for d in train if d.startswith("torch"))
     assert "<2.14" in torch
-    assert not any(d.startswith("torchaudio") for d in deps)
+    every = [
+        *project["dependencies"],
+        *(d for ds in project["optional-dependencies"].values() for d in ds),
+    ]
+    assert not any(d.startswith("torchaudio") for d in every)
+    assert not any(d.startswith("torch") for d in project["dependencies"])
+    assert any(d.startswith("onnxruntime") for d in project["dependencies"])
 
 
 def test_desktop_entry_and_appstream_metadata():

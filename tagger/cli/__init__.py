@@ -28,6 +28,10 @@ COMMAND_MODULES = [
 ]
 
 
+# What `pip install metal-hardcore-tagger` leaves out (the `train` extra of pyproject.toml).
+OPTIONAL_FOR_TRAINING = ("torch", "onnx", "matplotlib", "sklearn")
+
+
 class UserError(Exception):
     """A problem with what the user asked for: printed as one line, no traceback, exit 2.
 
@@ -63,17 +67,30 @@ def is_library_error(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
     for stream in (sys.stdout, sys.stderr):
         # A file name that is not UTF-8 is printed as its own bytes, as `ls` does, not a crash.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="surrogateescape")
     try:
+        args = parser.parse_args(argv or ["gui"])  # plain `tagger` opens the desktop app
         return int(args.handler(args) or 0)
     except (UserError, ServiceError) as exc:
         print(f"tagger: error: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:
+    except ModuleNotFoundError as exc:
+        if exc.name not in OPTIONAL_FOR_TRAINING:
+            raise
+        print(
+            f"tagger: error: this command needs {exc.name}, which is not installed: "
+            'pip install "metal-hardcore-tagger[train]"',
+            file=sys.stderr,
+        )
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`tagger list | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # after BrokenPipeError, which it would otherwise re-raise
         if not is_library_error(exc):
             raise
         # A database fault met mid-command (a full disk during `tag --apply`, a damaged page
@@ -83,7 +100,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tagger: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (`tagger list | head`): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141

@@ -4,10 +4,10 @@ Each job calls the application service (`tagger.service`), exactly as the CLI do
 `JobOutcome` the window shows as a summary. No Qt here: `worker.py` runs a job in a QThread and
 turns its progress reports into signals.
 
-The services import torch, PyAV and mutagen. `preload_services()` imports them in the GUI thread
-before the window opens: importing torch runs its C extension's initialisation while holding the
-GIL for about a second, which, done in the worker at the first scan, froze the GUI thread for as
-long (measured with benchmarks/gui_stall_benchmark.py).
+The services import ONNX Runtime, PyAV and mutagen. `preload_services()` imports them in the GUI
+thread before the window opens: a C extension's initialisation holds the GIL (torch's took about
+a second, ONNX Runtime's ~0.15 s), which, done in the worker at the first scan, froze the GUI
+thread for as long (measured with benchmarks/gui_stall_benchmark.py).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ Job = Callable[[ProgressCallback, threading.Event], JobOutcome]
 
 def preload_services() -> None:
     """Import every module a job uses, so that no job imports anything in the worker thread."""
+    import onnxruntime  # noqa: F401  (loaded by the predictor when it opens a model)
+
     import tagger.library.pipeline
     import tagger.library.records
     import tagger.model.predictor

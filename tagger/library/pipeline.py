@@ -3,14 +3,14 @@
     track ids ─▶ [N worker processes: decode + log-Mel] ─▶ features ─▶ [this process: network,
                   one task each, killed after `timeout`]                 write one row, report]
 
-- Workers are separate processes (spawned, so safe next to Qt and torch's thread pools), each
-  with one torch thread; by default half the cores decode and the calling process runs the
-  network with the other half as torch threads (see default_workers).
+- Workers come from the one feature pool (audio/feature_pool.py: spawned, torch-free, one BLAS
+  thread each); by default half the cores decode and the calling process runs the network with
+  the other half as its threads (see default_workers).
 - At most `2 × workers` tracks are in flight, so memory stays bounded whatever the batch size
   (one result is ~8 MB of log-Mel).
 - A per-file failure is stored on its track (status error + message) and the batch goes on. A
-  file that hangs the decoder is abandoned after `timeout` seconds: pebble kills that worker
-  process and starts a new one.
+  file that hangs the decoder is abandoned after `timeout` seconds (the pool replaces that
+  worker).
 - `cancel` is polled every 0.2 s; what finished is already committed (one transaction per track).
 
 The CLI's progress bar and the GUI's worker thread both call `run_classification`.
@@ -18,24 +18,23 @@ The CLI's progress bar and the GUI's worker thread both call `run_classification
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from typing import Any
 
-import torch
-from pebble import ProcessExpired, ProcessPool
 from sqlalchemy import and_, select, update
 
-from tagger.audio.errors import AudioError
-from tagger.audio.features import TrackFeatures, track_features
-from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.audio.feature_pool import (
+    DEFAULT_TIMEOUT_S,
+    FeatureFailure,
+    FeaturePool,
+    cpu_count,
+    extract_features,
+)
+from tagger.audio.features import TrackFeatures
+from tagger.audio.mel import FrontEndConfig
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
@@ -44,7 +43,6 @@ from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.store import Library
 from tagger.model.predictor import PredictionError, Predictor
 
-DEFAULT_TIMEOUT_S = 120.0
 POLL_S = 0.2
 
 FeatureFunction = Callable[[str, FrontEndConfig], TrackFeatures]
@@ -69,57 +67,15 @@ class BatchResult:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class _Failure:
-    """What a worker returns instead of raising, so any error crosses the process boundary."""
-
-    reason: str
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def default_workers() -> int:
-    """Half the cores decode, the other half run the network (with that many torch threads).
+    """Half the cores decode, the other half run the network (with that many runtime threads).
 
-    Measured on a 4-minute mp3: decode + log-Mel ≈ 1.0 s and the network ≈ 1.1 s of one core,
-    so an even split keeps both sides busy; on 2 cores that is 1 worker + 1 network thread.
+    Measured on a 4-minute mp3 with torch: decode + log-Mel ≈ 1.0 s and the network ≈ 1.1 s of
+    one core, so an even split kept both sides busy; on 2 cores that is 1 worker + 1 network
+    thread. ONNX Runtime shrinks the network's share (benchmarks/command_benchmark.py measures
+    this default against one worker per core).
     """
     return max(1, cpu_count() // 2)
-
-
-# --- the worker side ----------------------------------------------------------------------------
-
-_front: tuple[FrontEndConfig, LogMel] | None = None
-
-
-def _init_worker() -> None:
-    # Ctrl-C goes to the whole process group; the main process decides how to stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    torch.set_num_threads(1)
-
-
-def extract_features(path: str, config: FrontEndConfig) -> TrackFeatures:
-    """The default worker function: `track_features` with one front end kept per process."""
-    global _front
-    if _front is None or _front[0] != config:
-        _front = (config, LogMel(config))
-    return track_features(path, config, front=_front[1])
-
-
-def _run_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:
-    try:
-        return function(path, config)
-    except AudioError as exc:
-        return _Failure(exc.reason)
-    except MemoryError:
-        return _Failure("out of memory while decoding")
-    except Exception as exc:  # any decoder surprise is this file's error, not the batch's
-        return _Failure(f"{type(exc).__name__}: {exc}")
 
 
 # --- choosing what to classify ------------------------------------------------------------------
@@ -208,14 +164,10 @@ def run_classification(
     config = predictor.model.frontend
     meter = RateMeter(len(pending), "classify", progress)
 
-    threads_before = torch.get_num_threads()
-    torch.set_num_threads(max(1, cpu_count() - workers))
-    pool = ProcessPool(
-        max_workers=workers,
-        initializer=_init_worker,
-        context=multiprocessing.get_context("spawn"),
-    )
-    inflight: dict[Any, tuple[int, str]] = {}
+    threads_before = predictor.network.threads
+    predictor.network.set_threads(max(1, cpu_count() - workers))
+    pool = FeaturePool(workers, timeout)
+    inflight: dict[Future, tuple[int, str]] = {}
     try:
         while pending or inflight:
             if cancelled():
@@ -223,13 +175,13 @@ def run_classification(
                 break
             while pending and len(inflight) < 2 * workers:
                 tid, path = pending.popleft()
-                future = pool.submit(_run_job, timeout, feature_function, path, config)
+                future = pool.submit(feature_function, path, config)
                 inflight[future] = (tid, path)
             done, _ = wait(list(inflight), timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 tid, path = inflight.pop(future)
                 outcome = _classify_outcome(
-                    library, predictor, model_id, tid, path, future, timeout
+                    library, predictor, model_id, tid, path, pool.outcome(future)
                 )
                 if outcome.error is None:
                     result.classified += 1
@@ -242,9 +194,8 @@ def run_classification(
     finally:
         for future in inflight:
             future.cancel()
-        pool.stop()
-        pool.join(timeout=10)
-        torch.set_num_threads(threads_before)
+        pool.close()
+        predictor.network.set_threads(threads_before)
     if cancelled():
         result.cancelled = True
     result.seconds = time.monotonic() - started
@@ -257,22 +208,12 @@ def _classify_outcome(
     model_id: int,
     track_id: int,
     path: str,
-    future: Any,
-    timeout: float,
+    features: TrackFeatures | FeatureFailure,
 ) -> TrackResult:
     error: str | None = None
-    features: Any = None
-    try:
-        features = future.result()
-    except FutureTimeout:
-        error = f"decoding took longer than {timeout:g} s; abandoned"
-    except ProcessExpired as exc:
-        error = f"the decoder crashed (exit code {exc.exitcode})"
-    except Exception as exc:  # pebble reports pickling and pool errors this way
-        error = f"{type(exc).__name__}: {exc}"
-    if isinstance(features, _Failure):
+    if isinstance(features, FeatureFailure):
         error = features.reason
-    elif error is None:
+    else:
         try:
             prediction = predictor.predict_features(features)
         except PredictionError as exc:  # a NaN probability is this file's error, never stored

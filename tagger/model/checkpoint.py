@@ -3,6 +3,10 @@
 Loading never unpickles: safetensors holds only tensors and a string→string metadata map. A file
 whose metadata is missing, of another format version, or does not fit its weights is refused
 with a ModelFileError that says why.
+
+Reading a file's description (`read_model_info`) needs neither torch nor the network code, so
+commands that only run the ONNX form of a model never import torch; building the torch network
+(`load_model`) and writing a model file (`save_model`) import it where they run.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
-from torch import nn
 
 from tagger.audio.mel import FrontEndConfig
-from tagger.model.network import NetworkConfig, build_network, count_parameters
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from tagger.model.network import NetworkConfig
 
 FORMAT = "metal-hardcore-tagger/model"
 FORMAT_VERSION = 1
@@ -69,13 +75,13 @@ class ModelFileError(Exception):
 
 
 @dataclass
-class ModelFile:
-    """A loaded model: the network in eval mode and everything its metadata says."""
+class ModelInfo:
+    """Everything a model file says about itself, without its weights (no torch needed)."""
 
     path: Path
-    network: nn.Module  # network.Network or a related system (model/architectures/)
     classes: tuple[str, ...]
     frontend: FrontEndConfig
+    architecture: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
@@ -83,6 +89,14 @@ class ModelFile:
     @property
     def name(self) -> str:
         return self.path.stem
+
+
+@dataclass
+class ModelFile(ModelInfo):
+    """A loaded model: the torch network in eval mode and everything its metadata says."""
+
+    # network.Network or a related system (model/architectures/)
+    network: nn.Module = field(default=None, kw_only=True)  # type: ignore[assignment]
 
 
 def default_model_path() -> Path:
@@ -107,6 +121,8 @@ def save_model(
     training: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
 ) -> Path:
+    from safetensors.torch import save_file
+
     path = Path(path)
     if len(classes) != network.config.n_classes:
         raise ValueError("class names do not match the network's outputs")
@@ -132,7 +148,7 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ModelFileError(path, "no such model file")
     try:
-        with safe_open(str(path), framework="pt") as f:
+        with safe_open(str(path), framework="numpy") as f:
             raw = (f.metadata() or {}).get(METADATA_KEY)
     except (SafetensorError, OSError, ValueError) as exc:
         raise ModelFileError(path, f"not a safetensors model file ({exc})") from None
@@ -209,6 +225,8 @@ def _check_parameter_count(path: str | Path, config: NetworkConfig) -> None:
     """Count the network's parameters on torch's meta device, where nothing is allocated."""
     import torch
 
+    from tagger.model.network import build_network, count_parameters
+
     with torch.device("meta"):
         count = count_parameters(build_network(config))
     if count > MAX_PARAMETERS:
@@ -217,20 +235,44 @@ def _check_parameter_count(path: str | Path, config: NetworkConfig) -> None:
         )
 
 
-def load_model(path: str | Path | None = None) -> ModelFile:
+def read_model_info(path: str | Path | None = None) -> ModelInfo:
+    """The file's description and content hash, checked as far as possible without torch."""
     path = resolve_model_path(path)
     meta = read_metadata(path)
     try:
-        arch = dict(meta["architecture"])
-        arch["conv_channels"] = tuple(arch.get("conv_channels", ()))
-        config = NetworkConfig(**arch)
         frontend = FrontEndConfig(**meta["frontend"])
     except (TypeError, ValueError) as exc:
-        raise ModelFileError(
-            path, f"its architecture or front end is not understood ({exc})"
-        ) from None
+        raise ModelFileError(path, f"its front end is not understood ({exc})") from None
+    architecture = meta["architecture"]
     classes = tuple(str(c) for c in meta["classes"])
-    if len(classes) != config.n_classes or len(set(classes)) != len(classes):
+    if not isinstance(architecture, dict) or len(classes) != architecture.get("n_classes", 2):
+        raise ModelFileError(path, "its class names do not match its number of outputs")
+    if len(set(classes)) != len(classes):
+        raise ModelFileError(path, "its class names are not unique")
+    return ModelInfo(
+        path=path,
+        classes=classes,
+        frontend=frontend,
+        architecture=dict(architecture),
+        training=meta.get("training", {}),
+        metrics=meta.get("metrics", {}),
+        sha256=file_sha256(path),
+    )
+
+
+def load_model(path: str | Path | None = None) -> ModelFile:
+    """The file with its torch network built and loaded (imports torch)."""
+    from tagger.model.network import NetworkConfig, build_network
+
+    info = read_model_info(path)
+    path = info.path
+    try:
+        arch = dict(info.architecture)
+        arch["conv_channels"] = tuple(arch.get("conv_channels", ()))
+        config = NetworkConfig(**arch)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(path, f"its architecture is not understood ({exc})") from None
+    if len(info.classes) != config.n_classes:
         raise ModelFileError(path, "its class names do not match its number of outputs")
     _check_parameter_count(path, config)
     network = build_network(config)
@@ -242,15 +284,7 @@ def load_model(path: str | Path | None = None) -> ModelFile:
         first = str(exc).strip().splitlines()[0]
         raise ModelFileError(path, f"its weights do not fit its architecture ({first})") from None
     network.eval()
-    return ModelFile(
-        path=path,
-        network=network,
-        classes=classes,
-        frontend=frontend,
-        training=meta.get("training", {}),
-        metrics=meta.get("metrics", {}),
-        sha256=file_sha256(path),
-    )
+    return ModelFile(**vars(info), network=network)
 
 
 def file_sha256(path: str | Path) -> str:

@@ -3,7 +3,9 @@
 bfloat16 (torch.autocast) halves training time and cuts inference to a third on CPUs with native
 bf16 instructions (AVX512-BF16, AMX), with window probabilities within ~3e-4 of float32
 (benchmarks/classify_speed.py prints both). Elsewhere bf16 is emulated and slower, so float32.
-TAGGER_PRECISION=fp32|bf16 overrides the choice.
+TAGGER_PRECISION=fp32|bf16 overrides the choice. It applies to torch (training, and inference
+with TAGGER_RUNTIME=torch); ONNX Runtime always runs in float32 (its CPU kernels have no bf16
+convolutions), and is faster than torch's bf16 all the same.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import contextlib
 import functools
 import os
 from pathlib import Path
-
-import torch
 
 NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}
 
@@ -42,5 +42,7 @@ def use_bf16() -> bool:
 
 def autocast(enabled: bool | None = None) -> contextlib.AbstractContextManager:
     """bf16 autocast on the CPU when `enabled` (default: when this CPU runs bf16 natively)."""
+    import torch  # here: choosing a precision must not load torch for ONNX Runtime users
+
     enabled = use_bf16() if enabled is None else enabled
     return torch.autocast("cpu", dtype=torch.bfloat16, enabled=enabled)

@@ -1,22 +1,22 @@
-"""From a track's windows to a verdict: all windows in one batch, softmax, mean over windows."""
+"""From a track's windows to a verdict: all windows in one batch, softmax, mean over windows.
+
+The network runs on ONNX Runtime unless TAGGER_RUNTIME=torch (model/runtime.py); this module
+imports neither, so a predictor is only as heavy as the runtime it loads.
+"""
 
 from __future__ import annotations
 
-import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import LogMel
 from tagger.audio.segments import SAMPLE_RATE
-from tagger.model.checkpoint import ModelFile, load_model
-from tagger.model.network import Network
-from tagger.model.precision import autocast, use_bf16
+from tagger.model.checkpoint import ModelInfo, read_model_info
+from tagger.model.runtime import NetworkRuntime, OnnxNetwork, runtime_choice
 
 
 @dataclass(frozen=True)
@@ -76,30 +76,47 @@ def require_finite_probabilities(path: str, probs: np.ndarray) -> np.ndarray:
     return probs
 
 
-def inference_network(network: Network) -> Network:
-    """A copy for inference: each BatchNorm folded into its convolution (saves a full pass over
-    the largest activations, 20 % of the network's time) and channels-last memory layout."""
-    fused = copy.deepcopy(network).eval()
-    if fused.cnn is not None:
-        for block in fused.cnn:
-            block.conv = fuse_conv_bn_eval(block.conv, block.bn)
-            block.bn = nn.Identity()
-        fused.cnn.to(memory_format=torch.channels_last)
-    return fused
-
-
 class Predictor:
     """Holds one model; `classify(path)` runs decode → log-Mel → network for a track."""
 
-    def __init__(self, model: ModelFile, bf16: bool | None = None) -> None:
+    def __init__(
+        self, model: ModelInfo, network: NetworkRuntime | None = None, bf16: bool | None = None
+    ) -> None:
+        """`network` defaults to torch over a loaded ModelFile's network (what evaluation,
+        which has torch anyway, uses); `Predictor.load` picks the runtime."""
+        if network is None:
+            from tagger.model.torch_runtime import TorchNetwork
+
+            network = TorchNetwork(model.network, bf16)  # type: ignore[attr-defined]
         self.model = model
-        self.front = LogMel(model.frontend)
-        self.bf16 = use_bf16() if bf16 is None else bf16
-        self.network = inference_network(model.network)
+        self.network = network
+
+    @functools.cached_property
+    def front(self) -> LogMel:
+        """Built on first use: batch jobs take the log-Mel in their worker processes."""
+        return LogMel(self.model.frontend)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, bf16: bool | None = None) -> Predictor:
-        return cls(load_model(path), bf16)
+    def load(
+        cls,
+        path: str | Path | None = None,
+        bf16: bool | None = None,
+        runtime: str | None = None,
+        threads: int | None = None,
+    ) -> Predictor:
+        """The model file at `path` (default: the bundled one) on `runtime` (default:
+        TAGGER_RUNTIME, else ONNX Runtime). `bf16` only applies to torch."""
+        if runtime_choice(runtime) == "torch":
+            from tagger.model.checkpoint import load_model
+
+            predictor = cls(load_model(path), bf16=bf16)
+            if threads:
+                predictor.network.set_threads(threads)
+            return predictor
+        from tagger.model.onnx_form import onnx_form
+
+        info = read_model_info(path)
+        return cls(info, OnnxNetwork(onnx_form(info), threads))
 
     @property
     def name(self) -> str:
@@ -109,31 +126,34 @@ class Predictor:
     def classes(self) -> tuple[str, ...]:
         return self.model.classes
 
+    @property
+    def runtime(self) -> str:
+        return self.network.name
+
     def features(self, path: str | Path) -> TrackFeatures:
         return track_features(path, front=self.front)
 
-    @torch.inference_mode()
     def window_probabilities(self, mel: np.ndarray) -> np.ndarray:
         """[n, 2, 64, 259] → [n, classes]: every window of the track in one batch."""
-        x = torch.from_numpy(mel).contiguous(memory_format=torch.channels_last)
-        with autocast(self.bf16):
-            logits = self.network(x)
-        return torch.softmax(logits.float(), dim=1).numpy()
+        return self.network.probabilities(mel)
 
-    @torch.inference_mode()
     def window_outputs(self, mel: np.ndarray) -> WindowOutputs:
         """Like `window_probabilities`, also returning the states the head reads (for
-        evaluation's t-SNE): the same network, precision and memory layout."""
-        x = torch.from_numpy(mel).contiguous(memory_format=torch.channels_last)
-        with autocast(self.bf16):
-            embeddings = self.network.embed(x)
-            logits = self.network.head(embeddings)
-        return WindowOutputs(
-            probabilities=torch.softmax(logits.float(), dim=1).numpy(),
-            embeddings=embeddings.float().numpy(),
-        )
+        evaluation's t-SNE). Only the torch runtime has them: the ONNX form ends in the
+        softmax."""
+        outputs = getattr(self.network, "outputs", None)
+        if outputs is None:
+            raise NotImplementedError(f"the {self.runtime} runtime gives no window embeddings")
+        probabilities, embeddings = outputs(mel)
+        return WindowOutputs(probabilities=probabilities, embeddings=embeddings)
 
     def predict_features(self, features: TrackFeatures) -> TrackPrediction:
+        # ONNX Runtime's max-pooling passes over NaN, so a NaN input would come out as a finite,
+        # meaningless verdict: refuse it before the network, as a NaN output is refused after.
+        if not np.isfinite(features.mel).all():
+            raise PredictionError(
+                f"{features.info.path}: the model's input is not a number (NaN or infinity)"
+            )
         return self.predict_from_windows(features, self.window_probabilities(features.mel))
 
     def predict_from_windows(self, features: TrackFeatures, probs: np.ndarray) -> TrackPrediction:

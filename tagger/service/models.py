@@ -17,7 +17,7 @@ from tagger.library.schema import ModelRecord
 from tagger.library.settings import Settings
 from tagger.service.errors import ServiceError
 
-if TYPE_CHECKING:  # model/ imports torch; it is imported inside the functions that need it
+if TYPE_CHECKING:  # model/ loads a runtime; it is imported inside the functions that need it
     from tagger.model.predictor import Predictor
 
 
@@ -34,11 +34,14 @@ def model_path(settings: Settings, chosen: str | Path | None = None) -> Path:
 def load_predictor(settings: Settings, chosen: str | Path | None = None) -> Predictor:
     from tagger.model.checkpoint import ModelFileError
     from tagger.model.predictor import Predictor
+    from tagger.model.runtime import RuntimeChoiceError
 
     try:
         return Predictor.load(model_path(settings, chosen))
     except ModelFileError as exc:
         raise ModelUnavailable(f"cannot load the model: {exc.reason} ({exc.path})") from None
+    except RuntimeChoiceError as exc:
+        raise ModelUnavailable(str(exc)) from None
 
 
 def known_classes(

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from sklearn.manifold import TSNE  # noqa: E402
 from sklearn.metrics import (  # noqa: E402
     accuracy_score,
@@ -33,9 +31,11 @@ from sklearn.metrics import (  # noqa: E402
 )
 from tqdm import tqdm  # noqa: E402
 
-from tagger.audio.errors import AudioError  # noqa: E402
-from tagger.audio.features import TrackFeatures, track_features  # noqa: E402
-from tagger.audio.mel import FrontEndConfig  # noqa: E402
+from tagger.audio.feature_pool import (  # noqa: E402
+    FeatureFailure,
+    extract_features,
+    map_features,
+)
 from tagger.model.checkpoint import ModelFile, load_model  # noqa: E402
 from tagger.model.predictor import Predictor  # noqa: E402
 from tagger.training.dataset import LabeledTrack, discover  # noqa: E402
@@ -48,14 +48,6 @@ class Collected:
     track_probs: list[np.ndarray]  # per track: [classes], the predictor's verdict
     clip_embeddings: list[np.ndarray]  # per track: [windows, 256]
     errors: dict[str, str]
-
-
-def _features(args: tuple[Path, FrontEndConfig]) -> TrackFeatures | str:
-    torch.set_num_threads(1)
-    try:
-        return track_features(args[0], args[1])
-    except (AudioError, OSError) as exc:
-        return str(getattr(exc, "reason", exc))
 
 
 def select_tracks(model: ModelFile, data_dir: Path, split: str) -> list[LabeledTrack]:
@@ -81,22 +73,25 @@ def collect(
 ) -> Collected:
     predictor = Predictor(model)
     out = Collected([], [], [], [], {})
-    jobs = [(t.path, model.frontend) for t in tracks]
+    jobs = ((t, (str(t.path), model.frontend)) for t in tracks)
     bar = tqdm(
-        total=len(jobs), desc="evaluating", unit="track", disable=not show_progress, file=sys.stderr
+        total=len(tracks),
+        desc="evaluating",
+        unit="track",
+        disable=not show_progress,
+        file=sys.stderr,
     )
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        for track, feats in zip(tracks, pool.map(_features, jobs), strict=True):
-            bar.update()
-            if isinstance(feats, str):
-                out.errors[str(track.path)] = feats
-                continue
-            windows = predictor.window_outputs(feats.mel)
-            verdict = predictor.predict_from_windows(feats, windows.probabilities)
-            out.tracks.append(track)
-            out.clip_probs.append(windows.probabilities)
-            out.track_probs.append(np.array([verdict.probabilities[c] for c in model.classes]))
-            out.clip_embeddings.append(windows.embeddings)
+    for track, feats in map_features(extract_features, jobs, workers):
+        bar.update()
+        if isinstance(feats, FeatureFailure):
+            out.errors[str(track.path)] = feats.reason
+            continue
+        windows = predictor.window_outputs(feats.mel)
+        verdict = predictor.predict_from_windows(feats, windows.probabilities)
+        out.tracks.append(track)
+        out.clip_probs.append(windows.probabilities)
+        out.track_probs.append(np.array([verdict.probabilities[c] for c in model.classes]))
+        out.clip_embeddings.append(windows.embeddings)
     bar.close()
     return out
 

@@ -31,6 +31,7 @@ from tagger.model.architectures import architecture, frontend_for, network_confi
 from tagger.model.architectures.layers import fit_input_statistics
 from tagger.model.checkpoint import save_model
 from tagger.model.network import build_network
+from tagger.model.onnx_form import write_beside
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.feature_cache import FeatureCache
@@ -300,6 +301,7 @@ def train(
     save_model(
         out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
     )
+    write_beside(out)  # its ONNX form, so the model classifies on a machine without torch
     resume_file.unlink(missing_ok=True)
     return TrainResult(out, state["best_epoch"], history, split, skipped)
 

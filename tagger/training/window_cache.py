@@ -10,15 +10,13 @@ That turns each epoch from minutes of decoding into array slicing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from tagger.audio.decode import read_parts
-from tagger.audio.errors import AudioError
+from tagger.audio.feature_pool import FeatureFailure, map_features
 from tagger.audio.mel import FrontEndConfig, LogMel
 from tagger.training.feature_cache import FeatureCache
 
@@ -40,32 +38,27 @@ def cache_key(path: Path, fingerprint: str | None, config: FrontEndConfig) -> st
 
 
 def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
-    torch.set_num_threads(1)
     _, plan, parts = read_parts(path, config.window_samples)
     windows = np.zeros((len(parts), 2, config.window_samples), dtype=np.float32)
     for i, part in enumerate(parts):
         windows[i, :, : part.shape[1]] = part
-    mel = LogMel(config)(torch.from_numpy(windows)).numpy().astype(np.float16)
+    mel = LogMel(config)(windows).astype(np.float16)
     return CachedTrack(mel=mel, lengths=np.array([p.shape[1] for p in parts], dtype=np.int64))
 
 
-CacheJob = tuple[Path, str | None, FrontEndConfig, FeatureCache | None]
-
-
-def _load_or_compute(job: CacheJob) -> CachedTrack | str:
-    path, fingerprint, config, cache = job
-    try:
-        key = cache_key(path, fingerprint, config) if cache is not None else None
-        if cache is not None and key is not None:
-            hit = cache.get(key)
-            if hit is not None and {"mel", "lengths"} <= hit.keys():
-                return CachedTrack(mel=hit["mel"], lengths=hit["lengths"])
-        track = compute_cached_track(path, config)
-        if cache is not None and key is not None:
-            cache.put(key, {"mel": track.mel, "lengths": track.lengths})
-        return track
-    except (AudioError, OSError, ValueError) as exc:
-        return str(getattr(exc, "reason", exc))
+def load_or_compute(
+    path: Path, fingerprint: str | None, config: FrontEndConfig, cache: FeatureCache | None
+) -> CachedTrack:
+    """A feature-pool job: the cached windows of `path`, computed and stored on a miss."""
+    key = cache_key(path, fingerprint, config) if cache is not None else None
+    if cache is not None and key is not None:
+        hit = cache.get(key)
+        if hit is not None and {"mel", "lengths"} <= hit.keys():
+            return CachedTrack(mel=hit["mel"], lengths=hit["lengths"])
+    track = compute_cached_track(path, config)
+    if cache is not None and key is not None:
+        cache.put(key, {"mel": track.mel, "lengths": track.lengths})
+    return track
 
 
 def build_cache(
@@ -75,16 +68,11 @@ def build_cache(
     workers: int,
     on_done: Callable[[Path, CachedTrack | str], None],
 ) -> None:
-    """Windows of each (path, fingerprint) on `workers` processes, through the feature cache;
-    `on_done` gets a CachedTrack or an error text."""
-    jobs: list[CacheJob] = [(p, fp, config, cache) for p, fp in tracks]
-    if workers <= 1:
-        for job in jobs:
-            on_done(job[0], _load_or_compute(job))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for job, result in zip(jobs, pool.map(_load_or_compute, jobs), strict=True):
-                on_done(job[0], result)
+    """Windows of each (path, fingerprint) on `workers` processes (the one feature pool),
+    through the feature cache; `on_done` gets a CachedTrack or an error text."""
+    jobs = ((p, (p, fp, config, cache)) for p, fp in tracks)
+    for path, result in map_features(load_or_compute, jobs, workers):
+        on_done(path, result.reason if isinstance(result, FeatureFailure) else result)
     if cache is not None:
         cache.trim()
 

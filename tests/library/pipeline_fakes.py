@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import time
 
+from tagger.audio.feature_pool import extract_features
 from tagger.audio.features import TrackFeatures
 from tagger.audio.mel import FrontEndConfig
-from tagger.library.pipeline import extract_features
 
 
 def hang_or_crash(path: str, config: FrontEndConfig) -> TrackFeatures:

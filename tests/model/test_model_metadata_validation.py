@@ -102,5 +102,9 @@ def test_a_non_finite_probability_is_never_returned(good_model):
     plan = segment_plan(44_100 * 10)
     info = AudioInfo("nan.wav", "wav", "pcm_f32le", 44_100, 2, 10.0, 44_100 * 10)
     mel = np.full((len(plan), 2, 64, 259), np.nan, dtype=np.float32)
-    with pytest.raises(PredictionError, match="nan.wav: the model's output is not a number"):
+    with pytest.raises(PredictionError, match="nan.wav: the model's input is not a number"):
         predictor.predict_features(TrackFeatures(info=info, segments=plan, mel=mel))
+    with pytest.raises(PredictionError, match="nan.wav: the model's output is not a number"):
+        predictor.predict_from_windows(
+            TrackFeatures(info=info, segments=plan, mel=mel), np.full((len(plan), 2), np.nan)
+        )

@@ -44,10 +44,10 @@ def test_track_probabilities_are_the_mean_of_60_windows(tmp_path, random_model):
     assert set(doc["segments"][0]) == {"start", "end", "probabilities"}
 
 
-def test_bf16_and_float32_agree(tmp_path, random_model):
+def test_torch_bf16_and_float32_agree(tmp_path, random_model):
     path = write_audio(tmp_path / "a.wav", tone(8.0))
-    fp32 = Predictor.load(random_model, bf16=False).classify(path)
-    bf16 = Predictor.load(random_model, bf16=True).classify(path)
+    fp32 = Predictor.load(random_model, bf16=False, runtime="torch").classify(path)
+    bf16 = Predictor.load(random_model, bf16=True, runtime="torch").classify(path)
     a = np.array([w.probabilities for w in fp32.windows])
     b = np.array([w.probabilities for w in bf16.windows])
     assert np.abs(a - b).max() < 0.02
@@ -64,10 +64,16 @@ def test_classify_every_supported_format(tmp_path, random_model, ext):
 
 
 def test_window_outputs_are_the_window_probabilities_plus_the_states(tmp_path, random_model):
-    predictor = Predictor.load(random_model, bf16=False)
+    predictor = Predictor.load(random_model, bf16=False, runtime="torch")  # evaluation's runtime
     features = predictor.features(write_audio(tmp_path / "a.flac", tone(4.0)))
     outputs = predictor.window_outputs(features.mel)
     assert np.allclose(outputs.probabilities, predictor.window_probabilities(features.mel))
     assert outputs.embeddings.shape == (len(features.segments), 256)
     verdict = predictor.predict_from_windows(features, outputs.probabilities)
     assert verdict == predictor.predict_features(features)
+
+
+def test_the_onnx_runtime_says_it_has_no_window_states(tmp_path, random_model):
+    predictor = Predictor.load(random_model, runtime="onnx")
+    with pytest.raises(NotImplementedError, match="onnx"):
+        predictor.window_outputs(np.zeros((1, 2, 64, 259), dtype=np.float32))

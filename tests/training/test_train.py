@@ -3,7 +3,8 @@
 import pytest
 
 import tagger.training.train as train_module
-from tagger.model.checkpoint import load_model
+from tagger.model.checkpoint import load_model, read_model_info
+from tagger.model.onnx_form import beside, find_onnx_form
 from tagger.training.train import TrainConfig, train
 
 
@@ -13,6 +14,11 @@ def test_training_learns(trained):
     assert min(losses[-3:]) < 0.6 * losses[0]
     best = next(r for r in result.history if r.epoch == result.best_epoch)
     assert best.val_track_accuracy >= 0.75
+
+
+def test_training_writes_the_onnx_form_beside_the_model(trained):
+    _, out, _ = trained
+    assert find_onnx_form(read_model_info(out)) == beside(out)
 
 
 def test_no_track_in_two_splits(trained, tiny_corpus):

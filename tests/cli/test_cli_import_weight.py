@@ -1,0 +1,83 @@
+"""Everyday commands start without the heavy modules: each runs in its own `python -X importtime`
+process against a small library, and none may load torch, onnxruntime or Qt.
+
+Only `scan`/`classify` (ONNX Runtime), `train`/`evaluate` (torch) and `gui` (Qt) need them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from audio_factory import write_tone
+
+from tagger.library.scanner import scan
+from tagger.library.store import Library
+
+HEAVY = ("torch", "onnxruntime", "PySide6", "shiboken6")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("import-weight")
+    music = root / "music"
+    for i in range(2):
+        write_tone(music / "band" / f"song {i}.wav", 1.0, 16_000, 220 + 110 * i)
+    db = root / "library.db"
+    library = Library.open(db)
+    try:
+        scan(library, [music])
+    finally:
+        library.close()
+    return db, music
+
+
+def imported_modules(args: list[str], db: Path) -> set[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TAGGER_DB": str(db),
+        "TAGGER_SETTINGS": str(db.with_name("settings.json")),
+    }
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tagger", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # `undo` with nothing to undo exits with a one-line user error; anything else must succeed
+    said_why = done.stderr.strip().splitlines()[-1].startswith("tagger: error:")
+    assert done.returncode == 0 or said_why, done.stderr[-2000:]
+    # "import time:       self [us] |  cumulative | imported package" per module, indented
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+
+
+COMMANDS = {
+    "help": ["--help"],
+    "list": ["list"],
+    "stats": ["stats"],
+    "review": ["review"],
+    "label": ["label", "{music}/band/song 0.wav", "--as", "metal"],
+    "tag preview": ["tag", "{music}"],
+    "undo": ["undo"],
+    "history": ["history"],
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_everyday_commands_do_not_import_heavy_modules(library, name):
+    db, music = library
+    args = [a.format(music=music) for a in COMMANDS[name]]
+    modules = imported_modules(args, db)
+    assert "tagger.cli" in modules  # the probe sees the command's own imports
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == [], f"`tagger {' '.join(COMMANDS[name])}` imported {loaded[:5]}"
