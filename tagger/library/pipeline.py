@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -36,13 +35,15 @@ from sqlalchemy import and_, select, update
 from tagger.audio.errors import AudioError
 from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.library.claims import ClaimQueue
+from tagger.library.path_map import PathMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import record_failure, record_prediction, register_model
 from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.scope import HEAVY_GENRES, in_scope
 from tagger.library.store import Library
-from tagger.model.predictor import PredictionError, Predictor
+from tagger.model.predictor import PredictionError, Predictor, TrackPrediction
 
 DEFAULT_TIMEOUT_S = 120.0
 POLL_S = 0.2
@@ -67,10 +68,11 @@ class BatchResult:
     timed_out: int = 0
     cancelled: bool = False
     seconds: float = 0.0
+    elsewhere: int = 0  # selected, but classified by another run sharing the library
 
 
 @dataclass(frozen=True)
-class _Failure:
+class DecodeFailure:
     """What a worker returns instead of raising, so any error crosses the process boundary."""
 
     reason: str
@@ -111,15 +113,16 @@ def extract_features(path: str, config: FrontEndConfig) -> TrackFeatures:
     return track_features(path, config, front=_front[1])
 
 
-def _run_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:
+def decode_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:
+    """Runs in a worker: `path` is the library's; this host may mount it elsewhere."""
     try:
-        return function(path, config)
+        return function(PathMap.from_env().to_local(path), config)
     except AudioError as exc:
-        return _Failure(exc.reason)
+        return DecodeFailure(exc.reason)
     except MemoryError:
-        return _Failure("out of memory while decoding")
+        return DecodeFailure("out of memory while decoding")
     except Exception as exc:  # any decoder surprise is this file's error, not the batch's
-        return _Failure(f"{type(exc).__name__}: {exc}")
+        return DecodeFailure(f"{type(exc).__name__}: {exc}")
 
 
 # --- choosing what to classify ------------------------------------------------------------------
@@ -200,14 +203,9 @@ def run_classification(
         return result
     with library.session() as session, session.begin():
         model_id = register_model(session, predictor).id
-        paths: dict[int, str] = {}
-        for i in range(0, len(track_ids), 500):  # SQLite caps the variables of one statement
-            chunk = list(track_ids[i : i + 500])
-            rows = session.execute(select(Track.id, Track.path).where(Track.id.in_(chunk)))
-            paths.update((tid, path) for tid, path in rows)
-    pending = deque((tid, paths[tid]) for tid in track_ids if tid in paths)
+    queue = ClaimQueue(library, model_id, track_ids)
     config = predictor.model.frontend
-    meter = RateMeter(len(pending), "classify", progress)
+    meter = RateMeter(len(track_ids), "classify", progress)
 
     threads_before = torch.get_num_threads()
     torch.set_num_threads(max(1, cpu_count() - workers))
@@ -218,25 +216,30 @@ def run_classification(
     )
     inflight: dict[Any, tuple[int, str]] = {}
     try:
-        while pending or inflight:
+        while not queue.finished or inflight:
             if cancelled():
                 result.cancelled = True
                 break
-            while pending and len(inflight) < 2 * workers:
-                tid, path = pending.popleft()
-                future = pool.submit(_run_job, timeout, feature_function, path, config)
+            for tid, path in queue.take(2 * workers - len(inflight)):
+                future = pool.submit(decode_job, timeout, feature_function, path, config)
                 inflight[future] = (tid, path)
+            queue.renew()
+            if not inflight:  # the rest is claimed by other runs: wait for them or their lease
+                time.sleep(POLL_S)
+                continue
             done, _ = wait(list(inflight), timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 tid, path = inflight.pop(future)
-                outcome = _classify_outcome(
-                    library, predictor, model_id, tid, path, future, timeout
+                outcome = store_outcome(
+                    library, queue, model_id, tid, path, *_predict(predictor, future, timeout)
                 )
-                if outcome.error is None:
-                    result.classified += 1
-                else:
-                    result.failed += 1
-                    result.timed_out += int(outcome.error.startswith("decoding took longer"))
+                if outcome is None:
+                    continue  # another run took the track over and stores it
+                result.classified += outcome.error is None
+                result.failed += outcome.error is not None
+                result.timed_out += int(
+                    bool(outcome.error) and outcome.error.startswith("decoding took longer")
+                )
                 meter.report(path, outcome)
                 if cancelled():
                     break
@@ -245,44 +248,70 @@ def run_classification(
             future.cancel()
         pool.stop()
         pool.join(timeout=10)
+        queue.release()
         torch.set_num_threads(threads_before)
     if cancelled():
         result.cancelled = True
+    else:
+        result.elsewhere = result.total - result.classified - result.failed
     result.seconds = time.monotonic() - started
     return result
 
 
-def _classify_outcome(
-    library: Library,
-    predictor: Predictor,
-    model_id: int,
-    track_id: int,
-    path: str,
-    future: Any,
-    timeout: float,
-) -> TrackResult:
-    error: str | None = None
+def _predict(
+    predictor: Predictor, future: Any, timeout: float
+) -> tuple[TrackPrediction | None, str | None]:
+    """A finished decode job → (prediction, None) or (None, why this file failed)."""
     features: Any = None
     try:
         features = future.result()
     except FutureTimeout:
-        error = f"decoding took longer than {timeout:g} s; abandoned"
+        return None, f"decoding took longer than {timeout:g} s; abandoned"
     except ProcessExpired as exc:
-        error = f"the decoder crashed (exit code {exc.exitcode})"
+        return None, f"the decoder crashed (exit code {exc.exitcode})"
     except Exception as exc:  # pebble reports pickling and pool errors this way
-        error = f"{type(exc).__name__}: {exc}"
-    if isinstance(features, _Failure):
-        error = features.reason
-    elif error is None:
-        try:
-            prediction = predictor.predict_features(features)
-        except PredictionError as exc:  # a NaN probability is this file's error, never stored
-            error = str(exc)
-        except Exception as exc:  # a malformed feature array must not stop the batch
-            error = f"the model failed on this file ({type(exc).__name__}: {exc})"
+        return None, f"{type(exc).__name__}: {exc}"
+    if isinstance(features, DecodeFailure):
+        return None, features.reason
+    try:
+        return predictor.predict_features(features), None
+    except PredictionError as exc:  # a NaN probability is this file's error, never stored
+        return None, str(exc)
+    except Exception as exc:  # a malformed feature array must not stop the batch
+        return None, f"the model failed on this file ({type(exc).__name__}: {exc})"
+
+
+Outcome = tuple[int, str, "TrackPrediction | None", "str | None"]  # track, path, prediction, error
+
+
+def store_outcomes(
+    library: Library, queue: ClaimQueue, model_id: int, outcomes: Sequence[Outcome]
+) -> list[TrackResult | None]:
+    """Store tracks' predictions or errors in one transaction that also drops our claims on
+    them (the Ray engine writes each round's finished tracks together). None for a track whose
+    claim was lost to another run, which stores its own result instead."""
+    results: list[TrackResult | None] = []
     with library.session() as session, session.begin():
-        if error is not None:
-            record_failure(session, track_id, error)
-            return TrackResult(track_id, path, error=error)
-        record_prediction(session, track_id, model_id, prediction)
-    return TrackResult(track_id, path, prediction.label, prediction.confidence)
+        for track_id, path, prediction, error in outcomes:
+            if not queue.finish(session, track_id):
+                results.append(None)
+            elif prediction is None:
+                record_failure(session, track_id, error or "unknown error")
+                results.append(TrackResult(track_id, path, error=error or "unknown error"))
+            else:
+                record_prediction(session, track_id, model_id, prediction)
+                results.append(TrackResult(track_id, path, prediction.label, prediction.confidence))
+    return results
+
+
+def store_outcome(
+    library: Library,
+    queue: ClaimQueue,
+    model_id: int,
+    track_id: int,
+    path: str,
+    prediction: TrackPrediction | None,
+    error: str | None,
+) -> TrackResult | None:
+    """One track's `store_outcomes`: the local engine stores each track as it arrives."""
+    return store_outcomes(library, queue, model_id, [(track_id, path, prediction, error)])[0]

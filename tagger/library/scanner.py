@@ -33,6 +33,7 @@ from tagger.audio.decode import AudioInfo, probe
 from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
 from tagger.library.folders import record_folders
+from tagger.library.path_map import PathMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
@@ -90,6 +91,7 @@ def scan(
 ) -> ScanResult:
     cancelled = cancel_check(cancel)
     root_list = [normalize_root(r) for r in roots]
+    paths = PathMap.from_env()  # this host's mount points → the library's spelling
     scope_terms = list(scope)
     result = ScanResult(roots=root_list)
 
@@ -106,7 +108,7 @@ def scan(
         cancelled=cancelled,
         on_hidden=count_hidden,
     ):
-        found[f.path] = f
+        found[paths.to_library(f.path)] = f
         if len(found) % WALK_REPORT_EVERY == 0:
             walk_meter.report(f.path, step=WALK_REPORT_EVERY)
     walk_meter.report(None, step=len(found) % WALK_REPORT_EVERY)
@@ -116,9 +118,10 @@ def scan(
         return result  # a partial walk would mark unseen files missing: stop before comparing
 
     # 2. compare (and remember the roots as library folders: tag writing asks for them)
+    library_roots = [paths.to_library(r) for r in root_list]
     with library.session() as session, session.begin():
-        record_folders(session, root_list)
-        existing = _rows_under(session, root_list)
+        record_folders(session, library_roots)
+        existing = _rows_under(session, library_roots)
     by_path = {row.path: row for row in existing}
     to_read: list[_ToRead] = []
     new_files: list[FoundFile] = []
@@ -135,7 +138,7 @@ def scan(
     ]
 
     # 3. moves, 4. missing
-    to_read.extend(_match_moves(library, new_files, vanished, result, cancelled))
+    to_read.extend(_match_moves(library, new_files, vanished, result, cancelled, paths))
     if cancelled():
         result.cancelled = True
         return result
@@ -149,7 +152,7 @@ def scan(
         result.missing = len(vanished)
 
     # 5. read
-    _read_files(library, to_read, scope_terms, result, progress, cancelled)
+    _read_files(library, to_read, scope_terms, result, progress, cancelled, paths)
     return result
 
 
@@ -166,6 +169,7 @@ def _match_moves(
     vanished: list[_Existing],
     result: ScanResult,
     cancelled: Any,
+    paths: PathMap,
 ) -> list[_ToRead]:
     """Fingerprint the new files; those matching a vanished or missing row take it over."""
     out: list[_ToRead] = []
@@ -205,12 +209,14 @@ def _match_moves(
         for fp, items in prints.items():
             rows = [r for r in candidates.get(fp, []) if r.id not in taken]
             for item, row in zip(items, rows, strict=False):
-                if os.path.lexists(row.path):
+                if os.path.lexists(paths.to_local(row.path)):
                     continue  # a copy, not a move: the original is still there
                 taken.add(row.id)
                 item.track_id = row.id
                 session.execute(
-                    update(Track).where(Track.id == row.id).values(path=item.found.path)
+                    update(Track)
+                    .where(Track.id == row.id)
+                    .values(path=paths.to_library(item.found.path))
                 )
                 result.moved += 1
                 if row.status != TrackStatus.MISSING and (row.size, row.mtime_ns) == (
@@ -231,6 +237,7 @@ def _read_files(
     result: ScanResult,
     progress: ProgressCallback | None,
     cancelled: Any,
+    paths: PathMap,
 ) -> None:
     meter = RateMeter(len(items), "read", progress)
     session = library.session()
@@ -241,7 +248,7 @@ def _read_files(
             if cancelled():
                 result.cancelled = True
                 break
-            status = _read_one(session, item, scope)
+            status = _read_one(session, item, scope, paths.to_library(item.found.path))
             if item.track_id is None:
                 result.added += 1
             else:
@@ -261,7 +268,7 @@ def _read_files(
         session.close()
 
 
-def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
+def _read_one(session: Session, item: _ToRead, scope: list[str], library_path: str) -> str:
     f = item.found
     tags: TrackTags | None = None
     info: AudioInfo | None = None
@@ -278,7 +285,7 @@ def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
 
     track = session.get(Track, item.track_id) if item.track_id is not None else None
     if track is None:
-        track = Track(path=f.path, size=f.size, mtime_ns=f.mtime_ns, genres=[])
+        track = Track(path=library_path, size=f.size, mtime_ns=f.mtime_ns, genres=[])
         session.add(track)
         has_current = False
     else:
@@ -292,7 +299,7 @@ def _read_one(session: Session, item: _ToRead, scope: list[str]) -> str:
         )
     audio_changed = info is not None and _audio_changed(track, info)
 
-    track.path, track.size, track.mtime_ns = f.path, f.size, f.mtime_ns
+    track.path, track.size, track.mtime_ns = library_path, f.size, f.mtime_ns
     track.fingerprint = item.fingerprint
     if tags is not None:
         track.title, track.artist, track.album = tags.title, tags.artist, tags.album
