@@ -99,19 +99,8 @@ def classify_tracks(
     ids = select_for_classification(
         library, model_id, roots=roots, scope=settings.scope_genres, classify_all=classify_all
     )
-<<<<<<< HEAD
     if progress is not None:  # the bar appears now, not after the worker pool has started
         progress(Progress(0, len(ids), 0.0, None, phase="classify"))
-    batch = run_classification(
-        library,
-        predictor,
-        ids,
-        progress=progress,
-        cancel=cancel,
-        workers=workers or settings.workers,
-        timeout=timeout or settings.decode_timeout,
-    )
-=======
     options = {
         "progress": progress,
         "cancel": cancel,
@@ -127,7 +116,6 @@ def classify_tracks(
             raise ServiceError(str(exc)) from None
     else:
         batch = run_classification(library, predictor, ids, **options)
->>>>>>> 8cd1e5c (Scale-out (issue 15): PostgreSQL as a first-class backend, claims with a lease, a Ray engine, docs/scale-out.md)
     return Classification(batch, predictor.name)
 
 
