@@ -69,3 +69,43 @@ def make_corpus(root: Path, per_class: int = 14, seconds: float = 1.5, seed: int
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory) -> Path:
     return make_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+# --- the library's two backends: SQLite files and a throwaway PostgreSQL cluster -------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules marked `both_backends` run each test using `library_db` on SQLite and PostgreSQL."""
+    if metafunc.definition.get_closest_marker("both_backends") and (
+        "backend" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One PostgreSQL server for the session (skips where the binaries or psycopg are missing)."""
+    pytest.importorskip("psycopg")
+    from postgres_cluster import server_bin, start_cluster
+
+    if server_bin() is None:
+        pytest.skip("PostgreSQL server binaries not found (.ci/setup installs them)")
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def library_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a test's library lives: an SQLite file, or a fresh PostgreSQL database's URL."""
+    if backend == "sqlite":
+        return str(tmp_path / "library.db")
+    cluster = request.getfixturevalue("postgres_cluster")
+    return cluster.url(cluster.new_database())

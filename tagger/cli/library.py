@@ -85,6 +85,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="timeout",
         help="wait for every file however long it takes",
     )
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="classify in local processes, or on Ray (needs the [cluster] extra)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="Ray cluster to join (default: a local Ray on loopback, started for the run)",
+    )
     p.set_defaults(handler=cmd_scan)
 
     p = subparsers.add_parser(
@@ -210,6 +221,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                     timeout=args.timeout,
                     progress=bar,
                     cancel=cancel,
+                    engine=args.engine,
+                    ray_address=args.ray_address,
                 )
             print(describe_classification(run))
             if run.batch.cancelled:

@@ -12,6 +12,9 @@
   file that hangs the decoder is abandoned after `timeout` seconds (the pool replaces that
   worker).
 - `cancel` is polled every 0.2 s; what finished is already committed (one transaction per track).
+- Tracks are claimed a few at a time with a lease (library/claims.py), so several runs sharing a
+  library (processes or hosts) never classify a track twice, and a killed run's tracks are taken
+  over when its lease expires. Paths are the library's; PathMap gives this host's spelling.
 
 The CLI's progress bar and the GUI's worker thread both call `run_classification`.
 """
@@ -19,10 +22,10 @@ The CLI's progress bar and the GUI's worker thread both call `run_classification
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, select, update
 
@@ -32,16 +35,19 @@ from tagger.audio.feature_pool import (
     FeaturePool,
     cpu_count,
     extract_features,
+    run_job,
 )
 from tagger.audio.features import TrackFeatures
 from tagger.audio.mel import FrontEndConfig
+from tagger.library.claims import ClaimQueue
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
+from tagger.library.path_map import PathMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import record_failure, record_prediction, register_model
 from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.store import Library
-from tagger.model.predictor import PredictionError, Predictor
+from tagger.model.predictor import PredictionError, Predictor, TrackPrediction
 
 POLL_S = 0.2
 
@@ -63,6 +69,7 @@ class BatchResult:
     classified: int = 0
     failed: int = 0
     timed_out: int = 0
+    elsewhere: int = 0  # selected, but classified by another run sharing the library
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -155,39 +162,40 @@ def run_classification(
         return result
     with library.session() as session, session.begin():
         model_id = register_model(session, predictor).id
-        paths: dict[int, str] = {}
-        for i in range(0, len(track_ids), 500):  # SQLite caps the variables of one statement
-            chunk = list(track_ids[i : i + 500])
-            rows = session.execute(select(Track.id, Track.path).where(Track.id.in_(chunk)))
-            paths.update((tid, path) for tid, path in rows)
-    pending = deque((tid, paths[tid]) for tid in track_ids if tid in paths)
+    queue = ClaimQueue(library, model_id, track_ids)
+    path_map = PathMap.from_env()
     config = predictor.model.frontend
-    meter = RateMeter(len(pending), "classify", progress)
+    meter = RateMeter(len(track_ids), "classify", progress)
 
     threads_before = predictor.network.threads
     predictor.network.set_threads(max(1, cpu_count() - workers))
     pool = FeaturePool(workers, timeout)
     inflight: dict[Future, tuple[int, str]] = {}
     try:
-        while pending or inflight:
+        while not queue.finished or inflight:
             if cancelled():
                 result.cancelled = True
                 break
-            while pending and len(inflight) < 2 * workers:
-                tid, path = pending.popleft()
-                future = pool.submit(feature_function, path, config)
+            for tid, path in queue.take(2 * workers - len(inflight)):
+                future = pool.submit(feature_function, path_map.to_local(path), config)
                 inflight[future] = (tid, path)
+            queue.renew()
+            if not inflight:  # the rest is claimed by other runs: wait for them or their lease
+                time.sleep(POLL_S)
+                continue
             done, _ = wait(list(inflight), timeout=POLL_S, return_when=FIRST_COMPLETED)
             for future in done:
                 tid, path = inflight.pop(future)
-                outcome = _classify_outcome(
-                    library, predictor, model_id, tid, path, pool.outcome(future)
+                outcome = store_outcome(
+                    library, queue, model_id, tid, path, *predict(predictor, pool.outcome(future))
                 )
-                if outcome.error is None:
-                    result.classified += 1
-                else:
-                    result.failed += 1
-                    result.timed_out += int(outcome.error.startswith("decoding took longer"))
+                if outcome is None:
+                    continue  # another run took the track over and stores it
+                result.classified += outcome.error is None
+                result.failed += outcome.error is not None
+                result.timed_out += int(
+                    bool(outcome.error) and outcome.error.startswith("decoding took longer")
+                )
                 meter.report(path, outcome)
                 if cancelled():
                     break
@@ -195,34 +203,67 @@ def run_classification(
         for future in inflight:
             future.cancel()
         pool.close()
+        queue.release()
         predictor.network.set_threads(threads_before)
     if cancelled():
         result.cancelled = True
+    else:
+        result.elsewhere = result.total - result.classified - result.failed
     result.seconds = time.monotonic() - started
     return result
 
 
-def _classify_outcome(
+def decode_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:
+    """A decode job for a worker on any host: `path` is the library's, mapped to this host's
+    mount (TAGGER_PATH_MAP); a failure comes back as a FeatureFailure (the Ray engine's tasks)."""
+    return run_job(function, PathMap.from_env().to_local(path), config)
+
+
+def predict(
+    predictor: Predictor, features: TrackFeatures | FeatureFailure
+) -> tuple[TrackPrediction | None, str | None]:
+    """Decoded features → (prediction, None), or (None, why this file failed)."""
+    if isinstance(features, FeatureFailure):
+        return None, features.reason
+    try:
+        return predictor.predict_features(features), None
+    except PredictionError as exc:  # a NaN probability is this file's error, never stored
+        return None, str(exc)
+    except Exception as exc:  # a malformed feature array must not stop the batch
+        return None, f"the model failed on this file ({type(exc).__name__}: {exc})"
+
+
+Outcome = tuple[int, str, "TrackPrediction | None", "str | None"]  # track, path, prediction, error
+
+
+def store_outcomes(
+    library: Library, queue: ClaimQueue, model_id: int, outcomes: Sequence[Outcome]
+) -> list[TrackResult | None]:
+    """Store tracks' predictions or errors in one transaction that also drops our claims on
+    them (the Ray engine writes each round's finished tracks together). None for a track whose
+    claim was lost to another run, which stores its own result instead."""
+    results: list[TrackResult | None] = []
+    with library.session() as session, session.begin():
+        for track_id, path, prediction, error in outcomes:
+            if not queue.finish(session, track_id):
+                results.append(None)
+            elif prediction is None:
+                record_failure(session, track_id, error or "unknown error")
+                results.append(TrackResult(track_id, path, error=error or "unknown error"))
+            else:
+                record_prediction(session, track_id, model_id, prediction)
+                results.append(TrackResult(track_id, path, prediction.label, prediction.confidence))
+    return results
+
+
+def store_outcome(
     library: Library,
-    predictor: Predictor,
+    queue: ClaimQueue,
     model_id: int,
     track_id: int,
     path: str,
-    features: TrackFeatures | FeatureFailure,
-) -> TrackResult:
-    error: str | None = None
-    if isinstance(features, FeatureFailure):
-        error = features.reason
-    else:
-        try:
-            prediction = predictor.predict_features(features)
-        except PredictionError as exc:  # a NaN probability is this file's error, never stored
-            error = str(exc)
-        except Exception as exc:  # a malformed feature array must not stop the batch
-            error = f"the model failed on this file ({type(exc).__name__}: {exc})"
-    with library.session() as session, session.begin():
-        if error is not None:
-            record_failure(session, track_id, error)
-            return TrackResult(track_id, path, error=error)
-        record_prediction(session, track_id, model_id, prediction)
-    return TrackResult(track_id, path, prediction.label, prediction.confidence)
+    prediction: TrackPrediction | None,
+    error: str | None,
+) -> TrackResult | None:
+    """One track's `store_outcomes`: the local engine stores each track as it arrives."""
+    return store_outcomes(library, queue, model_id, [(track_id, path, prediction, error)])[0]

@@ -34,6 +34,7 @@ from tagger.audio.errors import AudioError
 from tagger.library.fingerprint import fingerprint
 from tagger.library.folders import record_folders
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
+from tagger.library.path_map import PathMap
 from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
@@ -90,6 +91,7 @@ def scan(
 ) -> ScanResult:
     cancelled = cancel_check(cancel)
     root_list = [normalize_root(r) for r in roots]
+    paths = PathMap.from_env()  # this host's mount points → the library's spelling
     result = ScanResult(roots=root_list)
 
     # 1. walk
@@ -105,7 +107,7 @@ def scan(
         cancelled=cancelled,
         on_hidden=count_hidden,
     ):
-        found[f.path] = f
+        found[paths.to_library(f.path)] = f
         if len(found) % WALK_REPORT_EVERY == 0:
             walk_meter.report(f.path, step=WALK_REPORT_EVERY)
     walk_meter.report(None, step=len(found) % WALK_REPORT_EVERY)
@@ -115,9 +117,10 @@ def scan(
         return result  # a partial walk would mark unseen files missing: stop before comparing
 
     # 2. compare (and remember the roots as library folders: tag writing asks for them)
+    library_roots = [paths.to_library(r) for r in root_list]
     with library.session() as session, session.begin():
-        record_folders(session, root_list)
-        existing = _rows_under(session, root_list)
+        record_folders(session, library_roots)
+        existing = _rows_under(session, library_roots)
     by_path = {row.path: row for row in existing}
     to_read: list[_ToRead] = []
     new_files: list[FoundFile] = []
@@ -134,7 +137,7 @@ def scan(
     ]
 
     # 3. moves, 4. missing
-    to_read.extend(_match_moves(library, new_files, vanished, result, cancelled))
+    to_read.extend(_match_moves(library, new_files, vanished, result, cancelled, paths))
     if cancelled():
         result.cancelled = True
         return result
@@ -148,7 +151,7 @@ def scan(
         result.missing = len(vanished)
 
     # 5. read
-    _read_files(library, to_read, scope, result, progress, cancelled)
+    _read_files(library, to_read, scope, result, progress, cancelled, paths)
     return result
 
 
@@ -165,6 +168,7 @@ def _match_moves(
     vanished: list[_Existing],
     result: ScanResult,
     cancelled: Any,
+    paths: PathMap,
 ) -> list[_ToRead]:
     """Fingerprint the new files; those matching a vanished or missing row take it over."""
     out: list[_ToRead] = []
@@ -204,12 +208,14 @@ def _match_moves(
         for fp, items in prints.items():
             rows = [r for r in candidates.get(fp, []) if r.id not in taken]
             for item, row in zip(items, rows, strict=False):
-                if os.path.lexists(row.path):
+                if os.path.lexists(paths.to_local(row.path)):
                     continue  # a copy, not a move: the original is still there
                 taken.add(row.id)
                 item.track_id = row.id
                 session.execute(
-                    update(Track).where(Track.id == row.id).values(path=item.found.path)
+                    update(Track)
+                    .where(Track.id == row.id)
+                    .values(path=paths.to_library(item.found.path))
                 )
                 result.moved += 1
                 if row.status != TrackStatus.MISSING and (row.size, row.mtime_ns) == (
@@ -230,6 +236,7 @@ def _read_files(
     result: ScanResult,
     progress: ProgressCallback | None,
     cancelled: Any,
+    paths: PathMap,
 ) -> None:
     meter = RateMeter(len(items), "read", progress)
     session = library.session()
@@ -240,7 +247,7 @@ def _read_files(
             if cancelled():
                 result.cancelled = True
                 break
-            status = _read_one(session, item, scope)
+            status = _read_one(session, item, scope, paths.to_library(item.found.path))
             if item.track_id is None:
                 result.added += 1
             else:
@@ -260,7 +267,7 @@ def _read_files(
         session.close()
 
 
-def _read_one(session: Session, item: _ToRead, scope: GenreMap) -> str:
+def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: str) -> str:
     f = item.found
     tags: TrackTags | None = None
     info: AudioInfo | None = None
@@ -277,7 +284,7 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap) -> str:
 
     track = session.get(Track, item.track_id) if item.track_id is not None else None
     if track is None:
-        track = Track(path=f.path, size=f.size, mtime_ns=f.mtime_ns, genres=[])
+        track = Track(path=library_path, size=f.size, mtime_ns=f.mtime_ns, genres=[])
         session.add(track)
         has_current = False
     else:
@@ -291,7 +298,7 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap) -> str:
         )
     audio_changed = info is not None and _audio_changed(track, info)
 
-    track.path, track.size, track.mtime_ns = f.path, f.size, f.mtime_ns
+    track.path, track.size, track.mtime_ns = library_path, f.size, f.mtime_ns
     track.fingerprint = item.fingerprint
     if tags is not None:
         track.title, track.artist, track.album = tags.title, tags.artist, tags.album

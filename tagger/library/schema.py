@@ -106,6 +106,10 @@ class Track(Base):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]  # when tags and header were last read
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Who is classifying this track and until when (library/claims.py): a lease, so the work of
+    # a killed process is taken over once it expires.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires: Mapped[datetime | None]
 
     predictions: Mapped[list[Prediction]] = relationship(
         back_populates="track", cascade="all, delete-orphan", passive_deletes=True

@@ -84,10 +84,13 @@ def classify_tracks(
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> Classification:
     """Classify the tracks (under `roots`, else all) with no prediction from this model yet.
 
-    `workers` and `timeout` override the settings' for one run."""
+    `workers` and `timeout` override the settings' for one run. `engine` "ray" runs the batch on
+    a Ray cluster (`ray_address`, else a local Ray started for the run)."""
     from tagger.library.pipeline import run_classification, select_for_classification
     from tagger.library.records import register_model
 
@@ -98,15 +101,21 @@ def classify_tracks(
     )
     if progress is not None:  # the bar appears now, not after the worker pool has started
         progress(Progress(0, len(ids), 0.0, None, phase="classify"))
-    batch = run_classification(
-        library,
-        predictor,
-        ids,
-        progress=progress,
-        cancel=cancel,
-        workers=workers or settings.workers,
-        timeout=timeout or settings.decode_timeout,
-    )
+    options = {
+        "progress": progress,
+        "cancel": cancel,
+        "workers": workers or settings.workers,
+        "timeout": timeout or settings.decode_timeout,
+    }
+    if engine == "ray":
+        from tagger.library.ray_engine import RayUnavailable, run_classification_ray
+
+        try:
+            batch = run_classification_ray(library, predictor, ids, address=ray_address, **options)
+        except RayUnavailable as exc:
+            raise ServiceError(str(exc)) from None
+    else:
+        batch = run_classification(library, predictor, ids, **options)
     return Classification(batch, predictor.name)
 
 
@@ -116,6 +125,8 @@ def describe_classification(run: Classification, failed_hint: str = "") -> str:
     line = f"classified {run.batch.classified} of {run.batch.total} with {run.model_name}"
     if run.batch.failed:
         line += f", {run.batch.failed} failed" + (f" ({failed_hint})" if failed_hint else "")
+    if run.batch.elsewhere:
+        line += f", {run.batch.elsewhere} by another run sharing the library"
     return line
 
 

@@ -33,8 +33,8 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
-    lib = Library.open(tmp_path / "library.db")
+def library(library_db: str) -> Library:
+    lib = Library.open(library_db)
     yield lib
     lib.close()
 

@@ -18,6 +18,8 @@ from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.store import Library
 from tagger.model.predictor import Predictor
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture(scope="module")
 def predictor(tiny_model: Path) -> Predictor:

@@ -27,6 +27,8 @@ from tagger.library.stats import library_stats
 from tagger.library.store import Library
 from tagger.model.predictor import TrackPrediction, WindowPrediction
 
+pytestmark = pytest.mark.both_backends
+
 CLASSES = ("hardcore", "metal")
 
 

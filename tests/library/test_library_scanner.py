@@ -20,6 +20,8 @@ from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackSt
 from tagger.library.store import Library
 from tagger.model.predictor import TrackPrediction, WindowPrediction
 
+pytestmark = pytest.mark.both_backends
+
 
 def tracks(library: Library) -> dict[str, Track]:
     with library.session() as s:

@@ -16,10 +16,12 @@ from tagger.library.tagging import Action, BatchNotes, TagRequest, TagWriter, hi
 from tagger.library.tagging.batch_model import OUTSIDE_REASON
 from tagger.tags import read_genres
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "lib.db")
+def lib(library_db: str) -> Library:
+    library = Library.open(library_db)
     yield library
     library.close()
 

@@ -25,10 +25,12 @@ from tagger.library.tag_writer import (
 from tagger.library.tagging import batch_writer as tag_writer
 from tagger.tags import TagOptions, read_genres, write_genres
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "lib.db")
+def lib(library_db: str) -> Library:
+    library = Library.open(library_db)
     yield library
     library.close()
 
@@ -211,7 +213,7 @@ def test_genre_strings_are_configurable(lib: Library, template: Path, tmp_path: 
 
 
 def test_backup_row_is_committed_before_the_file_is_touched(
-    lib: Library, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lib: Library, template: Path, tmp_path: Path, library_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _mp3(template, tmp_path, "x.mp3", ["Rock", "Punk"])
     add_track(lib, path, user_label="metal")
@@ -220,7 +222,7 @@ def test_backup_row_is_committed_before_the_file_is_touched(
 
     def spy(p: str, genres: list[str], *args, **kwargs) -> None:
         # A separate connection sees only committed data.
-        other = Library.open(tmp_path / "lib.db")
+        other = Library.open(library_db)
         try:
             with other.session() as s:
                 row = s.scalars(select(TagChange)).one()

@@ -16,10 +16,12 @@ from tagger.library.tag_writer import BatchNotes, TagRequest, TagWriter
 from tagger.library.undo import UNDO_MARK, UndoError, history, last_undoable_batch, undo_batch
 from tagger.tags import TagOptions, read_genres, write_genres
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "lib.db")
+def lib(library_db: str) -> Library:
+    library = Library.open(library_db)
     yield library
     library.close()
 

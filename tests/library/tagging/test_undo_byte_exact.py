@@ -24,6 +24,8 @@ from tagger.library.tagging.recovery import UNDO_MARK
 from tagger.tags import read_genres
 from tagger.tags.safe_write import TEMP_MARKER
 
+pytestmark = pytest.mark.both_backends
+
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -94,8 +96,8 @@ def _others(tmp_path: Path, folder: Path) -> list[Path]:
 
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "lib.db")
+def lib(library_db: str) -> Library:
+    library = Library.open(library_db)
     yield library
     library.close()
 
