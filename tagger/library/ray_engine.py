@@ -42,12 +42,13 @@ from tagger.library.pipeline import (
     decode_job,
     default_workers,
     extract_features,
+    predict,
     store_outcomes,
 )
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import register_model
 from tagger.library.store import Library
-from tagger.model.predictor import PredictionError, Predictor, TrackPrediction
+from tagger.model.predictor import Predictor, TrackPrediction
 
 # Ray decides on Linux that a single-node run is a cluster and binds every server to the host's
 # network address; with this switch off it uses the loopback address instead (see
@@ -129,14 +130,8 @@ class _ModelActor:
         self.predictor.network.set_threads(threads)
 
     def predict(self, features: Any) -> TrackPrediction | FeatureFailure:
-        if isinstance(features, FeatureFailure):
-            return features
-        try:
-            return self.predictor.predict_features(features)
-        except PredictionError as exc:  # a NaN probability is this file's error, never stored
-            return FeatureFailure(str(exc))
-        except Exception as exc:  # a malformed feature array must not stop the batch
-            return FeatureFailure(f"the model failed on this file ({type(exc).__name__}: {exc})")
+        prediction, error = predict(self.predictor, features)  # the local engine's rule
+        return prediction if prediction is not None else FeatureFailure(error or "unknown error")
 
 
 def run_classification_ray(
