@@ -45,9 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     m.add_argument("--json", action="store_true", help="print JSON")
     m.set_defaults(handler=run_models)
-    sub = m.add_subparsers(dest="models_command", metavar="COMMAND")
+    sub = m.add_subparsers(
+        dest="models_command", metavar="COMMAND", help="use: make a model the active one"
+    )
     use = sub.add_parser("use", parents=[db_option()], help="make a model the active one")
-    use.add_argument("model", metavar="NAME|FILE")
+    use.add_argument(
+        "model", metavar="NAME|FILE", help="a model name from `tagger models`, or a file"
+    )
     use.set_defaults(handler=run_models_use)
 
 
