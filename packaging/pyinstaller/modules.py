@@ -62,9 +62,21 @@ OPTIONAL = [
 ]
 
 
+# The bundle does everything the installed app does, training included, so it carries the
+# `train` extra as well as the dependencies (torch, and onnx for writing a trained model's
+# ONNX form).
+BUNDLED_EXTRAS = ("train",)
+
+
 def project_dependencies(root: Path) -> set[str]:
-    """The distributions the project depends on (pyproject.toml), as import-style names."""
-    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    """The distributions the bundle carries: the project's dependencies and BUNDLED_EXTRAS
+    (pyproject.toml), as import-style names."""
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    extras = project.get("optional-dependencies", {})
+    dependencies = [
+        *project["dependencies"],
+        *(d for e in BUNDLED_EXTRAS for d in extras.get(e, [])),
+    ]
     names = (re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0] for d in dependencies)
     return {name.lower().replace("-", "_") for name in names}
 

@@ -32,6 +32,7 @@ from tagger.model.network import count_parameters
 from tagger.model.predictor import Predictor
 from tagger.training.dataset import LabeledTrack
 from tagger.training.evaluate import metrics, select_tracks
+from tagger.training.feature_cache import FeatureCache
 from tagger.training.train import TrainConfig, TrainingError, spread_windows, train
 
 
@@ -96,7 +97,7 @@ def compare(
         architecture(arch)  # an unknown name fails before hours of training, not after
     if config.seeds < 1:
         raise ValueError("need at least one seed")
-    cache = out_dir / "window-cache"
+    cache = FeatureCache(out_dir / "window-cache")  # every run decodes each file once
     runs: list[Run] = []
     errors: dict[str, str] = {}
     test_windows: dict[FrontEndConfig, dict[Path, TrackFeatures | str]] = {}
@@ -114,7 +115,7 @@ def compare(
                         data_dir,
                         path,
                         train_config,
-                        cache_dir=cache,
+                        cache=cache,
                         show_progress=show_progress,
                         log=lambda text, n=name: log(f"{n}: {text}"),
                     )

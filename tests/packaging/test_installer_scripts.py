@@ -234,3 +234,11 @@ def test_optional_packages_are_bundled_only_as_dependencies(tmp_path):
     )
     assert optional_used(tmp_path) == ["onnxruntime", "psycopg"]
     assert "onnxruntime" not in excluded(tmp_path) and "onnx" in excluded(tmp_path)
+    # The bundle trains too: what the `train` extra brings is bundled.
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\n"
+        'dependencies = ["onnxruntime >=1.20, <2"]\n'
+        "[project.optional-dependencies]\n"
+        'train = ["torch>=2.13,<2.14", "onnx>=1.17,<2"]\n'
+    )
+    assert "onnx" not in excluded(tmp_path)

@@ -40,23 +40,14 @@ def _decodes(path: Path) -> bool:
         return sum(1 for _ in c.decode(audio=0)) > 0
 
 
-def _written_in_last_batch(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM tag_changes WHERE status = 'written' AND batch_id = "
-                "(SELECT max(id) FROM tag_batches)"
-            ).fetchone()
-    except sqlite3.OperationalError:
-        return 0  # not created yet, or busy
-    except sqlite3.DatabaseError:
-        # Seen 3 times in ~15 loaded full-suite runs, never alone: this poller's read raced the
-        # writer. Not the property under test: after the kill, PRAGMA integrity_check must say ok.
-        return 0
-    return int(row[0])
+def _replaced(files: list[Path], before: dict[Path, int]) -> int:
+    """How many files the batch has replaced so far (a safe write renames a new inode into
+    place). Counted on the files, not by reading the database the killed process writes."""
+    return sum(path.stat().st_ino != before[path] for path in files)  # os.replace: atomic
 
 
-def _tag_apply_killed(db: Path, env: dict[str, str]) -> None:
+def _tag_apply_killed(db: Path, env: dict[str, str], files: list[Path]) -> None:
+    before = {path: path.stat().st_ino for path in files}
     proc = subprocess.Popen(
         [sys.executable, "-m", "tagger", "tag", "--apply", "--db", str(db)],
         cwd=REPO,
@@ -66,7 +57,7 @@ def _tag_apply_killed(db: Path, env: dict[str, str]) -> None:
     )
     deadline = time.monotonic() + 120
     try:
-        while _written_in_last_batch(db) < KILL_AFTER:
+        while _replaced(files, before) < KILL_AFTER:
             assert proc.poll() is None, "the batch ended before it could be killed"
             assert time.monotonic() < deadline, "the batch never got going"
             time.sleep(0.005)
@@ -126,7 +117,7 @@ def test_kill_mid_batch_then_undo_or_rerun(
     }
 
     # 1. Killed midway: every file decodes and is exactly old or new; the database is fine.
-    _tag_apply_killed(db, env)
+    _tag_apply_killed(db, env, files)
     new = _check_files_old_or_new(files)
     assert KILL_AFTER <= new < N_FILES
     _check_database(db)
@@ -144,7 +135,7 @@ def test_kill_mid_batch_then_undo_or_rerun(
         _check_library_agrees(lib, files)
 
     # 3. Killed again; this time a re-run finishes the job.
-    _tag_apply_killed(db, env)
+    _tag_apply_killed(db, env, files)
     assert KILL_AFTER <= _check_files_old_or_new(files) < N_FILES
     _check_database(db)
     assert main(["tag", "--apply", "--db", str(db)]) == 0
