@@ -148,7 +148,9 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName("tagger")
     app.setApplicationDisplayName(APPLICATION)
-    app.setDesktopFileName("metal-hardcore-tagger")
+    app.setDesktopFileName(
+        "io.github.metal_hardcore_tagger"
+    )  # packaging/*.desktop: icon and menu entry on Wayland
     app.setWindowIcon(app_icon())
     return app
 
