@@ -148,9 +148,8 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName("tagger")
     app.setApplicationDisplayName(APPLICATION)
-    app.setDesktopFileName(
-        "io.github.metal_hardcore_tagger"
-    )  # packaging/*.desktop: icon and menu entry on Wayland
+    # The desktop entry's id (packaging/*.desktop): Wayland finds the icon and menu entry by it.
+    app.setDesktopFileName("io.github.metal_hardcore_tagger")
     app.setWindowIcon(app_icon())
     return app
 
