@@ -9,10 +9,10 @@ What it measures, and how the parts add up to a full run:
 - seconds per training epoch (train batches + validation) with the library's default options,
   for N labeled tracks whose windows are already in the feature cache (the windows are
   synthetic: an epoch's cost depends on their number and shape, not their content);
-- a full run's time = N x decode + epochs to early stop x epoch seconds, with the epoch count
-  taken from real runs (see BENCHMARKS.md);
+- a full run's time is at most N x decode + the recipe's epoch cap x epoch seconds (early
+  stopping only shortens it; the real runs of library_learning_quality.py give the epochs);
 - a retrain after 50 new decisions: the 50 newly labeled tracks are decoded, the rest are cache
-  hits (loading them is timed too).
+  hits; library_learning_quality.py --retrain-after 50 times a real one.
 The machine is shared; the load average is printed with each figure.
 """
 
@@ -112,10 +112,14 @@ def main() -> int:
             total = time.perf_counter() - start
             cpu = time.process_time() - cpu_start
             epoch = float(np.mean([r.seconds for r in result.history]))
+            decode = n * per_track
+            cap = defaults.epochs
             print(
                 f"{n} labeled tracks: {epoch:.1f} s per epoch, {total:.1f} s for {args.epochs} "
                 f"epochs incl. loading the cache, {cpu:.0f} CPU-seconds ({load()}); cold first "
-                f"run of E epochs = {n * per_track:.0f} s decode + E x {epoch:.0f} s",
+                f"run of E epochs = {decode:.0f} s decode + E x {epoch:.0f} s, at most "
+                f"{(decode + cap * epoch) / 60:.1f} min ({cap} epochs, no early stop); retrain "
+                f"after 50 decisions at most {(50 * per_track + cap * epoch) / 60:.1f} min",
                 flush=True,
             )
     return 0

@@ -6,6 +6,7 @@ parser for any other command must not load it (the --arch names come from a torc
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -65,14 +66,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("--epochs", type=int, default=None, help="at most this many (recipe: 100 or 40)")
-    p.add_argument("--patience", type=int, default=None, help="early-stopping patience (10 or 8)")
+    p.add_argument(
+        "--patience", type=int, default=None, help="early-stopping patience (default 10)"
+    )
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument(
         "--windows-per-track",
         type=int,
         default=None,
         metavar="K",
-        help="sample K of each track's 60 windows per epoch (recipe: all, or 12)",
+        help="sample K of each track's 60 windows per epoch (default: all; --from-library: "
+        "4,096 windows per epoch shared out over the training tracks)",
     )
     p.add_argument(
         "--val-windows-per-track",
@@ -91,6 +95,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-augment",
         action="store_true",
         help="only the paper's random-offset padding, no gain or SpecAugment masks",
+    )
+    p.add_argument(
+        "--start-from",
+        metavar="MODEL",
+        default=None,
+        help="begin from this model file's weights (fine-tuning), 'bundled' for the shipped "
+        "model, or 'scratch' for a random start (default: bundled with --from-library, else "
+        "scratch)",
     )
     p.add_argument("--no-resume", action="store_true", help="start over, ignoring a checkpoint")
     p.add_argument(
@@ -160,6 +172,9 @@ def run_train(args: argparse.Namespace) -> int:
         augment=False if args.no_augment else None,
         workers=max(1, args.workers),
     )
+    if args.start_from is not None:
+        start = None if args.start_from == "scratch" else args.start_from
+        config = dataclasses.replace(config, warm_start=start)
     if args.from_library:
         return _train_from_library(args, config)
     try:

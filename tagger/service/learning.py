@@ -90,9 +90,10 @@ def default_config(recipe: str = "library", **changes: Any) -> TrainConfig:
 
     if recipe not in RECIPES:
         raise ServiceError(f"unknown recipe {recipe!r}; choose {', '.join(sorted(RECIPES))}")
-    return dataclasses.replace(
-        RECIPES[recipe], **{k: v for k, v in changes.items() if v is not None}
-    )
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if "windows_per_track" in changes:  # asked for explicitly: it replaces the epoch budget
+        changes.setdefault("windows_per_epoch", None)
+    return dataclasses.replace(RECIPES[recipe], **changes)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,10 @@ from tagger.model.checkpoint import ModelFileError, file_sha256, load_model, rea
 from tagger.model.network import count_parameters
 from tagger.model.predictor import Predictor
 from tagger.training.dataset import LabeledTrack
+from tagger.training.epoch_sampling import spread_windows
 from tagger.training.evaluate import metrics, select_tracks
 from tagger.training.feature_cache import FeatureCache
-from tagger.training.train import TrainConfig, TrainingError, spread_windows, train
+from tagger.training.train import TrainConfig, TrainingError, train
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,17 @@ def split_tracks(
             left_for_train = len(names) - i - 1
             part = "train"
             if left_for_train > 0:  # the last group always trains
-                # Fill test first, then validation.
-                part = next((p for p in ("test", "val") if taken[p] < want[p]), "train")
+                # Fill test first, then validation, each with its first group and then only
+                # while a group brings it nearer its share: large groups (an artist's whole
+                # discography) would otherwise overshoot and starve the training split.
+                part = next(
+                    (
+                        p
+                        for p in ("test", "val")
+                        if want[p] > 0 and (taken[p] == 0 or taken[p] + size / 2 <= want[p])
+                    ),
+                    "train",
+                )
             if part != "train":
                 taken[part] += size
             out[part].extend(groups[name])

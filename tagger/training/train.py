@@ -29,16 +29,18 @@ from tqdm import tqdm
 from tagger import __version__
 from tagger.model.architectures import architecture, frontend_for, network_config
 from tagger.model.architectures.layers import fit_input_statistics
-from tagger.model.checkpoint import save_model
+from tagger.model.checkpoint import default_model_path, save_model
 from tagger.model.network import build_network
 from tagger.model.onnx_form import write_beside
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.epoch_sampling import epoch_order, items, per_track
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
+from tagger.training.warm_start import warm_start
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
 
@@ -57,6 +59,13 @@ class TrainConfig:
     )
     weight_decay: float | None = None  # None: the architecture's (0 for the paper's)
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
+    # A fixed number of training windows per epoch, shared out over the training tracks (and
+    # so the same number of optimizer steps whatever the library's size); overrides
+    # windows_per_track. A small library repeats windows (each with fresh augmentation).
+    windows_per_epoch: int | None = None
+    # Start from this model file's weights ("bundled": the shipped model) where architecture
+    # and front end match (training/warm_start.py); None: a random initialisation.
+    warm_start: str | None = None
     val_windows_per_track: int | None = None  # None: all; else this many, evenly spaced
     augment: bool = True  # gain and SpecAugment masks on top of random padding
     bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
@@ -150,13 +159,20 @@ def train(
     label_index = {c: i for i, c in enumerate(classes)}
 
     network = build_network(network_config(config.arch, len(classes)))
+    lr = config.lr
+    if config.warm_start is not None:
+        source = default_model_path() if config.warm_start == "bundled" else config.warm_start
+        if warm_start(network, list(classes), frontend, source, log):
+            # Fine-tuning at the full rate undid the source's features within two epochs
+            # (validation loss rose from the first epoch on, BENCHMARKS.md); a tenth keeps them.
+            lr = config.lr / 10
     if fit_input_statistics(network, _training_windows(train_set[0])):
         log("input standardization: per-band mean and std taken from the training windows")
     network = network.to(memory_format=torch.channels_last)
     weight_decay = config.weight_decay
     if weight_decay is None:
         weight_decay = architecture(config.arch).weight_decay
-    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr, weight_decay=weight_decay)
+    optimizer = torch.optim.Adam(network.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -174,16 +190,16 @@ def train(
         else:
             log(f"ignoring {resume_file}: it belongs to a different run")
 
-    train_items = _items(train_set[0])
+    train_items = items(train_set[0])
     train_labels = np.array([label_index[t.label] for t in train_set[1]])
-    val_items = _items(val_set[0], config.val_windows_per_track)
+    val_items = items(val_set[0], config.val_windows_per_track)
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
 
     started = time.monotonic()
     epoch_times = [r.seconds for r in history]  # a resumed run knows its earlier epochs
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         t0 = time.monotonic()
-        order = _epoch_order(train_items, config.windows_per_track, rng)
+        order = epoch_order(train_items, per_track(config, len(train_set[0])), rng)
         batches = [
             order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)
         ]
@@ -338,31 +354,6 @@ def _training_windows(tracks: list[CachedTrack]):
     """Every training window as the network sees it without augmentation, a track at a time."""
     for track in tracks:
         yield torch.from_numpy(track.mel.astype(np.float32))
-
-
-def _items(tracks: list[CachedTrack], per_track: int | None = None) -> np.ndarray:
-    """(track, window) rows: every window, or `per_track` evenly spaced over each track."""
-    rows = []
-    for t, track in enumerate(tracks):
-        rows += [(t, w) for w in spread_windows(len(track.mel), per_track)]
-    return np.array(rows)
-
-
-def spread_windows(n: int, per_track: int | None) -> list[int]:
-    """Indices of `per_track` of `n` windows, evenly spaced from the first to the last."""
-    if per_track is None or per_track >= n:
-        return list(range(n))
-    return sorted({int(i) for i in np.linspace(0, n - 1, per_track).round()})
-
-
-def _epoch_order(items: np.ndarray, per_track: int | None, rng: np.random.Generator) -> np.ndarray:
-    if per_track is not None:
-        chosen = []
-        for t in np.unique(items[:, 0]):
-            rows = np.flatnonzero(items[:, 0] == t)
-            chosen.append(rng.choice(rows, size=min(per_track, len(rows)), replace=False))
-        items = items[np.concatenate(chosen)]
-    return items[rng.permutation(len(items))]
 
 
 @torch.inference_mode()

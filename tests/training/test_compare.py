@@ -8,7 +8,7 @@ import pytest
 from tagger.cli import main
 from tagger.model.checkpoint import load_model
 from tagger.training.compare import CompareConfig, compare
-from tagger.training.train import spread_windows
+from tagger.training.epoch_sampling import spread_windows
 
 ARCHS = ("lstm", "mfcc-crnn")  # the two cheapest: the protocol is what is tested here
 CONFIG = CompareConfig(archs=ARCHS, seeds=2, epochs=2, patience=2, batch_size=8, workers=1)

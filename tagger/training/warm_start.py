@@ -1,0 +1,64 @@
+"""Warm start: begin training from another model's weights instead of a random draw.
+
+A library of a few dozen labeled tracks is too little to learn the CNN–BiGRU's filters from
+scratch (BENCHMARKS.md, "Learning from the library"); starting from a trained model of the same
+architecture and front end, and adjusting it to the library's labels, is the usual remedy
+(fine-tuning). The output layer's rows are matched by class name, so a library that adds
+`other`, or orders its classes differently, still starts from what the source knows; rows of
+classes the source never had keep their random initialisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.checkpoint import ModelFileError, load_model
+
+
+def warm_start(
+    network: nn.Module,
+    classes: list[str],
+    frontend: FrontEndConfig,
+    source: str | Path,
+    log: Callable[[str], None],
+) -> bool:
+    """Copy `source`'s weights into `network` where they fit; False (and why, in the log) if
+    the source cannot serve: unreadable, another architecture or another front end."""
+    try:
+        model = load_model(source)
+    except ModelFileError as exc:
+        log(f"training from scratch: {exc}")
+        return False
+    # The loaded network's config, not the file's dict: older files leave defaults out.
+    ours = {k: v for k, v in network.config.to_dict().items() if k != "n_classes"}
+    theirs = {k: v for k, v in model.network.config.to_dict().items() if k != "n_classes"}
+    if ours != theirs or model.frontend != frontend:
+        log(f"training from scratch: {model.path.name} has another architecture or front end")
+        return False
+
+    output = _output_layer_prefix(network)
+    source_state = model.network.state_dict()
+    state = network.state_dict()
+    with torch.no_grad():
+        for key, value in state.items():
+            if key.startswith(output):
+                rows = {c: i for i, c in enumerate(model.classes)}
+                for i, cls in enumerate(classes):
+                    if cls in rows:
+                        value[i] = source_state[key][rows[cls]]
+            elif key in source_state and source_state[key].shape == value.shape:
+                value.copy_(source_state[key])
+    known = ", ".join(c for c in classes if c in model.classes) or "none"
+    log(f"starting from {model.path.name}'s weights (classes it knows: {known})")
+    return True
+
+
+def _output_layer_prefix(network: nn.Module) -> str:
+    """State-dict prefix of the network's last Linear layer: its rows are the classes."""
+    names = [name for name, m in network.named_modules() if isinstance(m, nn.Linear)]
+    return f"{names[-1]}."
