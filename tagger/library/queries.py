@@ -211,6 +211,33 @@ def count_tracks(session: Session, f: TrackFilter = TrackFilter()) -> int:
     return int(session.scalar(query) or 0)
 
 
+# Only the columns a row shows: whole ORM entities would also load each prediction's 60 windows
+# and build two objects per track (most of `tagger list`'s time on a big library).
+_ROW_COLUMNS = (
+    Track.id,
+    Track.path,
+    Track.title,
+    Track.artist,
+    Track.album,
+    Track.year,
+    Track.genres,
+    Track.format,
+    Track.duration,
+    Track.status,
+    Track.error,
+    Track.user_label,
+    Prediction.label,
+    Prediction.confidence,
+    Prediction.disagreement,
+    ModelRecord.name,
+)
+
+
+def _row_query(rule: ReviewRule) -> Select:
+    review = case((needs_review(rule), True), else_=False)
+    return with_current_prediction(select(*_ROW_COLUMNS, review).select_from(Track))
+
+
 def fetch_tracks(
     session: Session,
     f: TrackFilter = TrackFilter(),
@@ -220,42 +247,55 @@ def fetch_tracks(
     offset: int = 0,
     limit: int | None = None,
 ) -> list[TrackRow]:
-    review = needs_review(f.rule)
-    query = with_current_prediction(
-        select(Track, Prediction, ModelRecord.name, case((review, True), else_=False)).select_from(
-            Track
-        )
-    )
+    query = _row_query(f.rule)
     condition = _condition(f)
     if condition is not None:
         query = query.where(condition)
     query = query.order_by(*_sort_columns(sort, descending)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_row(t, p, m, bool(r)) for t, p, m, r in session.execute(query)]
+    return [_row(*r) for r in session.execute(query)]
 
 
-def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> TrackRow:
-    label, decided_by = effective_label_of(t.user_label, p.label if p else None)
+def _row(
+    track_id: int,
+    path: str,
+    title: str | None,
+    artist: str | None,
+    album: str | None,
+    year: int | None,
+    genres: list[str] | None,
+    format: str | None,
+    duration: float | None,
+    status: str,
+    error: str | None,
+    user_label: str | None,
+    predicted: str | None,
+    confidence: float | None,
+    disagreement: float | None,
+    model: str | None,
+    review: bool | None,
+) -> TrackRow:
+    label, decided_by = effective_label_of(user_label, predicted)
     return TrackRow(
-        id=t.id,
-        path=t.path,
-        title=t.title,
-        artist=t.artist,
-        album=t.album,
-        year=t.year,
-        genres=list(t.genres or []),
-        format=t.format,
-        duration=t.duration,
-        status=t.status,
-        error=t.error,
+        id=track_id,
+        path=path,
+        title=title,
+        artist=artist,
+        album=album,
+        year=year,
+        genres=list(genres or []),
+        format=format,
+        duration=duration,
+        status=status,
+        error=error,
         label=label,
         decided_by=decided_by,
-        confidence=p.confidence if p else None,
-        predicted_label=p.label if p else None,
-        disagreement=p.disagreement if p else None,
+        confidence=confidence,
+        predicted_label=predicted,
+        disagreement=disagreement,
         model=model,
-        needs_review=review,
+        needs_review=bool(review),
     )
 
 
@@ -309,27 +349,20 @@ def smart_list_counts(
 def track_detail(
     session: Session, track_id: int, rule: ReviewRule = DEFAULT_RULE
 ) -> TrackDetail | None:
-    query = with_current_prediction(
-        select(Track, Prediction, ModelRecord.name, case((needs_review(rule), True), else_=False))
-        .select_from(Track)
-        .where(Track.id == track_id)
-    )
-    found = session.execute(query).first()
+    query = _row_query(rule).add_columns(Prediction.probabilities, Prediction.windows)
+    found = session.execute(query.where(Track.id == track_id)).first()
     if found is None:
         return None
-    t, p, m, r = found
+    *columns, probabilities, windows = found
     labels = session.execute(
         select(Label.label, Label.source, Label.created_at)
         .where(Label.track_id == track_id)
         .order_by(Label.id)
     ).all()
     return TrackDetail(
-        row=_row(t, p, m, bool(r)),
-        probabilities=dict(p.probabilities) if p else {},
-        windows=[
-            WindowRow(w["start"], w["end"], dict(w["probabilities"]))
-            for w in (p.windows if p else [])
-        ],
+        row=_row(*columns),
+        probabilities=dict(probabilities or {}),
+        windows=[WindowRow(w["start"], w["end"], dict(w["probabilities"])) for w in windows or []],
         labels=[LabelRow(*row) for row in labels],
     )
 

@@ -1,7 +1,8 @@
 """Opening a library: where it lives, the SQLite settings, and bringing its schema up to date.
 
 `Library.open(db)` takes a path, any SQLAlchemy URL, or None (then $TAGGER_DB, then the user data
-folder). Opening always runs Alembic's `upgrade head`, so a newer tagger opens an older library.
+folder). Opening brings the schema to the newest revision (Alembic's `upgrade head`, imported only
+when the library's stamped revision is older), so a newer tagger opens an older library.
 Use one short session per unit of work (`with library.session() as s, s.begin(): ...`) so that a
 crash loses at most the track in flight.
 
@@ -18,14 +19,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +37,10 @@ from tagger.library.database_faults import (
     translate,
     where,
 )
+from tagger.library.revisions import revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DB_ENV = "TAGGER_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -66,6 +67,8 @@ def resolve_url(db: str | Path | None = None) -> URL:
 
 
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -73,9 +76,30 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest schema revision; Alembic is imported only when the migration files are more
+    than one plain chain (tagger.library.revisions)."""
+    head = revisions().head
+    if head is None:
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> set[str]:
+    if revisions().head is not None:
+        return set(revisions().known)
+    from alembic.script import ScriptDirectory
+
+    return {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is stamped with, None for a new one (no version table)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -130,8 +154,7 @@ def check_before_opening(path: Path, create: bool) -> None:
         raise LibraryError(f"{path} is not a library file (it is a folder or a device)")
     wal = path.with_name(path.name + "-wal")
     crashed = wal.exists() and wal.stat().st_size > 0  # the last process did not close it
-    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    refuse_foreign_sqlite(path, OWN_TABLES, known)  # may fold the WAL in: look first
+    refuse_foreign_sqlite(path, OWN_TABLES, known_revisions())  # may fold the WAL in: look first
     if crashed:
         try:
             connection = sqlite3.connect(path)
@@ -144,12 +167,14 @@ def check_before_opening(path: Path, create: bool) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the migrations up to `revision`; does nothing when the database is already there."""
+    """Run the migrations up to `revision`; does nothing when the database is already there,
+    and then without importing Alembic (a second of start-up for every command)."""
     with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
         target = head_revision() if revision == "head" else revision
-        if current == target:
+        if current_revision(connection) == target:
             return
+        from alembic import command
+
         command.upgrade(alembic_config(connection), revision)
 
 
