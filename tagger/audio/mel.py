@@ -78,9 +78,7 @@ class LogMel:
         self._rfft = scipy.fft.rfft
         self.config = c = config or FrontEndConfig()
         hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(c.n_fft) / c.n_fft)  # periodic Hann
-        # Each filter row twice, to meet the interleaved (re, im) of the complex spectrum:
-        # |X|² · fb becomes one square and one matrix product, with no separate |X|² pass.
-        fb = np.repeat(mel_filterbank(c), 2, axis=0)
+        fb = mel_filterbank(c)
         self._window = {np.dtype(t): hann.astype(t) for t in (np.float32, np.float64)}
         self._filterbank = {np.dtype(t): fb.astype(t) for t in (np.float32, np.float64)}
 
@@ -94,10 +92,14 @@ class LogMel:
         padded[:, pad : pad + n] = flat
         frames = sliding_window_view(padded, c.n_fft, axis=-1)[:, :: c.hop_length]  # a view
         spectrum = self._rfft(frames * self._window[dtype], axis=-1, overwrite_x=True)
+        # |X|² as re² + im² over the interleaved floats, then one product with the n_freqs
+        # filter rows: half the multiply-adds of squaring in place and meeting each filter row
+        # twice (the Mel product was a third of the front end's time).
         interleaved = spectrum.view(dtype)  # (B*C, T, 2·n_freqs): re, im, re, im, ...
         np.square(interleaved, out=interleaved)
-        n_items, n_frames = interleaved.shape[:2]
-        mel = interleaved.reshape(-1, interleaved.shape[-1]) @ self._filterbank[dtype]
+        power = interleaved[..., 0::2] + interleaved[..., 1::2]  # (B*C, T, n_freqs)
+        n_items, n_frames = power.shape[:2]
+        mel = power.reshape(-1, power.shape[-1]) @ self._filterbank[dtype]
         np.maximum(mel, c.amin, out=mel)
         db = 10.0 * np.log10(mel, out=mel)  # (B*C·T, n_mels)
         db = db.reshape(n_items, n_frames, c.n_mels).transpose(0, 2, 1)
