@@ -40,6 +40,13 @@ REPO = Path(__file__).resolve().parent.parent
 MODEL = REPO / "models" / "cnn-bigru-demo.safetensors"
 
 
+def compile_bytecode(code: Path) -> None:
+    """Byte-compile a code tree once, as installing a package does: with PYTHONDONTWRITEBYTECODE
+    set (as on the development machine), every run would otherwise compile the tagger's own
+    sources again, ~0.15 s of each command's start that no installed copy pays."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "tagger")], check=True)
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -231,6 +238,8 @@ def main() -> None:
     args = parser.parse_args()
     codes = {"today": args.today.resolve()} if args.today else {}
     codes["new"] = REPO
+    for code in codes.values():
+        compile_bytecode(code)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
         f"python {platform.python_version()}; load {load()}"

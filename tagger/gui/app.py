@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -121,8 +121,8 @@ class ExceptionReporter(QObject):
 
 
 def prepare_runtime() -> None:
-    """Before the window opens: import the services, then exempt everything loaded so far from
-    the cyclic garbage collector.
+    """Before the first job: import the services, then exempt everything loaded so far from the
+    cyclic garbage collector.
 
     Both keep the GUI thread's event loop under 100 ms during scans (measured with
     benchmarks/gui_stall_benchmark.py): importing torch in the worker held the GIL for ~1 s (see
@@ -168,12 +168,18 @@ def run(folders: Sequence[str] = (), db: str | None = None) -> int:
         return 2
     from tagger.gui.main_window import MainWindow
 
-    prepare_runtime()
     store = SettingsStore(default_qsettings())
     window = MainWindow(library, store)
     window.show()
-    if folders:
-        window.add_folders(list(folders))
+
+    def after_shown() -> None:
+        # The library shows without the services a job needs (ONNX Runtime, PyAV, ...): they
+        # are imported on the event loop's first turn, before any job can start.
+        prepare_runtime()
+        if folders:
+            window.add_folders(list(folders))
+
+    QTimer.singleShot(0, after_shown)
     try:
         return app.exec()
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,8 +36,11 @@ from tagger.library.progress import Progress
 from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.library.tag_writer import FileChange, TagRequest
-from tagger.service.tagging import tag_request
+
+if TYPE_CHECKING:
+    # The tag writer brings PyAV and every tag handler: imported when a request is built, so
+    # that the main window (which imports this dialog) opens without them.
+    from tagger.library.tag_writer import FileChange, TagRequest
 
 # select_candidates turns each path into two OR-ed conditions; SQLite's expression depth limit
 # (1000) bounds how many one request may name.
@@ -273,6 +276,8 @@ class TagDialog(QDialog):
     # --- the request ----------------------------------------------------------------------------
 
     def request(self) -> TagRequest:
+        from tagger.service.tagging import tag_request
+
         scope = self.scopes[max(0, self.scope_group.checkedId())]
         return tag_request(
             self.settings,
