@@ -49,10 +49,6 @@ DROPPED = [
     "torch/testing/_internal/*",
     "torch/utils/benchmark/*",
     "torch/*.pyi",
-    # torch's Python sources (41 MB), which the torch hook ships beside the compiled modules for
-    # TorchScript's `inspect.getsource`: the app never scripts (its ONNX export traces), and the
-    # compiled modules stay in the executable.
-    "torch/*.py",
     # Test suites and headers shipped inside wheels.
     "*/tests/*",
     "numpy/_core/include/*",

@@ -83,7 +83,6 @@ def test_trim_keeps_what_the_app_loads(path):
         "scipy/stats/tests/test_stats.py",
         "numpy/_core/include/numpy/ndarrayobject.h",
         "libQt6QuickWidgets.so.6",
-        "torch/nn/functional.py",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "libgtk-3.so.0",
         "libcairo.so.2",
