@@ -6,10 +6,12 @@ rules drop torch's C++ test programs, headers and build files, Qt's translations
 plugins and libraries this app never loads, and the test suites that ship inside wheels.
 Everything here is on the bundle's destination paths, so the rules read the same on every OS.
 
-On Linux, torch's two big libraries and libpython also lose their symbol tables (`stripped()`,
-about 100 MB).
-Only those: PyInstaller's own strip option runs over every library, and stripping the ones
-that auditwheel patched (NumPy's OpenBLAS, for one) breaks their loading.
+On Linux, libraries also lose their symbol tables (`stripped()`): torch's two big ones and
+libpython (about 100 MB), and every other one that patchelf never touched (about 24 MB more:
+SQLAlchemy's, kiwisolver's, PyYAML's compiled modules, ...). Not PyInstaller's own strip option,
+which runs over every library: stripping the ones that auditwheel patched (NumPy's OpenBLAS,
+for one) breaks their loading. auditwheel leaves two marks, and a library with either keeps its
+symbols: it sits in a wheel's `*.libs/` folder, or it has an RPATH/RUNPATH.
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 # Kept even where a rule below would drop it: torch refuses to import without its shared-memory
-# helper (it checks for the file).
-KEPT = ["torch/bin/torch_shm_manager*"]
+# helper (it checks for the file); QtMultimedia's FFmpeg plugin (the review preview) links
+# libQt6Quick and libQt6Qml and those three Qml libraries, and Qt skips a plugin it cannot load
+# ("No QtMultimedia backends found").
+KEPT = [
+    "torch/bin/torch_shm_manager*",
+    "*libQt6QmlMeta.*",
+    "*libQt6QmlModels.*",
+    "*libQt6QmlWorkerScript.*",
+]
 
 # Globs on the destination path inside the bundle (forward slashes; `*` crosses folders).
 DROPPED = [
@@ -53,9 +62,9 @@ DROPPED = [
     "PySide6/qml/*",
     "PySide6/Qt/resources/qtwebengine*",
     # Qt libraries only the dropped plugins below need; they are also linked at the bundle's top
-    # level, hence the leading `*`.
-    "*libQt6Quick*",
-    "*libQt6Qml*",
+    # level, hence the leading `*`. libQt6Quick.so and libQt6Qml.so themselves stay (see KEPT).
+    "*libQt6Quick[!.]*",
+    "*libQt6Qml[!.]*",
     "*libQt6Pdf*",
     "*libQt6VirtualKeyboard*",
     "*libQt6WebEngine*",
@@ -95,7 +104,7 @@ DROPPED = [
     "matplotlib/backends/web_backend/*",
 ]
 
-# Libraries whose symbol tables are stripped (Linux); none of them is patched by auditwheel.
+# Libraries stripped although they have an RPATH (torch's build sets it, not auditwheel).
 STRIPPED = [
     "torch/lib/libtorch_cpu.so",
     "torch/lib/libtorch_python.so",
@@ -148,11 +157,27 @@ def trimmed(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str
     return kept
 
 
+def strippable(destination: str, source: str) -> bool:
+    """Whether the library collected from `source` for `destination` is stripped: a STRIPPED
+    one, or one with a symbol table and neither of auditwheel's marks (see the module doc)."""
+    if any(fnmatchcase(destination, rule) for rule in STRIPPED):
+        return True
+    if ".libs/" in destination.replace("\\", "/") or not shutil.which("readelf"):
+        return False
+    elf = subprocess.run(
+        ["readelf", "--dynamic", "--section-headers", "--wide", source],
+        capture_output=True,
+        text=True,
+    ).stdout  # empty for a file that is not ELF
+    return ".symtab" in elf and "(RPATH)" not in elf and "(RUNPATH)" not in elf
+
+
 def stripped(entries: Iterable[tuple[str, str, str]], cache: Path) -> list[tuple[str, str, str]]:
-    """The entries with the STRIPPED libraries replaced by stripped copies made in `cache`."""
+    """The entries with the strippable libraries replaced by stripped copies made in `cache`."""
     result: list[tuple[str, str, str]] = []
     for destination, source, kind in entries:
-        if shutil.which("strip") and any(fnmatchcase(destination, r) for r in STRIPPED):
+        library = kind in ("BINARY", "EXTENSION") and os.path.isfile(source)
+        if library and shutil.which("strip") and strippable(destination, source):
             copy = cache / destination
             if not copy.exists() or copy.stat().st_mtime < os.path.getmtime(source):
                 copy.parent.mkdir(parents=True, exist_ok=True)

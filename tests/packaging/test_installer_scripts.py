@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "packaging" / "pyinstaller"))
 
 from bundle_files import APP_ID, data_files  # noqa: E402
 from modules import excluded, optional_used  # noqa: E402
-from trim import keep, stripped  # noqa: E402
+from trim import keep, strippable, stripped  # noqa: E402
 
 from tagger.model.checkpoint import BUNDLED_MODEL  # noqa: E402
 
@@ -51,6 +51,12 @@ SHELL_SCRIPTS = sorted((ROOT / "packaging").rglob("*.sh"))
         "libQt6XcbQpa.so.6",
         "libpulse.so.0",
         "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        # the FFmpeg media plugin links these
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/lib/libQt6Qml.so.6",
+        "libQt6QmlModels.so.6",
+        "libQt6QmlMeta.so.6",
+        "PySide6/Qt/lib/libQt6QmlWorkerScript.so.6",
     ],
 )
 def test_trim_keeps_what_the_app_loads(path):
@@ -71,11 +77,12 @@ def test_trim_keeps_what_the_app_loads(path):
         "PySide6/Qt/plugins/platforms/libqeglfs.so",
         "PySide6/Qt/plugins/imageformats/libqtiff.so",
         "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
-        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/lib/libQt6QuickControls2.so.6",
+        "PySide6/Qt/lib/libQt6QmlCompiler.so.6",
         "PySide6/Qt/qml/QtQuick/Controls/libqtquickcontrols2plugin.so",
         "scipy/stats/tests/test_stats.py",
         "numpy/_core/include/numpy/ndarrayobject.h",
-        "libQt6Quick.so.6",
+        "libQt6QuickWidgets.so.6",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "libgtk-3.so.0",
         "libcairo.so.2",
@@ -108,6 +115,53 @@ def test_torch_libraries_are_stripped_into_loadable_copies(tmp_path):
     assert copy.parent.parent == tmp_path / "torch" and copy.exists()
     assert copy.stat().st_size <= system_copy.stat().st_size
     ctypes.CDLL(str(copy))  # still loads
+
+
+def _needed(library: Path) -> list[str]:
+    """The DT_NEEDED names of an ELF library (objdump, which PyInstaller needs anyway)."""
+    dump = subprocess.run(["objdump", "-p", str(library)], capture_output=True, text=True).stdout
+    return [line.split()[1] for line in dump.splitlines() if line.strip().startswith("NEEDED")]
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not shutil.which("objdump"),
+    reason="ELF and binutils",
+)
+def test_trim_keeps_every_qt_library_a_kept_qt_plugin_links():
+    # A Qt plugin whose library is missing does not load, silently: with libQt6Quick dropped,
+    # the FFmpeg media plugin failed and the bundle had no audio preview.
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    # The plugin folders PyInstaller's PySide6 hooks collect for QtGui, QtWidgets, QtSvg and
+    # QtMultimedia (the bundle's PySide6/Qt/plugins/).
+    folders = ["platforms", "platformthemes", "xcbglintegrations", "imageformats", "iconengines"]
+    plugins = [
+        p
+        for folder in [*folders, "multimedia"]
+        for p in (qt / "plugins" / folder).glob("*.so")
+        if keep(p.relative_to(qt.parent.parent).as_posix())
+    ]
+    assert any(p.name == "libffmpegmediaplugin.so" for p in plugins)
+    for plugin in plugins:
+        for name in _needed(plugin):
+            if (qt / "lib" / name).exists():
+                assert keep(f"PySide6/Qt/lib/{name}"), f"{plugin.name} links {name}"
+                assert keep(name), f"{plugin.name} links {name} (top-level link)"
+
+
+@pytest.mark.skipif(not shutil.which("readelf"), reason="binutils not installed")
+def test_only_libraries_that_patchelf_never_touched_are_stripped():
+    import kiwisolver
+    import numpy
+
+    plain = next(Path(kiwisolver.__file__).parent.glob("_cext*.so"))  # symbols, no RPATH
+    patched = next((Path(numpy.__file__).parent / "_core").glob("_multiarray_umath*.so"))
+    assert strippable("kiwisolver/" + plain.name, str(plain))
+    assert not strippable("numpy/_core/" + patched.name, str(patched))  # auditwheel's RPATH
+    assert not strippable("numpy.libs/" + plain.name, str(plain))  # a wheel's vendored folder
+    assert not strippable("tagger/resources/tagger.svg", str(ROOT / "resources" / "tagger.svg"))
+    assert strippable("torch/lib/libtorch_cpu.so", str(plain))  # listed: torch's own RPATH
 
 
 def test_bundle_data_files_exist_where_the_app_looks_for_them():
