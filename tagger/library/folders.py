@@ -14,14 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tagger.library.schema import LibraryFolder
+from tagger.library.unique_insert import insert_unless_present
 
 
 def record_folders(session: Session, roots: Sequence[str]) -> None:
     """Remember `roots` (normalized, as the scanner walks them) as library folders."""
     known = set(session.scalars(select(LibraryFolder.path)))
     for root in dict.fromkeys(roots):
-        if root not in known:
-            session.add(LibraryFolder(path=root))
+        if root not in known:  # another scan may be adding it right now, too
+            insert_unless_present(session, LibraryFolder, {"path": root})
 
 
 def library_folders(session: Session) -> list[str]:

@@ -10,6 +10,12 @@ A scan of folders runs in phases:
 5. read: tags and audio header of new and changed files, committed in small groups, so a cancel
    or a kill keeps everything finished and the next scan resumes.
 
+Several scans may run at once on one library (hosts sharing a PostgreSQL library, started on the
+same new folder): a new file's row is inserted with `INSERT ... ON CONFLICT (path) DO NOTHING`,
+so when another scan has just added it, its row (read from the same file) is kept and this scan
+counts the file as unchanged instead of failing on the unique path. Files are read in path
+order, so two scans lock rows in the same order and wait for each other instead of deadlocking.
+
 Status after reading (see schema.TrackStatus): an unreadable header is `error`; a genre tag that
 names no heavy genre is `out-of-scope` (unless the track keeps a current prediction); a track
 whose audio changed (duration, codec, rate or channels differ) after it was classified becomes
@@ -39,6 +45,7 @@ from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
 from tagger.library.store import Library
+from tagger.library.unique_insert import insert_unless_present
 from tagger.library.walk import FoundFile, normalize_root, walk_audio
 from tagger.tags import TagError, TrackTags, read_tags
 
@@ -47,6 +54,12 @@ COMMIT_EVERY_SECONDS = 1.0
 WALK_REPORT_EVERY = 200
 # A re-read file whose duration moved by more than this is treated as different audio.
 DURATION_TOLERANCE_S = 0.5
+# What a scan fills in a new track row; the other columns keep their defaults.
+READ_COLUMNS = (
+    "path", "size", "mtime_ns", "fingerprint", "format", "codec", "duration", "sample_rate",
+    "channels", "title", "artist", "album", "year", "genres", "tag_format", "status", "error",
+    "read_at",
+)  # fmt: skip
 
 
 @dataclass
@@ -240,6 +253,9 @@ def _read_files(
 ) -> None:
     meter = RateMeter(len(items), "read", progress)
     session = library.session()
+    # The same order in every concurrent scan: row locks are then taken in one order (no
+    # deadlock between two scans of the same folder).
+    items = sorted(items, key=lambda item: paths.to_library(item.found.path))
     try:
         last_commit = time.monotonic()
         pending = 0
@@ -247,8 +263,11 @@ def _read_files(
             if cancelled():
                 result.cancelled = True
                 break
+            new = item.track_id is None
             status = _read_one(session, item, scope, paths.to_library(item.found.path))
-            if item.track_id is None:
+            if status is None:
+                result.unchanged += 1  # another scan added it just now, from the same file
+            elif new:
                 result.added += 1
             else:
                 result.reread += 1
@@ -267,7 +286,9 @@ def _read_files(
         session.close()
 
 
-def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: str) -> str:
+def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: str) -> str | None:
+    """Read one file into its row; the track's new status, or None when the file was new to
+    this scan but another scan sharing the library has added it meanwhile (its row is kept)."""
     f = item.found
     tags: TrackTags | None = None
     info: AudioInfo | None = None
@@ -285,7 +306,6 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: st
     track = session.get(Track, item.track_id) if item.track_id is not None else None
     if track is None:
         track = Track(path=library_path, size=f.size, mtime_ns=f.mtime_ns, genres=[])
-        session.add(track)
         has_current = False
     else:
         has_current = (
@@ -323,6 +343,12 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: st
     else:
         status = TrackStatus.NEW
     track.status = status
+    if track.id is None:  # a new file: its row, unless another scan has just added it
+        values = {name: getattr(track, name) for name in READ_COLUMNS}
+        track_id = insert_unless_present(session, Track, values)
+        if track_id is None:
+            return None
+        item.track_id = track_id
     return status
 
 

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from audio_factory import write_tone
 from mutagen.id3 import ID3, TCON, TIT2, TPE1
+from sqlalchemy import func, select
+
+from tagger.library.schema import Prediction, Track
+from tagger.library.store import Library
 
 # kind -> (container, codec, suffix)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -63,3 +67,21 @@ MakeLibrary = Callable[..., dict[str, Path]]
 def set_mtime_later(path: Path) -> None:
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def stored_results(library: Library) -> dict[str, tuple[str, dict[str, float]]]:
+    """{path: (label, probabilities)} of every stored prediction: to compare two scans."""
+    with library.session() as s:
+        rows = s.execute(select(Track.path, Prediction).join(Prediction.track)).all()
+    return {path: (p.label, p.probabilities) for path, p in rows}
+
+
+def predictions_per_track(library: Library) -> dict[str, int]:
+    """{path: how many predictions it has} over every track row."""
+    with library.session() as s:
+        rows = s.execute(
+            select(Track.path, func.count(Prediction.id))
+            .outerjoin(Prediction, Prediction.track_id == Track.id)
+            .group_by(Track.path)
+        ).all()
+    return {path: n for path, n in rows}

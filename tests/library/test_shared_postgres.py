@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from library_helpers import MakeLibrary
+from library_helpers import MakeLibrary, predictions_per_track, stored_results
 from sqlalchemy import func, select, text
 
 from tagger.library.schema import Prediction, Track, TrackStatus
@@ -100,12 +100,6 @@ def test_tls_with_verify_full(postgres_cluster) -> None:
     assert "\n" not in str(refused.value)
 
 
-def _predictions(library: Library) -> dict[str, tuple[str, dict[str, float]]]:
-    with library.session() as s:
-        rows = s.execute(select(Track.path, Prediction).join(Prediction.track)).all()
-    return {path: (p.label, p.probabilities) for path, p in rows}
-
-
 def test_two_scanners_one_killed_classify_every_track_exactly_once(
     postgres_cluster, tiny_model: Path, make_music: MakeLibrary, tmp_path: Path
 ) -> None:
@@ -140,21 +134,17 @@ def test_two_scanners_one_killed_classify_every_track_exactly_once(
         assert second.returncode == 0, out
         assert held, "nothing was claimed when the first scanner was killed"
 
+        per_track = predictions_per_track(lib)
+        assert len(per_track) == 24 and set(per_track.values()) == {1}, per_track
         with lib.session() as s:
-            per_track = s.execute(
-                select(Track.id, func.count(Prediction.id))
-                .outerjoin(Prediction, Prediction.track_id == Track.id)
-                .group_by(Track.id)
-            ).all()
-            assert len(per_track) == 24 and all(n == 1 for _tid, n in per_track), per_track
             assert set(s.scalars(select(Track.status))) == {TrackStatus.OK}
             assert s.scalar(select(func.count()).where(Track.claimed_by.is_not(None))) == 0
-        shared = _predictions(lib)
+        shared = stored_results(lib)
 
     code, out = run_tagger(*scan[:2], "--db", str(tmp_path / "alone.db"), *scan[4:])
     assert code == 0, out
     with Library.open(tmp_path / "alone.db") as alone:
-        expected = _predictions(alone)
+        expected = stored_results(alone)
     assert set(shared) == set(expected)
     for path, (label, probabilities) in expected.items():
         assert shared[path][0] == label
