@@ -14,7 +14,8 @@
 - `cancel` is polled every 0.2 s; what finished is already committed (one transaction per track).
 - Tracks are claimed a few at a time with a lease (library/claims.py), so several runs sharing a
   library (processes or hosts) never classify a track twice, and a killed run's tracks are taken
-  over when its lease expires. Paths are the library's; PathMap gives this host's spelling.
+  over when its lease expires. Paths are the library's; `library.paths` gives this host's
+  spelling (a Ray worker's decode task reads its own host's TAGGER_PATH_MAP).
 
 The CLI's progress bar and the GUI's worker thread both call `run_classification`.
 """
@@ -163,7 +164,7 @@ def run_classification(
     with library.session() as session, session.begin():
         model_id = register_model(session, predictor).id
     queue = ClaimQueue(library, model_id, track_ids)
-    path_map = PathMap.from_env()
+    path_map = library.paths
     config = predictor.model.frontend
     meter = RateMeter(len(track_ids), "classify", progress)
 

@@ -104,7 +104,7 @@ def scan(
 ) -> ScanResult:
     cancelled = cancel_check(cancel)
     root_list = [normalize_root(r) for r in roots]
-    paths = PathMap.from_env()  # this host's mount points → the library's spelling
+    paths = library.paths  # this host's mount points → the library's spelling
     result = ScanResult(roots=root_list)
 
     # 1. walk

@@ -37,6 +37,7 @@ from tagger.library.database_faults import (
     translate,
     where,
 )
+from tagger.library.path_map import PathMap, PathMapError
 from tagger.library.revisions import revisions
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 
 DB_ENV = "TAGGER_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# pg_advisory_xact_lock key held while the schema is brought up to date ("tagr" in ASCII).
+MIGRATION_LOCK = 0x74616772
 
 OWN_TABLES = ("tracks", "models", "predictions", "labels", "tag_batches", "tag_changes")
 
@@ -170,6 +174,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to `revision`; does nothing when the database is already there,
     and then without importing Alembic (a second of start-up for every command)."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Hosts opening a new shared library at once: one creates the tables, the others
+            # wait here and then find them (SQLite's write lock already serializes this).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         target = head_revision() if revision == "head" else revision
         if current_revision(connection) == target:
             return
@@ -179,17 +187,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 class Library:
-    """An open library database: its engine and a session factory."""
+    """An open library database: its engine, a session factory, and how this host names the
+    library's files (`paths`: the one place a stored path becomes a file here, `to_local`,
+    and a path the user gives becomes the library's spelling, `to_library`)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, paths: PathMap | None = None) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.paths = paths if paths is not None else PathMap()
 
     @classmethod
     def open(
-        cls, db: str | Path | None = None, *, migrate: bool = True, create: bool = True
+        cls,
+        db: str | Path | None = None,
+        *,
+        migrate: bool = True,
+        create: bool = True,
+        paths: PathMap | None = None,
     ) -> Library:
-        """Open (with `create`, make) the library; read-only commands pass create=False."""
+        """Open (with `create`, make) the library; read-only commands pass create=False.
+        `paths` defaults to this host's TAGGER_PATH_MAP."""
+        try:
+            paths = paths if paths is not None else PathMap.from_env()
+        except PathMapError as exc:
+            raise LibraryError(str(exc)) from None
         url = resolve_url(db)
         path = sqlite_file(url)
         if path is not None:
@@ -202,7 +223,7 @@ class Library:
             raise
         except Exception as exc:  # the driver's errors vary by backend
             raise translate(where(url), exc) from None
-        return cls(engine)
+        return cls(engine, paths)
 
     @property
     def url(self) -> URL:

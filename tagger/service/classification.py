@@ -96,6 +96,8 @@ def classify_tracks(
 
     with library.session() as session, session.begin():
         model_id = register_model(session, predictor).id
+    if roots is not None:  # folders as this host mounts them → as the library stores them
+        roots = [library.paths.to_library(r) for r in roots]
     ids = select_for_classification(
         library, model_id, roots=roots, scope=settings.genre_map_rules(), classify_all=classify_all
     )

@@ -44,6 +44,10 @@ def library_labels(library: Library, settings: Settings) -> LabeledSet:
 
     with library.session() as s:
         tracks = library_training_labels(s, settings.genre_map_rules())
+    # Training decodes the files: as this host mounts them.
+    tracks = [
+        dataclasses.replace(t, path=Path(library.paths.to_local(str(t.path)))) for t in tracks
+    ]
     try:
         return labeled_set(tracks, "the library")
     except LabelSetError as exc:

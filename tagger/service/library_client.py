@@ -3,6 +3,9 @@
 Short sessions in, plain dataclasses out. The GUI's widgets and Qt models call this instead of
 opening sessions themselves, so no widget holds SQL, and tests can wrap it to count what the GUI
 asks of the database; the CLI's `review`, `list`, `label` and `stats` call it too.
+
+Rows name their files as this host mounts them (`Library.paths`, TAGGER_PATH_MAP): what the app
+plays or shows the cover of, and what `list` prints and `label` takes back, is a file here.
 """
 
 from __future__ import annotations
@@ -130,11 +133,16 @@ class LibraryClient:
         with self.library.session() as session:
             return count_tracks(session, self.with_rule(f))
 
+    def _here(self, row: TrackRow) -> TrackRow:
+        """The row with its file as this host names it."""
+        local = self.library.paths.to_local(row.path)
+        return row if local == row.path else replace(row, path=local)
+
     def fetch(
         self, f: TrackFilter, offset: int, limit: int, sort: str, descending: bool
     ) -> list[TrackRow]:
         with self.library.session() as session:
-            return fetch_tracks(
+            rows = fetch_tracks(
                 session,
                 self.with_rule(f),
                 sort=sort,
@@ -142,6 +150,7 @@ class LibraryClient:
                 offset=offset,
                 limit=limit,
             )
+        return [self._here(r) for r in rows]
 
     def list_rows(self, f: TrackFilter, label: str | None = None) -> list[TrackRow]:
         """Every row of a list; with `label`, only tracks whose effective label it is."""
@@ -149,7 +158,7 @@ class LibraryClient:
             rows = fetch_tracks(session, self.with_rule(f))
         if label:
             rows = [r for r in rows if (r.label or "").casefold() == label.strip().casefold()]
-        return rows
+        return [self._here(r) for r in rows]
 
     def cover(self, path: str) -> bytes | None:
         """The track's embedded front cover image, if any (read from the file)."""
@@ -159,11 +168,13 @@ class LibraryClient:
 
     def detail(self, track_id: int) -> TrackDetail | None:
         with self.library.session() as session:
-            return track_detail(session, track_id, self.rule)
+            detail = track_detail(session, track_id, self.rule)
+        return None if detail is None else replace(detail, row=self._here(detail.row))
 
     def review_queue(self, limit: int | None = None) -> list[TrackRow]:
         with self.library.session() as session:
-            return review_queue(session, self.rule, limit=limit)
+            rows = review_queue(session, self.rule, limit=limit)
+        return [self._here(r) for r in rows]
 
     def stats(self) -> LibraryStats:
         with self.library.session() as session:
@@ -195,7 +206,7 @@ class LibraryClient:
                 label = resolve_class(label, known_classes(session, self.settings, model))
             except UnknownClassError as exc:
                 raise ServiceError(str(exc)) from None
-            roots = [normalize_root(p) for p in paths]
+            roots = [self.library.paths.to_library(normalize_root(p)) for p in paths]
             found = track_ids_for_paths(session, roots)
             unknown = [given for given, p in zip(paths, roots, strict=True) if not found[p]]
             if unknown:

@@ -92,9 +92,10 @@ def check_paths_in_library(library: Library, request: TagRequest) -> None:
     a preview of "0 files would change")."""
     if not request.paths:
         return
+    stored = [library.paths.to_library(p) for p in request.paths]
     with library.session() as session:
-        found = track_ids_for_paths(session, list(request.paths))
-    outside = [p for p in request.paths if not found[p]]
+        found = track_ids_for_paths(session, stored)
+    outside = [p for p, s in zip(request.paths, stored, strict=True) if not found[s]]
     if outside:
         raise ServiceError(
             f"not in the library: {', '.join(outside)} (add it with `tagger scan PATH`)"

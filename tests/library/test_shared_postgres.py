@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,13 @@ def test_two_scanners_one_killed_classify_every_track_exactly_once(
     for path, (label, probabilities) in expected.items():
         assert shared[path][0] == label
         assert shared[path][1] == pytest.approx(probabilities, abs=1e-4)
+
+
+def test_processes_opening_a_new_library_at_once_all_get_it(postgres_cluster) -> None:
+    url = postgres_cluster.url(postgres_cluster.new_database())
+    with ThreadPoolExecutor(4) as pool:
+        libraries = list(pool.map(lambda _: Library.open(url), range(4)))
+    for library in libraries:
+        with library.session() as s:
+            assert s.scalar(select(func.count(Track.id))) == 0
+        library.close()

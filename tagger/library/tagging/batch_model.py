@@ -43,7 +43,7 @@ class Action(enum.StrEnum):
 
 @dataclass(frozen=True)
 class TagRequest:
-    paths: tuple[str, ...] = ()  # files or folders (absolute, as the library stores them)
+    paths: tuple[str, ...] = ()  # files or folders (absolute, as this host mounts them)
     label: str | None = None  # only tracks whose effective label is this class
     mode: MergeMode = "add"
     min_confidence: float | None = None  # model decisions below it are skipped
@@ -90,7 +90,7 @@ class FileChange:
     """One file's outcome: planned (preview) or done (apply)."""
 
     track_id: int | None
-    path: str
+    path: str  # the file as this host names it (TAGGER_PATH_MAP), to show and open
     # An Action in a plan; a TagChangeStatus value after apply (read it as `status` there).
     action: Action | str
     old_genres: list[str]

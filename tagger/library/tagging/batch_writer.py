@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import socket
 from collections import Counter
+from dataclasses import replace
 
 from tagger.library.folders import library_folders
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
@@ -64,8 +65,10 @@ class TagWriter:
     def _selection(self, request: TagRequest) -> tuple[list[Candidate], dict[str, int]]:
         if request.mode not in MODES:
             raise ValueError(f"unknown mode {request.mode!r}; expected add, replace or fill")
+        # The request names files as this host mounts them; the library has its own spelling.
+        stored = replace(request, paths=tuple(map(self.library.paths.to_library, request.paths)))
         with self.library.session() as session:
-            candidates = select_candidates(session, request)
+            candidates = select_candidates(session, stored)
         chosen: list[Candidate] = []
         skipped: Counter[str] = Counter()
         for c in candidates:
@@ -78,7 +81,11 @@ class TagWriter:
 
     def _real_folders(self, request: TagRequest) -> RealFolders:
         with self.library.session() as session:
-            return RealFolders(request, library_folders(session))
+            stored = library_folders(session)
+        return RealFolders(request, [self.library.paths.to_local(f) for f in stored])
+
+    def _local(self, c: Candidate) -> str:
+        return self.library.paths.to_local(c.path)
 
     def plan(
         self,
@@ -96,7 +103,7 @@ class TagWriter:
         for c in chosen:
             if stop():
                 return TagPlan(request, changes, skipped, cancelled=True)
-            change, _examined = _examine(c, request, folders)
+            change, _examined = _examine(c, self._local(c), request, folders)
             changes.append(change)
             meter.report(c.path, change)
         return TagPlan(request, changes, skipped)
@@ -169,7 +176,8 @@ class TagWriter:
     def _apply_one(
         self, batch_id: int, c: Candidate, request: TagRequest, folders: RealFolders
     ) -> FileChange:
-        planned, handler = _examine(c, request, folders)
+        local = self._local(c)
+        planned, handler = _examine(c, local, request, folders)
         if planned.action in (Action.UNCHANGED, Action.OUTSIDE):  # nothing to write or back up
             return planned
         if planned.action in (Action.STALE, Action.ERROR):
@@ -221,7 +229,7 @@ class TagWriter:
             confidence = c.confidence if c.decided_by == "model" else None
             model = c.model if c.decided_by == "model" else None
             write_genres(
-                c.path,
+                local,
                 planned.new_genres,
                 request.options,
                 confidence=confidence,
@@ -233,17 +241,18 @@ class TagWriter:
             _finish_row(self.library, row_id, TagChangeStatus.ERROR, exc.reason)
             return planned.but(action=TagChangeStatus.ERROR.value, reason=exc.reason)
 
-        status, reason = _settle_written(self.library, row_id, request, handler)
+        status, reason = _settle_written(self.library, row_id, local, request, handler)
         return planned.but(action=status.value, reason=reason)
 
 
 def _examine(
-    c: Candidate, request: TagRequest, folders: RealFolders
+    c: Candidate, local: str, request: TagRequest, folders: RealFolders
 ) -> tuple[FileChange, TagHandler | None]:
-    """The planned change for one file, and the handler of its tag family (None: not readable)."""
-    base = FileChange(c.track_id, c.path, Action.ERROR, [], [], None, c.label, c.decided_by)
+    """The planned change for one file (`local`: the track's file on this host, as the change
+    names it), and the handler of its tag family (None: not readable)."""
+    base = FileChange(c.track_id, local, Action.ERROR, [], [], None, c.label, c.decided_by)
     try:
-        st = os.stat(c.path)
+        st = os.stat(local)
     except FileNotFoundError:
         return base.but(reason="file not found"), None
     except OSError as exc:
@@ -251,13 +260,13 @@ def _examine(
     if (st.st_size, st.st_mtime_ns) != (c.size, c.mtime_ns):
         return base.but(action=Action.STALE, reason=STALE_REASON), None
     note = None
-    if not folders.contain(c.path):
+    if not folders.contain(local):
         if not request.follow_links_outside:
             return base.but(action=Action.OUTSIDE, reason=OUTSIDE_REASON), None
         note = OUTSIDE_REASON
     try:
-        handler = handler_for(c.path)
-        old = read_with(handler, c.path, request.options).genres
+        handler = handler_for(local)
+        old = read_with(handler, local, request.options).genres
     except TagError as exc:
         return base.but(reason=exc.reason, note=note), None
     assert c.label is not None
@@ -275,15 +284,15 @@ def _finish_row(library: Library, row_id: int, status: TagChangeStatus, error: s
 
 
 def _settle_written(
-    library: Library, row_id: int, request: TagRequest, handler: TagHandler
+    library: Library, row_id: int, local: str, request: TagRequest, handler: TagHandler
 ) -> tuple[TagChangeStatus, str | None]:
     """After a write: re-read and compare, then record the new state in the row and the track."""
     with library.session() as session, session.begin():
         row = session.get(TagChange, row_id)
         assert row is not None
         try:
-            tags = read_with(handler, row.path, request.options)
-            st = os.stat(row.path)
+            tags = read_with(handler, local, request.options)
+            st = os.stat(local)
         except (TagError, OSError) as exc:
             reason = exc.reason if isinstance(exc, TagError) else str(exc)
             row.status, row.error = TagChangeStatus.ERROR, f"re-reading after the write: {reason}"
@@ -295,5 +304,7 @@ def _settle_written(
             row.error = f"verification failed: genres read back as {tags.genres}, not {wanted}"
             return TagChangeStatus.ERROR, row.error
         row.status, row.error = TagChangeStatus.WRITTEN, None
-        update_track_after_write(session, row.track_id, row.path, st, tags.genres, tags.format)
+        update_track_after_write(
+            session, row.track_id, row.path, st, tags.genres, tags.format, local_path=local
+        )
         return TagChangeStatus.WRITTEN, None

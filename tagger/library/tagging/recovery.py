@@ -109,7 +109,8 @@ def _clean_undo_leftovers(library: Library, batch_id: int) -> None:
                 TagChange.batch_id == batch_id, TagChange.error == UNDO_MARK
             )
         )
-        for folder in {os.path.dirname(os.path.realpath(p)) for p in paths}:
+        local = [library.paths.to_local(p) for p in paths]  # the files on this host
+        for folder in {os.path.dirname(os.path.realpath(p)) for p in local}:
             cleanup_stale_temp_files(folder)
 
 
@@ -119,16 +120,17 @@ def _settle_pending(
     with library.session() as session, session.begin():
         row = session.get(TagChange, row_id)
         assert row is not None
+        local = library.paths.to_local(row.path)  # the file on this host
         # The writer's copy lies beside the real file, not beside a link to it.
-        folder = os.path.dirname(os.path.realpath(row.path))
+        folder = os.path.dirname(os.path.realpath(local))
         if folder not in cleaned:
             cleaned.add(folder)
             cleanup_stale_temp_files(folder)
         old = normalize_genres(list(row.old_genres))
         new = normalize_genres(list(row.new_genres))
         try:
-            tags = read_tags(row.path, options)
-            st = os.stat(row.path)
+            tags = read_tags(local, options)
+            st = os.stat(local)
         except (TagError, OSError) as exc:
             reason = exc.reason if isinstance(exc, TagError) else str(exc)
             row.status, row.error = TagChangeStatus.ERROR, f"interrupted; then {reason}"
@@ -143,7 +145,7 @@ def _settle_pending(
                     row.old_mtime_ns,
                 ):
                     update_track_after_write(
-                        session, row.track_id, row.path, st, tags.genres, tags.format
+                        session, row.track_id, row.path, st, tags.genres, tags.format, local
                     )
             elif tags.genres == old and (st.st_size, st.st_mtime_ns) == (
                 row.old_size,
@@ -156,7 +158,7 @@ def _settle_pending(
                 row.error = "the batch was interrupted and the file changed since"
         return FileChange(
             row.track_id,
-            row.path,
+            local,
             row.status,
             list(row.old_genres),
             list(row.new_genres),

@@ -19,8 +19,10 @@ def update_track_after_write(
     st: os.stat_result,
     genres: Sequence[str],
     tag_format: str | None = None,
+    local_path: str | None = None,
 ) -> None:
-    """Make the library's row agree with the file we just wrote, so the next scan skips it."""
+    """Make the library's row agree with the file we just wrote, so the next scan skips it.
+    `path` is the library's spelling, `local_path` the file on this host (default: `path`)."""
     if track_id is None:
         return
     track = session.get(Track, track_id)
@@ -32,4 +34,4 @@ def update_track_after_write(
         track.tag_format = tag_format
     # The fingerprint covers the size, which a tag write may change (see fingerprint.py).
     with contextlib.suppress(OSError):
-        track.fingerprint = fingerprint(path, st.st_size)
+        track.fingerprint = fingerprint(local_path or path, st.st_size)

@@ -128,7 +128,8 @@ def _undo_one(library: Library, batch_id: int, row_id: int, options: TagOptions)
     with library.session() as session:
         row = session.get(TagChange, row_id)
         assert row is not None
-        path = row.path
+        stored_path = row.path
+        path = library.paths.to_local(stored_path)  # the file on this host
         old = normalize_genres(list(row.old_genres))
         new = normalize_genres(list(row.new_genres))
         marked = row.error == UNDO_MARK
@@ -147,7 +148,7 @@ def _undo_one(library: Library, batch_id: int, row_id: int, options: TagOptions)
 
     if marked and current == old:
         # A previous undo restored it and was stopped before recording that.
-        _record_restored(library, row_id, path, st, current, None)
+        _record_restored(library, row_id, stored_path, path, st, current, None)
         return UndoOutcome(path, "restored", current)
 
     if (st.st_size, st.st_mtime_ns) != expected or current != new:
@@ -179,7 +180,7 @@ def _undo_one(library: Library, batch_id: int, row_id: int, options: TagOptions)
         reason = f"verification failed: genres read back as {after.genres}, not {old}"
         _clear_mark(library, row_id, f"undo failed: {reason}")
         return UndoOutcome(path, "error", old, reason)
-    _record_restored(library, row_id, path, st, after.genres, after.format)
+    _record_restored(library, row_id, stored_path, path, st, after.genres, after.format)
     return UndoOutcome(path, "restored", after.genres)
 
 
@@ -196,15 +197,17 @@ def _record_restored(
     library: Library,
     row_id: int,
     path: str,
+    local: str,
     st: os.stat_result,
     genres: list[str],
     tag_format: str | None,
 ) -> None:
+    """`path`: the file as the library stores it; `local`: the same file on this host."""
     with library.session() as session, session.begin():
         row = session.get(TagChange, row_id)
         assert row is not None
         row.status, row.error = TagChangeStatus.UNDONE, None
-        update_track_after_write(session, row.track_id, path, st, genres, tag_format)
+        update_track_after_write(session, row.track_id, path, st, genres, tag_format, local)
         # Stacked batches: when this batch had written straight over an earlier batch's result,
         # the file is now exactly as that earlier batch left it again, so that batch stays
         # undoable: its "as we left it" size and mtime become the ones the file has now.
