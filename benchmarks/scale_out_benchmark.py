@@ -15,6 +15,7 @@ Tracks are the mp3s of scan_benchmark.py (stereo 44.1 kHz, 192 kbit/s), cached b
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import sys
@@ -137,7 +138,8 @@ def main() -> None:
         "--cache", default=str(Path(platformdirs.user_cache_dir("tagger-bench")) / "tracks")
     )
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}")
+    print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
     distinct = make_long_tracks(Path(args.cache), 3, 4.0)  # copies decode in full all the same
     predictor = Predictor.load(BUNDLED if BUNDLED.exists() else None)
     cluster = None if args.db else start_cluster()
@@ -158,6 +160,7 @@ def main() -> None:
                 stages(predictor, distinct[0])
             if "b" in args.parts:
                 engines(predictor, folder, new_db, work)
+                print(f"load average after (b): {os.getloadavg()[0]:.1f}")
             if "c" in args.parts:
                 torch.set_num_threads(1)
                 writes(predictor, distinct[0], str(work / "writes.db"), "SQLite", args.writes)

@@ -7,8 +7,11 @@ same storage elsewhere says where, in `TAGGER_PATH_MAP`:
 
 Each `LOCAL=LIBRARY` entry means "what the library calls LIBRARY/... is LOCAL/... here".
 Entries are separated by `;` (paths may hold `:`); the longest matching prefix wins, matched on
-whole path components. The scanner stores library paths; whatever opens a file (the decoders of
-both engines) asks `to_local` first. With no map, both directions are the identity.
+whole path components. The scanner stores library paths; whatever opens a file asks `to_local`
+first (through `Library.paths`; the Ray decode tasks through their own host's map). With no map,
+both directions are the identity. A LOCAL that is a symbolic link also matches its real path in
+`to_library`, because the scanner and the commands resolve the links of the folders they are
+given.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def _swap(path: str, old: str, new: str) -> str:
 @dataclass(frozen=True)
 class PathMap:
     entries: tuple[tuple[str, str], ...] = ()  # (local, library)
+    resolved: tuple[tuple[str, str], ...] = ()  # (real path of a linked local, library)
 
     @classmethod
     def parse(cls, text: str) -> PathMap:
@@ -46,7 +50,8 @@ class PathMap:
                     f"{PATH_MAP_ENV}: {item!r} is not LOCAL=LIBRARY with two absolute paths"
                 )
             entries.append((os.path.normpath(local), os.path.normpath(library)))
-        return cls(tuple(entries))
+        resolved = [(os.path.realpath(lo), li) for lo, li in entries if os.path.realpath(lo) != lo]
+        return cls(tuple(entries), tuple(resolved))
 
     @classmethod
     def from_env(cls) -> PathMap:
@@ -56,10 +61,12 @@ class PathMap:
         return self._translate(library_path, source=1, target=0)
 
     def to_library(self, local_path: str) -> str:
-        return self._translate(local_path, source=0, target=1)
+        return self._translate(local_path, source=0, target=1, extra=self.resolved)
 
-    def _translate(self, path: str, source: int, target: int) -> str:
-        matches = [e for e in self.entries if _under(path, e[source])]
+    def _translate(
+        self, path: str, source: int, target: int, extra: tuple[tuple[str, str], ...] = ()
+    ) -> str:
+        matches = [e for e in (*self.entries, *extra) if _under(path, e[source])]
         if not matches:
             return path
         best = max(matches, key=lambda e: len(e[source]))

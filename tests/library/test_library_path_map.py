@@ -30,6 +30,15 @@ def test_translation_both_ways_on_whole_components() -> None:
             PathMap.parse(bad)
 
 
+def test_a_linked_mount_point_also_matches_its_real_path(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    paths = PathMap.parse(f"{tmp_path / 'link'}=/srv/music")
+    assert paths.to_library(str(tmp_path / "real" / "1.mp3")) == "/srv/music/1.mp3"
+    assert paths.to_library(str(tmp_path / "link" / "1.mp3")) == "/srv/music/1.mp3"
+    assert paths.to_local("/srv/music/1.mp3") == str(tmp_path / "link" / "1.mp3")
+
+
 def test_a_second_host_sees_the_same_tracks_and_decodes_its_own_mount(
     library: Library,
     tiny_model: Path,
