@@ -44,18 +44,18 @@ def test_a_second_host_sees_the_same_tracks_and_decodes_its_own_mount(
     tiny_model: Path,
     make_music: MakeLibrary,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Each host's map is its open library's `paths` (Library.open reads TAGGER_PATH_MAP)."""
     first, second = tmp_path / "host-a", tmp_path / "host-b"
     make_music(3, first)
-    monkeypatch.setenv("TAGGER_PATH_MAP", f"{first}=/srv/music")
+    library.paths = PathMap.parse(f"{first}=/srv/music")
     assert scan(library, [first]).added == 3
     with library.session() as s:
         assert all(p.startswith("/srv/music/") for p in s.scalars(select(Track.path)))
 
     shutil.copytree(first, second)  # the same storage, mounted elsewhere (mtimes kept)
     shutil.rmtree(first)
-    monkeypatch.setenv("TAGGER_PATH_MAP", f"{second}=/srv/music")
+    library.paths = PathMap.parse(f"{second}=/srv/music")
     result = scan(library, [second])
     assert (result.unchanged, result.added, result.missing) == (3, 0, 0)
     predictor = Predictor.load(tiny_model)
