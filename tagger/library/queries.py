@@ -25,6 +25,7 @@ from tagger.library.review import (
     effective_label_of,
     needs_review,
     review_order,
+    review_reasons,
 )
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
 
@@ -93,6 +94,7 @@ class TrackRow:
     disagreement: float | None
     model: str | None
     needs_review: bool
+    review_reasons: tuple[str, ...] = ()  # why it needs review (review.review_reasons)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,7 @@ class TrackRow:
             "predicted_label": self.predicted_label,
             "disagreement": None if self.disagreement is None else round(self.disagreement, 4),
             "needs_review": self.needs_review,
+            "review_reasons": list(self.review_reasons),
             "model": self.model,
             "title": self.title,
             "artist": self.artist,
@@ -232,11 +235,14 @@ def fetch_tracks(
     query = query.order_by(*_sort_columns(sort, descending)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_row(t, p, m, bool(r)) for t, p, m, r in session.execute(query)]
+    return [_row(t, p, m, bool(r), f.rule) for t, p, m, r in session.execute(query)]
 
 
-def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> TrackRow:
+def _row(
+    t: Track, p: Prediction | None, model: str | None, review: bool, rule: ReviewRule
+) -> TrackRow:
     label, decided_by = effective_label_of(t.user_label, p.label if p else None)
+    reasons = review_reasons(rule, t.id, p.confidence, p.disagreement) if review and p else ()
     return TrackRow(
         id=t.id,
         path=t.path,
@@ -256,6 +262,7 @@ def _row(t: Track, p: Prediction | None, model: str | None, review: bool) -> Tra
         disagreement=p.disagreement if p else None,
         model=model,
         needs_review=review,
+        review_reasons=reasons,
     )
 
 
@@ -324,7 +331,7 @@ def track_detail(
         .order_by(Label.id)
     ).all()
     return TrackDetail(
-        row=_row(t, p, m, bool(r)),
+        row=_row(t, p, m, bool(r), rule),
         probabilities=dict(p.probabilities) if p else {},
         windows=[
             WindowRow(w["start"], w["end"], dict(w["probabilities"]))
