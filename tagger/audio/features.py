@@ -49,7 +49,7 @@ def track_features(
             if i == 0:
                 chunks.clear()  # a new plan: what was queued belongs to the old one
                 pending.clear()
-            pending.append(place_in_window(part, width, rng))
+            pending.append(place_in_window(part, width, rng, config.hop_length))
             if len(pending) == MEL_CHUNK or i == len(plan) - 1:
                 chunks.append((plan, pool.submit(front, np.stack(pending))))
                 pending.clear()

@@ -18,6 +18,11 @@ SAMPLE_RATE = 44_100
 N_PARTS = 60
 WINDOW_SECONDS = 3.0
 WINDOW_SAMPLES = int(WINDOW_SECONDS * SAMPLE_RATE)  # 132,300
+# Centred padding is rounded down to whole hops of the front end (FrontEndConfig.hop_length,
+# 512 for every model). Then a window cached at offset 0 and shifted by whole spectrogram
+# frames (training/window_cache.py) is exactly the centred window, so a track whose windows
+# training cached is classified from them with the verdict decoding would give.
+CENTRE_ALIGN = 512
 
 
 @dataclass(frozen=True)
@@ -44,22 +49,28 @@ def segment_plan(
     return [Segment(s, min(e - s, window)) for s, e in zip(starts, ends, strict=True)]
 
 
-def pad_offset(length: int, window: int, rng: np.random.Generator | None) -> int:
-    """Where a part of `length` samples sits inside its window: random with `rng`, else centred."""
+def pad_offset(
+    length: int, window: int, rng: np.random.Generator | None, align: int = CENTRE_ALIGN
+) -> int:
+    """Where a part of `length` samples sits inside its window: random with `rng`, else centred
+    (rounded down to a multiple of `align` samples)."""
     slack = window - length
     if slack <= 0:
         return 0
-    return int(rng.integers(0, slack + 1)) if rng is not None else slack // 2
+    return int(rng.integers(0, slack + 1)) if rng is not None else slack // align // 2 * align
 
 
 def place_in_window(
-    audio: np.ndarray, window: int = WINDOW_SAMPLES, rng: np.random.Generator | None = None
+    audio: np.ndarray,
+    window: int = WINDOW_SAMPLES,
+    rng: np.random.Generator | None = None,
+    align: int = CENTRE_ALIGN,
 ) -> np.ndarray:
     """Zero-pad (or cut) `audio` [channels, n] to [channels, window] per the plan's padding rule."""
     channels, n = audio.shape
     if n >= window:
         return np.ascontiguousarray(audio[:, :window], dtype=np.float32)
     out = np.zeros((channels, window), dtype=np.float32)
-    offset = pad_offset(n, window, rng)
+    offset = pad_offset(n, window, rng, align)
     out[:, offset : offset + n] = audio
     return out

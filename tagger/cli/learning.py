@@ -122,11 +122,17 @@ def _model_json(m) -> dict:
 
 
 def run_models_use(args: argparse.Namespace) -> int:
-    from tagger.service.learning import use_model
+    from tagger.service.learning import cache_coverage, use_model
 
-    path = _in_library(args, lambda library, settings: use_model(library, settings, args.model))
+    def switch(library: Library, settings: Settings):
+        path = use_model(library, settings, args.model)
+        return path, cache_coverage(library, settings, path)
+
+    path, coverage = _in_library(args, switch)
+    print(f"active model: {path}")
     print(
-        f"active model: {path}; run `tagger scan` (or Classify in the app) to bring every "
-        "in-scope track to its prediction"
+        f"run `tagger scan FOLDER` (or Classify in the app) to bring the {coverage.in_scope} "
+        f"in-scope tracks to its prediction; {coverage.cached} of them have their windows in "
+        "the feature cache and are not decoded again"
     )
     return 0

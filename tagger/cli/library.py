@@ -103,7 +103,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[db_parent, format_parent],
         help="list tracks the model is unsure about, most uncertain first",
         description="The review queue: model decisions with a confidence below the threshold, "
-        "or whose windows disagree, that no person has decided yet.",
+        "whose windows disagree, or that go against a confident verdict of their album, that "
+        "no person has decided yet; REVIEW_REASONS (review_reasons in CSV and JSON) says which.",
     )
     p.add_argument(
         "--threshold",
@@ -249,7 +250,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         rows = client.review_queue(limit=args.limit)
     finally:
         client.library.close()
-    print_rows(rows, ["model_confidence", "disagreement", "model_label", "path"], args.format)
+    columns = ["model_confidence", "disagreement", "model_label", "review_reasons", "path"]
+    print_rows(rows, columns, args.format)
     return 0
 
 

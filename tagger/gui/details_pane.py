@@ -116,6 +116,7 @@ class DetailsPane(QWidget):
 
         self.genres = _value_label()
         self.prediction = _value_label()
+        self.review_reasons = _value_label()
         self.decided_by = _value_label()
         self.status = _value_label()
         self.error = _value_label()
@@ -125,13 +126,15 @@ class DetailsPane(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Current genres:", self.genres)
         form.addRow("Prediction:", self.prediction)
+        form.addRow("In review:", self.review_reasons)
         form.addRow("Decided by:", self.decided_by)
         form.addRow("Status:", self.status)
         form.addRow("Problem:", self.error)
         form.addRow("Audio:", self.audio)
         form.addRow("Model:", self.model)
         self._form = form
-        self._values = [self.genres, self.prediction, self.decided_by, self.status]
+        self._values = [self.genres, self.prediction, self.review_reasons, self.decided_by]
+        self._values += [self.status]
         self._values += [self.error, self.audio, self.model]
 
         self.strip = WindowStrip()
@@ -207,6 +210,7 @@ class DetailsPane(QWidget):
         self.path.setText(display_path(row.path))
         self._set_row(self.genres, "; ".join(row.genres) or "(none)")
         self._set_row(self.prediction, verdict_text(row))
+        self._set_row(self.review_reasons, "; ".join(row.review_reasons))
         self._set_row(self.decided_by, decided_text(row))
         self._set_row(self.status, STATUS_TEXT.get(row.status, row.status))
         self._set_row(self.error, row.error or "")

@@ -56,6 +56,12 @@ def nothing_to_review(counts: Sequence[ListCount]) -> str:
     return "Nothing to review: the model is sure about every classified track."
 
 
+def short_reason(reason: str) -> str:
+    """A review reason as the queue's line shows it: "against its album", "low confidence"
+    (the details pane and the tooltip give it whole)."""
+    return reason.split(":", 1)[0]
+
+
 class ReviewQueueModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -84,9 +90,10 @@ class ReviewQueueModel(QAbstractListModel):
                 mark = f"✓ {class_title(decision)} · "
             guess = f"{class_title(row.predicted_label) or '?'} {row.confidence or 0:.0%}"
             artist = f" — {row.artist}" if row.artist else ""
-            return f"{mark}{display_title(row)}{artist}   [{guess}]"
+            why = " · ".join(short_reason(r) for r in row.review_reasons)
+            return f"{mark}{display_title(row)}{artist}   [{guess}]" + (f"  {why}" if why else "")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return display_path(row.path)
+            return "\n".join([display_path(row.path), *row.review_reasons])
         return None
 
     def set_decision(self, row: int, decision: str) -> None:

@@ -40,6 +40,7 @@ from tagger.audio.feature_pool import (
 )
 from tagger.audio.features import TrackFeatures
 from tagger.audio.mel import FrontEndConfig
+from tagger.library.cached_windows import CachedWindows
 from tagger.library.claims import ClaimQueue
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
 from tagger.library.path_map import PathMap
@@ -49,6 +50,7 @@ from tagger.library.records import record_failure, record_prediction, register_m
 from tagger.library.schema import Prediction, Track, TrackStatus
 from tagger.library.store import Library
 from tagger.model.predictor import PredictionError, Predictor, TrackPrediction
+from tagger.training.feature_cache import FeatureCache
 
 POLL_S = 0.2
 
@@ -71,6 +73,7 @@ class BatchResult:
     failed: int = 0
     timed_out: int = 0
     elsewhere: int = 0  # selected, but classified by another run sharing the library
+    from_cache: int = 0  # classified from the windows training cached, without decoding
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -150,10 +153,12 @@ def run_classification(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     feature_function: FeatureFunction = extract_features,
+    cache: FeatureCache | None = None,
 ) -> BatchResult:
     """Classify `track_ids` and store each outcome as it arrives. Never raises for a bad file.
 
     `feature_function` runs in the worker processes and must be importable (module level).
+    A track whose windows are in `cache` (training put them there) is not decoded at all.
     """
     started = time.monotonic()
     cancelled = cancel_check(cancel)
@@ -167,6 +172,7 @@ def run_classification(
     path_map = library.paths
     config = predictor.model.frontend
     meter = RateMeter(len(track_ids), "classify", progress)
+    cached = CachedWindows(library, config, cache) if cache is not None else None
 
     threads_before = predictor.network.threads
     predictor.network.set_threads(max(1, cpu_count() - workers))
@@ -178,7 +184,9 @@ def run_classification(
                 result.cancelled = True
                 break
             for tid, path in queue.take(2 * workers - len(inflight)):
-                future = pool.submit(feature_function, path_map.to_local(path), config)
+                local = path_map.to_local(path)
+                hit = cached.future(tid, local) if cached is not None else None
+                future = hit or pool.submit(feature_function, local, config)
                 inflight[future] = (tid, path)
             queue.renew()
             if not inflight:  # the rest is claimed by other runs: wait for them or their lease
@@ -206,6 +214,7 @@ def run_classification(
         pool.close()
         queue.release()
         predictor.network.set_threads(threads_before)
+    result.from_cache = cached.hits if cached is not None else 0
     if cancelled():
         result.cancelled = True
     else:

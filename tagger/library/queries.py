@@ -25,6 +25,7 @@ from tagger.library.review import (
     effective_label_of,
     needs_review,
     review_order,
+    review_reasons,
 )
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
 
@@ -93,6 +94,7 @@ class TrackRow:
     disagreement: float | None
     model: str | None
     needs_review: bool
+    review_reasons: tuple[str, ...] = ()  # why it needs review (review.review_reasons)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,7 @@ class TrackRow:
             "predicted_label": self.predicted_label,
             "disagreement": None if self.disagreement is None else round(self.disagreement, 4),
             "needs_review": self.needs_review,
+            "review_reasons": list(self.review_reasons),
             "model": self.model,
             "title": self.title,
             "artist": self.artist,
@@ -254,10 +257,11 @@ def fetch_tracks(
     query = query.order_by(*_sort_columns(sort, descending)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_row(*r) for r in session.execute(query)]
+    return [_row(f.rule, *r) for r in session.execute(query)]
 
 
 def _row(
+    rule: ReviewRule,
     track_id: int,
     path: str,
     title: str | None,
@@ -277,6 +281,12 @@ def _row(
     review: bool | None,
 ) -> TrackRow:
     label, decided_by = effective_label_of(user_label, predicted)
+    needs = bool(review)
+    reasons = (
+        review_reasons(rule, track_id, confidence, disagreement)
+        if needs and confidence is not None
+        else ()
+    )
     return TrackRow(
         id=track_id,
         path=path,
@@ -295,7 +305,8 @@ def _row(
         predicted_label=predicted,
         disagreement=disagreement,
         model=model,
-        needs_review=bool(review),
+        needs_review=needs,
+        review_reasons=reasons,
     )
 
 
@@ -360,7 +371,7 @@ def track_detail(
         .order_by(Label.id)
     ).all()
     return TrackDetail(
-        row=_row(*columns),
+        row=_row(rule, *columns),
         probabilities=dict(probabilities or {}),
         windows=[WindowRow(w["start"], w["end"], dict(w["probabilities"])) for w in windows or []],
         labels=[LabelRow(*row) for row in labels],

@@ -6,6 +6,8 @@ A classified track (status ok, no user decision yet) needs review when either
   class than the track's label. A confident mean can hide a track that is half one thing, half
   the other (a metal intro on a hardcore song); this catches it.
 
+`review_reasons` says which of these (and "against its album") put a track in the queue.
+
 Order: by certainty = min(confidence, 1 − disagreement), lowest first, so both reasons rank on
 one scale; ties by confidence, then path.
 
@@ -18,8 +20,8 @@ The defaults of the rule (0.8 and 25 %) are the user's settings' defaults (`Sett
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -33,9 +35,10 @@ from tagger.library.settings import Settings
 class ReviewRule:
     threshold: float = Settings.threshold
     disagreement: float = Settings.disagreement
-    # Undecided tracks whose prediction goes against a confident album verdict
-    # (album_consensus.py); they span tracks, so the caller finds them per question.
-    against_album: frozenset[int] = frozenset()
+    # Undecided tracks whose prediction goes against a confident album verdict, each with the
+    # album's verdict in words (album_consensus.py); they span tracks, so the caller finds them
+    # per question.
+    against_album: Mapping[int, str] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, threshold: float | None = None) -> ReviewRule:
@@ -90,6 +93,20 @@ def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
         func.lower(Prediction.label) != OTHER,
         or_(*reasons),
     )
+
+
+def review_reasons(
+    rule: ReviewRule, track_id: int, confidence: float, disagreement: float
+) -> tuple[str, ...]:
+    """Why `needs_review` holds for a track, in words, for the places where people decide."""
+    reasons = []
+    if confidence < rule.threshold:
+        reasons.append(f"low confidence: {confidence:.0%} < {rule.threshold:.0%}")
+    if disagreement >= rule.disagreement:
+        reasons.append(f"windows disagree: {disagreement:.0%} say another class")
+    if track_id in rule.against_album:
+        reasons.append(rule.against_album[track_id])
+    return tuple(reasons)
 
 
 def certainty() -> ColumnElement[float]:

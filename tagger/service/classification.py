@@ -117,7 +117,11 @@ def classify_tracks(
         except RayUnavailable as exc:
             raise ServiceError(str(exc)) from None
     else:
-        batch = run_classification(library, predictor, ids, **options)
+        from tagger.training.feature_cache import FeatureCache
+
+        # the windows `train --from-library` cached (the user cache folder): a model switch
+        # reclassifies those tracks without decoding them
+        batch = run_classification(library, predictor, ids, cache=FeatureCache(), **options)
     return Classification(batch, predictor.name)
 
 
@@ -129,6 +133,8 @@ def describe_classification(run: Classification, failed_hint: str = "") -> str:
         line += f", {run.batch.failed} failed" + (f" ({failed_hint})" if failed_hint else "")
     if run.batch.elsewhere:
         line += f", {run.batch.elsewhere} by another run sharing the library"
+    if run.batch.from_cache:
+        line += f" ({run.batch.from_cache} from the feature cache, not decoded again)"
     return line
 
 

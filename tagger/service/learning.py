@@ -212,6 +212,42 @@ def use_model(
     return path
 
 
+@dataclass(frozen=True)
+class CacheCoverage:
+    """How much of the next reclassification the feature cache spares (`tagger models use`)."""
+
+    in_scope: int  # tracks the next scan brings to the model's prediction, or keeps there
+    cached: int  # of those, tracks whose windows for the model's front end are cached
+
+
+def cache_coverage(library: Library, settings: Settings, model: str | Path) -> CacheCoverage:
+    """Readable, in-scope tracks and how many of them the model can classify from the feature
+    cache (the windows training kept, for its front end) instead of decoding them."""
+    from sqlalchemy import select
+
+    from tagger.library.path_map import PathMap
+    from tagger.library.schema import Track, TrackStatus
+    from tagger.model.checkpoint import read_model_info
+    from tagger.training.feature_cache import FeatureCache
+    from tagger.training.window_cache import cache_key
+
+    config = read_model_info(model).frontend
+    scope, paths, cache = settings.genre_map_rules(), PathMap.from_env(), FeatureCache()
+    classifiable = [TrackStatus.NEW, TrackStatus.CHANGED, TrackStatus.OK, TrackStatus.OUT_OF_SCOPE]
+    in_scope = cached = 0
+    with library.session() as s:
+        query = select(Track.path, Track.fingerprint, Track.genres)
+        for path, fingerprint, genre_list in s.execute(query.where(Track.status.in_(classifiable))):
+            if not scope.in_scope(genre_list):
+                continue
+            in_scope += 1
+            try:
+                cached += cache_key(Path(paths.to_local(path)), fingerprint, config) in cache
+            except OSError:
+                continue  # gone since the scan: the next scan marks it missing
+    return CacheCoverage(in_scope, cached)
+
+
 RETRAIN_AFTER_DECISIONS = 50  # the retrain benchmark's size: minutes with a warm cache
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,6 +50,7 @@ from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes, library_classes, unknown_label_warning
 
 CONFLICTS_TITLE = "Disagrees with its tags"
+T = TypeVar("T")
 
 
 class LibraryClient:
@@ -66,7 +67,7 @@ class LibraryClient:
         self.threshold = threshold
         # Album verdicts and tag conflicts read every track: the GUI asks for the rule with
         # every page of rows, so they are kept until the library or the genre map changes.
-        self._derived: dict[str, tuple[Any, frozenset[int]]] = {}
+        self._derived: dict[str, tuple[Any, Any]] = {}
 
     # --- what the library is ------------------------------------------------------------------
 
@@ -90,18 +91,22 @@ class LibraryClient:
     @property
     def rule(self) -> ReviewRule:
         """The settings' rule, with the tracks that go against a confident album verdict."""
-        against = self._cached("against", lambda s: (a.track_id for a in tracks_against_album(s)))
+        against = self._cached(
+            "against", lambda s: {a.track_id: a.reason for a in tracks_against_album(s)}
+        )
         return replace(
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against
         )
 
     def conflict_ids(self) -> frozenset[int]:
         genre_map = self.settings.genre_map_rules()
-        return self._cached("conflicts", lambda s: (c.track_id for c in conflicts(s, genre_map)))
+        return self._cached(
+            "conflicts", lambda s: frozenset(c.track_id for c in conflicts(s, genre_map))
+        )
 
-    def _cached(self, name: str, compute: Callable[[Session], Iterable[int]]) -> frozenset[int]:
-        """`compute`'s ids, recomputed only when a prediction, decision or track changed (or the
-        genre map): three indexed max() lookups instead of reading the library."""
+    def _cached(self, name: str, compute: Callable[[Session], T]) -> T:
+        """`compute`'s answer, recomputed only when a prediction, decision or track changed (or
+        the genre map): three indexed max() lookups instead of reading the library."""
         with self.library.session() as session:
             stamp = (
                 session.scalar(select(func.max(Prediction.id))),
@@ -113,9 +118,9 @@ class LibraryClient:
             hit = self._derived.get(name)
             if hit is not None and hit[0] == stamp:
                 return hit[1]
-            ids = frozenset(compute(session))
-        self._derived[name] = (stamp, ids)
-        return ids
+            answer = compute(session)
+        self._derived[name] = (stamp, answer)
+        return answer
 
     def with_rule(self, f: TrackFilter) -> TrackFilter:
         ids = self.conflict_ids() if f.smart == SmartList.CONFLICTS else f.ids

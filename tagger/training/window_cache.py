@@ -23,10 +23,25 @@ from tagger.training.feature_cache import FeatureCache
 
 @dataclass
 class CachedTrack:
-    """mel: [n, 2, n_mels, frames] float16 dB, audio at offset 0; lengths: samples per window."""
+    """mel: [n, 2, n_mels, frames] float16 dB, audio at offset 0; lengths: samples per window;
+    starts: where each window's audio begins in the track (None in entries written before it
+    was kept; classifying from the cache needs it, training does not)."""
 
     mel: np.ndarray
     lengths: np.ndarray
+    starts: np.ndarray | None = None
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What a feature cache entry holds."""
+        out = {"mel": self.mel, "lengths": self.lengths}
+        return out if self.starts is None else {**out, "starts": self.starts}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> CachedTrack | None:
+        """A cache entry read back, or None when it lacks what training needs."""
+        if not {"mel", "lengths"} <= arrays.keys():
+            return None
+        return cls(arrays["mel"], arrays["lengths"], arrays.get("starts"))
 
 
 def cache_key(path: Path, fingerprint: str | None, config: FrontEndConfig) -> str:
@@ -43,7 +58,11 @@ def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
     for i, part in enumerate(parts):
         windows[i, :, : part.shape[1]] = part
     mel = LogMel(config)(windows).astype(np.float16)
-    return CachedTrack(mel=mel, lengths=np.array([p.shape[1] for p in parts], dtype=np.int64))
+    return CachedTrack(
+        mel=mel,
+        lengths=np.array([p.shape[1] for p in parts], dtype=np.int64),
+        starts=np.array([s.start for s in plan], dtype=np.int64),
+    )
 
 
 def load_or_compute(
@@ -53,11 +72,12 @@ def load_or_compute(
     key = cache_key(path, fingerprint, config) if cache is not None else None
     if cache is not None and key is not None:
         hit = cache.get(key)
-        if hit is not None and {"mel", "lengths"} <= hit.keys():
-            return CachedTrack(mel=hit["mel"], lengths=hit["lengths"])
+        cached = CachedTrack.from_arrays(hit) if hit is not None else None
+        if cached is not None:
+            return cached
     track = compute_cached_track(path, config)
     if cache is not None and key is not None:
-        cache.put(key, {"mel": track.mel, "lengths": track.lengths})
+        cache.put(key, track.arrays())
     return track
 
 

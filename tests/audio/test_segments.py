@@ -41,9 +41,12 @@ def test_short_track_gets_one_window_with_all_of_it():
 
 def test_padding_is_centred_at_inference_and_random_in_training():
     audio = np.ones((2, 100), dtype=np.float32)
-    centred = place_in_window(audio, window=300)
+    centred = place_in_window(audio, window=300, align=1)
     assert centred.shape == (2, 300)
     assert np.flatnonzero(centred[0])[0] == 100  # (300 - 100) // 2
+    # By default centred on whole hops (512 samples), as the feature cache shifts windows
+    assert pad_offset(100, 300, None) == 0
+    assert pad_offset(100, 100 + 5 * 512 + 300, None) == 2 * 512
     rng = np.random.default_rng(0)
     offsets = {pad_offset(100, 300, rng) for _ in range(200)}
     assert min(offsets) >= 0 and max(offsets) <= 200 and len(offsets) > 50

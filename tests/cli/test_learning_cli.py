@@ -4,6 +4,7 @@ on a small generated library whose genre tags come in varied spellings."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -50,38 +51,57 @@ def test_genres_lists_spellings_with_counts_and_targets(tagged_library, capsys) 
     assert rows["hardcore_punk"] == (6, "hardcore")
 
 
-def test_train_from_library_registers_and_switches(tagged_library, tmp_path, capsys) -> None:
+def test_the_whole_learning_flow(tagged_library, capsys) -> None:
+    """genres → train --from-library → models → models use → scan → list → tag --per-album, as
+    the README shows it: the scan after the switch takes the trained tracks' windows from the
+    feature cache, and every in-scope track, the untagged ones included, gets the new label."""
     music, db = tagged_library
-    out = tmp_path / "mine.safetensors"
-    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--cache", str(tmp_path)]
-    assert main([*argv, "--epochs", "2", "--workers", "1", "--no-resume"]) == 0
+    lib = ["--db", str(db)]
+    out = music.parent / "mine.safetensors"
+    argv = ["train", "--from-library", *lib, "--out", str(out), "--epochs", "1", "--workers", "1"]
+    assert main([*argv, "--no-resume"]) == 0
     printed = capsys.readouterr().out
     assert "metal 12 (12 tag)" in printed and "hardcore 12 (12 tag)" in printed
     assert "held-out test" in printed
-    assert len(list(tmp_path.glob("*.npz"))) == 24  # --cache holds every labeled track's windows
+    cache = Path(os.environ["TAGGER_FEATURE_CACHE"])  # the user cache the scan reads too
+    assert len(list(cache.glob("*.npz"))) == 24  # every labeled track's windows
 
-    assert main(["models", "--db", str(db), "--json"]) == 0
+    assert main(["models", *lib, "--json"]) == 0
     models = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
     assert models["mine"]["labels_used"] == 24 and not models["mine"]["active"]
     assert models["mine"]["held_out_accuracy"] is not None
 
-    assert main(["models", "use", "mine", "--db", str(db)]) == 0
-    assert "active model" in capsys.readouterr().out
+    assert main(["models", "use", "mine", *lib]) == 0
+    printed = capsys.readouterr().out
+    assert f"active model: {out.resolve()}" in printed
+    assert "the 28 in-scope tracks" in printed and "24 of them have their windows" in printed
     assert Settings.load().model_path == str(out.resolve())
-    assert main(["models", "--db", str(db), "--json"]) == 0
+    assert main(["models", *lib, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["active"]
 
-    # The next scan classifies every in-scope track with the active model.
-    assert main(["scan", str(music), "--db", str(db)]) == 0
-    capsys.readouterr()
-    assert main(["list", "--db", str(db), "--format", "json"]) == 0
+    # The next scan brings every in-scope track to the active model, decoding only the 4
+    # untagged tracks (the cached ones are checked against decoding in test_cached_windows).
+    assert main(["scan", str(music), *lib]) == 0
+    printed = capsys.readouterr().out
+    assert "classified 28 of 28 with mine (24 from the feature cache" in printed
+    assert main(["list", *lib, "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows and all(r["model"] == "mine" for r in rows)
-    assert main(["list", "--conflicts", "--db", str(db), "--format", "json"]) == 0
+    assert len(rows) == 28 and all(r["model"] == "mine" for r in rows)
+    untagged = [r for r in rows if not r["genres"]]
+    assert len(untagged) == 4
+    assert all(r["label"] in ("metal", "hardcore") and r["decided_by"] == "model" for r in untagged)
+    assert main(["list", "--conflicts", *lib, "--format", "json"]) == 0
     conflicts = json.loads(capsys.readouterr().out)
     for c in conflicts:  # each one's tags map to the class it was NOT given
         tagged = DEFAULT_GENRE_MAP.label(c["genres"]).label
         assert tagged is not None and c["label"] != tagged
+
+    # Per album: a preview that gives each album's tracks one verdict, and writes nothing.
+    before = {p: p.stat().st_mtime_ns for p in music.rglob("*.flac")}
+    assert main(["tag", "--per-album", *lib]) == 0
+    printed = capsys.readouterr().out
+    assert "preview" in printed.lower()
+    assert {p: p.stat().st_mtime_ns for p in music.rglob("*.flac")} == before
 
 
 def test_train_from_library_with_too_few_labels_says_why(tmp_path, capsys) -> None:

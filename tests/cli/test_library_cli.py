@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from album_library import AGAINST, AGAINST_REASON, UNSURE, UNSURE_REASON, fill_album_library
 from audio_factory import write_tone
 
 from tagger.audio.mel import FrontEndConfig
@@ -175,3 +176,17 @@ def test_label_refuses_a_class_the_model_does_not_have(
         capsys, "label", str(root / "band"), "--as", "jazz", "--db", str(db), "--model", str(model)
     )
     assert status == 2 and "not one of the model's classes" in err
+
+
+def test_review_says_why_each_track_is_there(tmp_path: Path, capsys) -> None:
+    db = str(fill_album_library(tmp_path / "albums.db"))
+    status, out, _ = run(capsys, "review", "--db", db, "--format", "json")
+    reasons = {r["path"]: r["review_reasons"] for r in json.loads(out)}
+    assert status == 0 and reasons == {AGAINST: [AGAINST_REASON], UNSURE: [UNSURE_REASON]}
+    _, out, _ = run(capsys, "review", "--db", db, "--format", "csv")
+    rows = {r["path"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows[AGAINST]["review_reasons"] == AGAINST_REASON
+    _, out, _ = run(capsys, "review", "--db", db)
+    header, *lines = out.splitlines()
+    assert "REVIEW_REASONS" in header.split()
+    assert AGAINST_REASON in next(line for line in lines if line.endswith(AGAINST))

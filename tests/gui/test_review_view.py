@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from album_library import AGAINST, AGAINST_REASON, UNSURE, UNSURE_REASON, fill_album_library
 from conftest import copy_db
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
@@ -118,3 +119,22 @@ def test_back_to_the_library(qtbot, make_window, settings, classified_master, tm
     window.act_review.trigger()
     assert window.stack.currentIndex() != PAGE_REVIEW
     assert window.details.isVisible()
+
+
+def test_the_queue_and_the_details_say_why_a_track_is_in_review(
+    qtbot, make_window, settings, tmp_path: Path
+) -> None:
+    window = make_window(settings, fill_album_library(tmp_path / "albums.db"))
+    window.act_review.trigger()
+    review = window.review
+    rows = {r.path: i for i, r in enumerate(review.queue.rows)}
+    assert set(rows) == {AGAINST, UNSURE}
+    line = review.queue.data(review.queue.index(rows[AGAINST]), Qt.ItemDataRole.DisplayRole)
+    assert line.endswith("against its album")
+    tip = review.queue.data(review.queue.index(rows[AGAINST]), Qt.ItemDataRole.ToolTipRole)
+    assert AGAINST_REASON in tip
+    review.select(rows[AGAINST])
+    assert review.details.review_reasons.text() == AGAINST_REASON
+    assert review.details.review_reasons.isVisibleTo(review.details)
+    review.select(rows[UNSURE])
+    assert review.details.review_reasons.text() == UNSURE_REASON

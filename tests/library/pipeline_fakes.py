@@ -26,3 +26,8 @@ def hang_or_crash(path: str, config: FrontEndConfig) -> TrackFeatures:
 def slow(path: str, config: FrontEndConfig) -> TrackFeatures:
     time.sleep(0.5)
     return extract_features(path, config)
+
+
+def refuse_to_decode(path: str, config: FrontEndConfig) -> TrackFeatures:
+    """A decoder that always fails, so a stored prediction can only have come from elsewhere."""
+    raise RuntimeError(f"decoding refused: {os.path.basename(path)}")

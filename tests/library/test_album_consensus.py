@@ -94,9 +94,12 @@ def test_the_review_queue_takes_tracks_against_their_album_but_never_neither(lib
         record_prediction(s, ids["loose"], model.id, unsure_other)
     with library.session() as s:
         assert [r.id for r in review_queue(s, ReviewRule())] == []
-        against = frozenset(a.track_id for a in tracks_against_album(s))
+        against = {a.track_id: a.reason for a in tracks_against_album(s)}
         queue = review_queue(s, ReviewRule(against_album=against))
         assert [r.id for r in queue] == [ids["a-odd"]]
+        # the reason is said where people decide
+        assert queue[0].review_reasons[-1] == against[ids["a-odd"]]
+        assert "against its album" in queue[0].review_reasons[-1]
 
 
 def test_per_album_labels_cover_album_tracks_only(library, ids) -> None:

@@ -82,9 +82,12 @@ def test_the_album_part_of_the_rule_follows_new_predictions(tmp_path: Path) -> N
                 ids.append(t.id)
                 record_prediction(s, t.id, model.id, metal(p))
         client = LibraryClient(library, Settings())
-        assert client.rule.against_album == frozenset()
+        assert client.rule.against_album == {}
         with library.session() as s, s.begin():
             record_prediction(s, ids[0], 1, metal(0.1))  # now against its (still metal) album
-        assert client.rule.against_album == frozenset({ids[0]})
+        assert set(client.rule.against_album) == {ids[0]}
+        assert client.rule.against_album[ids[0]].startswith("against its album")
+        (row,) = client.review_queue()
+        assert row.id == ids[0] and any("against its album" in r for r in row.review_reasons)
     finally:
         library.close()

@@ -24,7 +24,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     """
     label = effective_label()
     # A track against its confident album waits for review too (unless the album decides).
-    against = frozenset() if request.per_album else _against_album(session)
+    against = {} if request.per_album else _against_album(session)
     rule = replace(request.review_rule, against_album=against)
     query = (
         select(
@@ -76,8 +76,8 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     return out
 
 
-def _against_album(session: Session) -> frozenset[int]:
-    return frozenset(a.track_id for a in tracks_against_album(session))
+def _against_album(session: Session) -> dict[int, str]:
+    return {a.track_id: a.reason for a in tracks_against_album(session)}
 
 
 def _with_album_verdicts(
