@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import make_corpus
 
 from tagger.cli import main
 from tagger.model.checkpoint import load_model
@@ -101,3 +102,16 @@ def test_window_subsampling_is_even_and_covers_the_track():
     ten = spread_windows(60, 10)
     assert len(ten) == 10 and ten[0] == 0 and ten[-1] == 59
     assert max(np.diff(ten)) - min(np.diff(ten)) <= 1
+
+
+def test_a_corpus_too_small_for_any_run_is_one_clear_error(tmp_path, capsys):
+    make_corpus(tmp_path / "two", per_class=2)  # two tracks per class: nothing to validate on
+    code = main(
+        ["compare", str(tmp_path / "two"), "--arch", "lstm,mfcc-crnn", "--seeds", "1",
+         "--epochs", "1", "--workers", "1", "--out", str(tmp_path / "c")]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("tagger: error: no architecture could be trained") and "few" in last
+    assert "lstm-seed0: failed: too few tracks" in err  # each run says why, as it happens
