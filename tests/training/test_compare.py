@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import make_corpus
+from audio_factory import write_tone
 
 from tagger.cli import main
 from tagger.model.checkpoint import load_model
@@ -105,7 +105,9 @@ def test_window_subsampling_is_even_and_covers_the_track():
 
 
 def test_a_corpus_too_small_for_any_run_is_one_clear_error(tmp_path, capsys):
-    make_corpus(tmp_path / "two", per_class=2)  # two tracks per class: nothing to validate on
+    for label in ("metal", "hardcore"):  # two tracks per class: nothing to validate on
+        for i in range(2):
+            write_tone(tmp_path / "two" / label / f"{i}.wav", 1.0, 22_050, 200.0 + 100 * i)
     code = main(
         ["compare", str(tmp_path / "two"), "--arch", "lstm,mfcc-crnn", "--seeds", "1",
          "--epochs", "1", "--workers", "1", "--out", str(tmp_path / "c")]
