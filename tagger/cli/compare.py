@@ -72,6 +72,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="measure on K evenly spaced windows of each test track (default: all, as classify)",
     )
+    p.add_argument(
+        "--train-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="a wall budget per run: stop training once S seconds (training + validation) are "
+        "spent, whatever the architecture (default: none, only --epochs and --patience)",
+    )
     p.add_argument("--no-augment", action="store_true", help="only the paper's random padding")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="CPU cores to use")
     p.set_defaults(handler=run_compare)
@@ -86,6 +94,8 @@ def run_compare(args: argparse.Namespace) -> int:
     per_track = (args.windows_per_track, args.val_windows_per_track, args.test_windows_per_track)
     if any(k is not None and k < 1 for k in per_track):
         raise UserError("the --*-windows-per-track options must be at least 1")
+    if args.train_seconds is not None and not args.train_seconds > 0:
+        raise UserError("--train-seconds must be more than 0")
     config = CompareConfig(
         archs=args.arch,
         seeds=args.seeds,
@@ -98,6 +108,7 @@ def run_compare(args: argparse.Namespace) -> int:
         test_windows_per_track=args.test_windows_per_track,
         augment=not args.no_augment,
         workers=max(1, args.workers),
+        train_seconds=args.train_seconds,
     )
     try:
         compare(

@@ -50,6 +50,7 @@ class CompareConfig:
     test_windows_per_track: int | None = None  # None: all 60, as `tagger classify`
     augment: bool = True
     workers: int = 1
+    train_seconds: float | None = None  # a wall budget per run, the same for every arch
 
     def train_config(self, arch: str, seed: int) -> TrainConfig:
         return TrainConfig(
@@ -63,6 +64,7 @@ class CompareConfig:
             val_windows_per_track=self.val_windows_per_track,
             augment=self.augment,
             workers=self.workers,
+            max_seconds=self.train_seconds,
         )
 
 
@@ -80,6 +82,7 @@ class Run:
     windows_per_second: float  # inference through the predictor, on the test windows
     clip: dict[str, Any] = field(default_factory=dict)  # evaluate.metrics at clip level
     track: dict[str, Any] = field(default_factory=dict)  # ... and at track level
+    train_windows: int = 0  # training windows the network saw, over all its epochs
 
 
 def compare(
@@ -128,7 +131,8 @@ def compare(
                     )
                     _save_measured(measured, run, path, config.test_windows_per_track)
                 runs.append(run)
-            except (TrainingError, ModelFileError, ValueError) as exc:
+            except (TrainingError, ModelFileError, ValueError, RuntimeError) as exc:
+                # one architecture that fails (torch raises RuntimeError) must not cost the rest
                 errors[name] = str(exc)
                 log(f"{name}: failed: {exc}")
             else:
@@ -233,6 +237,7 @@ def _measure(
         windows_per_second=len(p_clip) / seconds if seconds > 0 else float("nan"),
         clip=metrics(y_clip, p_clip, model.classes),
         track=metrics(y_track, p_track, model.classes),
+        train_windows=sum(int(e.get("windows", 0)) for e in model.training.get("history", [])),
     )
 
 
@@ -259,6 +264,8 @@ MEASURES: dict[str, Callable[[Run], float | None]] = {
     "clip_roc_auc": lambda r: r.clip["roc_auc"],
     "track_roc_auc": lambda r: r.track["roc_auc"],
     "train_seconds": lambda r: r.train_seconds,
+    "train_windows": lambda r: r.train_windows,
+    "epochs_run": lambda r: r.epochs_run,
     "windows_per_second": lambda r: r.windows_per_second,
 }
 

@@ -20,6 +20,9 @@ def write_report(out_dir: Path, doc: dict[str, Any]) -> None:
     plot(out_dir / "compare.png", doc)
 
 
+_NA = {"mean": None, "std": 0.0}  # a measure a run from an older version lacks
+
+
 def _cell(value: dict[str, float | None], digits: int = 3) -> str:
     if value["mean"] is None:
         return "n/a"
@@ -44,18 +47,24 @@ def markdown(doc: dict[str, Any]) -> str:
             else ""
         )
         + (", gain and SpecAugment augmentation" if p["augment"] else ", no augmentation")
+        + (
+            f", and a wall budget of {p['train_seconds']:g} s of training per run"
+            if p.get("train_seconds")
+            else ""
+        )
     )
     lines = [
         "| architecture | system | clip accuracy | track accuracy | macro F1 (track) "
-        "| ROC AUC (clip) | parameters | training s | windows/s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| ROC AUC (clip) | parameters | training s | training windows | epochs | windows/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for arch, row in doc["summary"].items():
         lines.append(
             f"| `{arch}` | {row['system']} | {_cell(row['clip_accuracy'])} "
             f"| {_cell(row['track_accuracy'])} | {_cell(row['track_macro_f1'])} "
             f"| {_cell(row['clip_roc_auc'])} | {row['parameters']:,} "
-            f"| {_cell(row['train_seconds'], 0)} | {_cell(row['windows_per_second'], 0)} |"
+            f"| {_cell(row['train_seconds'], 0)} | {_cell(row.get('train_windows', _NA), 0)} "
+            f"| {_cell(row.get('epochs_run', _NA), 1)} | {_cell(row['windows_per_second'], 0)} |"
         )
     seeds = {row["seeds"] for row in doc["summary"].values()}
     notes = [

@@ -34,6 +34,7 @@ from tagger.model.network import build_network
 from tagger.model.onnx_form import write_beside
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.epoch_clock import budget_spent, eta_text
 from tagger.training.epoch_sampling import epoch_order, items, per_track
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
@@ -54,9 +55,7 @@ class TrainConfig:
     gamma: float = 0.5
     patience: int = 10
     seed: int = 0
-    split_seed: int | None = (
-        None  # None: `seed`; `tagger compare` fixes it so every run splits alike
-    )
+    split_seed: int | None = None  # None: `seed`; `tagger compare` fixes it for every run
     weight_decay: float | None = None  # None: the architecture's (0 for the paper's)
     windows_per_track: int | None = None  # None: all windows of every track, every epoch
     # A fixed number of training windows per epoch, shared out over the training tracks (and
@@ -70,6 +69,9 @@ class TrainConfig:
     augment: bool = True  # gain and SpecAugment masks on top of random padding
     bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # A wall budget (train + validation seconds): the batch loop stops when it is spent, the
+    # cut epoch is validated, and training ends. `tagger compare` gives every arch the same.
+    max_seconds: float | None = None
 
 
 @dataclass
@@ -81,6 +83,7 @@ class EpochRecord:
     val_accuracy: float
     val_track_accuracy: float
     seconds: float
+    windows: int = 0  # training windows seen (fewer in an epoch the wall budget cut)
 
 
 @dataclass
@@ -205,16 +208,12 @@ def train(
         ]
         network.train()
         total_loss = correct = seen = 0
-        eta = _eta(epoch_times, config.epochs - epoch + 1)
-        bar = tqdm(
-            batches,
-            desc=f"epoch {epoch}/{config.epochs}",
-            unit="batch",
-            disable=not show_progress,
-            leave=False,
-            file=sys.stderr,
-        )
+        eta = eta_text(epoch_times, config.epochs - epoch + 1)
+        desc, quiet = f"epoch {epoch}/{config.epochs}", not show_progress
+        bar = tqdm(batches, desc, unit="batch", disable=quiet, leave=False, file=sys.stderr)
         for i, batch in enumerate(bar):
+            if seen and budget_spent(config.max_seconds, epoch_times, t0):
+                break
             if cancel is not None and cancel():
                 raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume")
             x = torch.from_numpy(
@@ -246,8 +245,9 @@ def train(
         )
         seconds = time.monotonic() - t0
         epoch_times.append(seconds)
+        mean_loss, accuracy = total_loss / seen, correct / seen
         record = EpochRecord(
-            epoch, total_loss / seen, correct / seen, val_loss, val_acc, val_track_acc, seconds
+            epoch, mean_loss, accuracy, val_loss, val_acc, val_track_acc, seconds, seen
         )
         history.append(record)
         improved = val_loss < state["best_val_loss"] - 1e-4
@@ -261,7 +261,7 @@ def train(
             f"epoch {epoch:3d}  loss {record.train_loss:.4f}  acc {record.train_accuracy:.3f}  "
             f"val loss {val_loss:.4f}  val acc {val_acc:.3f}  val track acc {val_track_acc:.3f}  "
             f"{seconds:.0f}s{'  *best' if improved else ''}  "
-            f"ETA ≤ {_eta(epoch_times, config.epochs - epoch)}"
+            f"ETA ≤ {eta_text(epoch_times, config.epochs - epoch)}"
         )
         save_resume(
             resume_file,
@@ -274,6 +274,9 @@ def train(
             best_weights,
             rng.bit_generator.state,
         )
+        if budget_spent(config.max_seconds, epoch_times[:-1], t0):
+            log(f"stop: the training budget of {config.max_seconds:g} s is spent")
+            break
         if state["bad"] >= config.patience:
             log(f"early stop: validation loss has not improved for {config.patience} epochs")
             break
@@ -375,13 +378,6 @@ def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes, bf16
         probs[items[:, 0] == t].mean(0).argmax() == labels[t] for t in range(len(tracks))
     ]
     return total_loss / len(items), clip_acc, float(np.mean(track_correct))
-
-
-def _eta(epoch_times: list[float], epochs_left: int) -> str:
-    if not epoch_times:
-        return "?"
-    seconds = int(np.mean(epoch_times[-5:]) * max(0, epochs_left))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from audio_factory import write_tone
 
 from tagger.cli import main
 from tagger.model.checkpoint import load_model
@@ -101,3 +102,18 @@ def test_window_subsampling_is_even_and_covers_the_track():
     ten = spread_windows(60, 10)
     assert len(ten) == 10 and ten[0] == 0 and ten[-1] == 59
     assert max(np.diff(ten)) - min(np.diff(ten)) <= 1
+
+
+def test_a_corpus_too_small_for_any_run_is_one_clear_error(tmp_path, capsys):
+    for label in ("metal", "hardcore"):  # two tracks per class: nothing to validate on
+        for i in range(2):
+            write_tone(tmp_path / "two" / label / f"{i}.wav", 1.0, 22_050, 200.0 + 100 * i)
+    code = main(
+        ["compare", str(tmp_path / "two"), "--arch", "lstm,mfcc-crnn", "--seeds", "1",
+         "--epochs", "1", "--workers", "1", "--out", str(tmp_path / "c")]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("tagger: error: no architecture could be trained") and "few" in last
+    assert "lstm-seed0: failed: too few tracks" in err  # each run says why, as it happens

@@ -54,3 +54,13 @@ def test_interrupted_training_resumes(tiny_corpus, tmp_path, monkeypatch):
     assert any("resuming after epoch 2" in line for line in logs)
     assert [r.epoch for r in result.history] == [1, 2, 3, 4]
     assert out.exists() and not out.with_name(out.name + ".resume").exists()
+
+
+def test_a_spent_wall_budget_cuts_the_epoch_and_ends_training(tiny_corpus, tmp_path):
+    # A budget of 1 ns is spent after the first batch, whatever the machine's speed.
+    config = TrainConfig(epochs=20, batch_size=8, seed=0, workers=1, max_seconds=1e-9)
+    logs: list[str] = []
+    result = train(tiny_corpus, tmp_path / "b.safetensors", config, log=logs.append)
+    assert [r.epoch for r in result.history] == [1] and result.history[0].windows == 8
+    assert any("budget of 1e-09 s is spent" in line for line in logs)
+    assert load_model(tmp_path / "b.safetensors").training["history"][0]["windows"] == 8
