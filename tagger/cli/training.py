@@ -65,9 +65,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(docs/architectures.md)"
         ),
     )
-    p.add_argument("--epochs", type=int, default=None, help="at most this many (recipe: 100 or 40)")
     p.add_argument(
-        "--patience", type=int, default=None, help="early-stopping patience (default 10)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="at most this many (default 100; --from-library 25)",
+    )
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=None,
+        help="early-stopping patience (default 10; --from-library 8)",
     )
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument(
