@@ -12,8 +12,9 @@ that; the remote functions here are the same building blocks it would use (a sta
 file for decoding, a pool of actors that each load the model once), with backpressure from the
 claim window (at most `2 × workers` tracks in flight).
 
-The model file travels through Ray's object store as bytes, so workers on other hosts need no
-copy of it; each actor loads it with the predictor's public `Predictor.load`. Library paths are
+The model file travels through Ray's object store as bytes, with the ONNX form the driver runs
+(so an actor neither exports it again nor needs torch), and workers on other hosts need no copy
+of either; each actor loads it with the predictor's public `Predictor.load`. Library paths are
 translated for the worker's host (`TAGGER_PATH_MAP` there, see path_map.py) in the decode task.
 
 A local Ray started for the run binds to loopback only (see `start_local_ray`) with its dashboard
@@ -48,6 +49,7 @@ from tagger.library.pipeline import (
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import register_model
 from tagger.library.store import Library
+from tagger.model.onnx_form import beside, find_onnx_form
 from tagger.model.predictor import Predictor, TrackPrediction
 
 # Ray decides on Linux that a single-node run is a cluster and binds every server to the host's
@@ -122,10 +124,14 @@ def _decode(path: str, config: Any) -> Any:
 class _ModelActor:
     """Holds one model for its whole life; turns features into a prediction (or a failure)."""
 
-    def __init__(self, model_bytes: bytes, name: str, threads: int = 1) -> None:
+    def __init__(
+        self, model_bytes: bytes, name: str, onnx_bytes: bytes | None = None, threads: int = 1
+    ) -> None:
         folder = Path(tempfile.mkdtemp(prefix="tagger-model-"))
         path = folder / name
         path.write_bytes(model_bytes)
+        if onnx_bytes is not None:  # the driver's ONNX form: no export (and no torch) here
+            beside(path).write_bytes(onnx_bytes)
         self.predictor = Predictor.load(path)
         self.predictor.network.set_threads(threads)
 
@@ -163,8 +169,11 @@ def run_classification_ray(
     decode = ray.remote(num_cpus=1, max_retries=0)(_decode)
     actor_class = ray.remote(num_cpus=1, max_restarts=0)(_ModelActor)
     model_ref = ray.put(Path(predictor.model.path).read_bytes())
+    onnx = find_onnx_form(predictor.model)
+    onnx_ref = ray.put(onnx.read_bytes()) if onnx is not None else None
     actors = [
-        actor_class.remote(model_ref, Path(predictor.model.path).name) for _ in range(workers)
+        actor_class.remote(model_ref, Path(predictor.model.path).name, onnx_ref)
+        for _ in range(workers)
     ]
     config = predictor.model.frontend
     inflight: dict[Any, tuple[int, str, Any, float]] = {}  # prediction ref → track, decode ref
