@@ -225,14 +225,13 @@ def cache_coverage(library: Library, settings: Settings, model: str | Path) -> C
     cache (the windows training kept, for its front end) instead of decoding them."""
     from sqlalchemy import select
 
-    from tagger.library.path_map import PathMap
     from tagger.library.schema import Track, TrackStatus
     from tagger.model.checkpoint import read_model_info
     from tagger.training.feature_cache import FeatureCache
     from tagger.training.window_cache import cache_key
 
     config = read_model_info(model).frontend
-    scope, paths, cache = settings.genre_map_rules(), PathMap.from_env(), FeatureCache()
+    scope, paths, cache = settings.genre_map_rules(), library.paths, FeatureCache()
     classifiable = [TrackStatus.NEW, TrackStatus.CHANGED, TrackStatus.OK, TrackStatus.OUT_OF_SCOPE]
     in_scope = cached = 0
     with library.session() as s:
