@@ -9,6 +9,7 @@ them a dependency of the project (ONNX Runtime for inference, a PostgreSQL drive
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -67,15 +68,31 @@ OPTIONAL = [
 # ONNX form).
 BUNDLED_EXTRAS = ("train",)
 
+# The torch-free "classify and tag" variant (`TAGGER_BUNDLE=classify pyinstaller tagger.spec`):
+# the dependencies alone, as `pip install metal-hardcore-tagger` installs them. The CLI's
+# train, evaluate and export commands then say that they need the `train` extra. These import
+# names are what the `train` extra brings (and torch's own sympy/mpmath), which PyInstaller
+# would otherwise still find through tagger.training's imports.
+TRAIN_ONLY = ["torch", "onnx", "onnxscript", "onnx_ir", "matplotlib", "sklearn", "sympy", "mpmath"]
+
+
+def variant() -> str:
+    """Which bundle the spec builds: "full" (default) or "classify" ($TAGGER_BUNDLE)."""
+    name = os.environ.get("TAGGER_BUNDLE", "full")
+    if name not in ("full", "classify"):
+        raise ValueError(f"TAGGER_BUNDLE={name!r}: expected 'full' or 'classify'")
+    return name
+
 
 def project_dependencies(root: Path) -> set[str]:
     """The distributions the bundle carries: the project's dependencies and BUNDLED_EXTRAS
-    (pyproject.toml), as import-style names."""
+    (pyproject.toml; not in the classify variant), as import-style names."""
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     extras = project.get("optional-dependencies", {})
+    bundled_extras = BUNDLED_EXTRAS if variant() == "full" else ()
     dependencies = [
         *project["dependencies"],
-        *(d for e in BUNDLED_EXTRAS for d in extras.get(e, [])),
+        *(d for e in bundled_extras for d in extras.get(e, [])),
     ]
     names = (re.split(r"[\s<>=!~;\[(]", d, maxsplit=1)[0] for d in dependencies)
     return {name.lower().replace("-", "_") for name in names}
@@ -90,4 +107,7 @@ def optional_used(root: Path) -> list[str]:
 def excluded(root: Path) -> list[str]:
     """Every package the bundle leaves out, for a source tree at `root`."""
     used = set(optional_used(root))
-    return NEVER_IMPORTED + [name for name in OPTIONAL if name not in used]
+    train_only = TRAIN_ONLY if variant() == "classify" else []
+    return (
+        NEVER_IMPORTED + train_only + [n for n in OPTIONAL if n not in used and n not in train_only]
+    )

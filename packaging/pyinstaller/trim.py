@@ -23,12 +23,39 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+# torch's Python sources that torch reads at run time. The torch hook ships every one of them
+# (44 MB) beside the compiled modules, which stay in the executable; only these are kept,
+# found by tracing the files the app opens (strace) through a classify, scan, training and
+# evaluation, and by reading torch for `inspect.getsource`:
+# - its config modules parse their own source at import (torch/utils/_config_module.py), so
+#   without it `import torch` fails;
+# - `@_overload` functions read their body at import (torch/_jit_internal.py) and warn once per
+#   function without it, at every training;
+# - the rest feed source lines to tracebacks and warnings (linecache), which print without them.
+TORCH_SOURCES_READ = [
+    "torch/*config*.py",
+    "torch/functional.py",
+    "torch/nn/functional.py",
+    "torch/nn/modules/rnn.py",
+    "torch/__init__.py",
+    "torch/random.py",
+    "torch/cuda/__init__.py",
+    "torch/cuda/random.py",
+    "torch/xpu/__init__.py",
+    "torch/xpu/random.py",
+    "torch/mtia/__init__.py",
+    "torch/_library/custom_ops.py",
+    "torch/_native/registry.py",
+    "torch/utils/_debug_mode/_mode.py",
+]
+
 # Kept even where a rule below would drop it: torch refuses to import without its shared-memory
 # helper (it checks for the file); QtMultimedia's FFmpeg plugin (the review preview) links
 # libQt6Quick and libQt6Qml and those three Qml libraries, and Qt skips a plugin it cannot load
 # ("No QtMultimedia backends found").
 KEPT = [
     "torch/bin/torch_shm_manager*",
+    *TORCH_SOURCES_READ,
     "*libQt6QmlMeta.*",
     "*libQt6QmlModels.*",
     "*libQt6QmlWorkerScript.*",
@@ -49,6 +76,7 @@ DROPPED = [
     "torch/testing/_internal/*",
     "torch/utils/benchmark/*",
     "torch/*.pyi",
+    "torch/*.py",  # but TORCH_SOURCES_READ
     # Test suites and headers shipped inside wheels.
     "*/tests/*",
     "numpy/_core/include/*",

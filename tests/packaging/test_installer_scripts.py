@@ -57,6 +57,11 @@ SHELL_SCRIPTS = sorted((ROOT / "packaging").rglob("*.sh"))
         "libQt6QmlModels.so.6",
         "libQt6QmlMeta.so.6",
         "PySide6/Qt/lib/libQt6QmlWorkerScript.so.6",
+        # torch's sources that torch reads at run time (config modules parse their own)
+        "torch/_dynamo/config.py",
+        "torch/_inductor/config.py",
+        "torch/fx/experimental/_config.py",
+        "torch/nn/functional.py",
     ],
 )
 def test_trim_keeps_what_the_app_loads(path):
@@ -86,6 +91,8 @@ def test_trim_keeps_what_the_app_loads(path):
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "libgtk-3.so.0",
         "libcairo.so.2",
+        "torch/optim/adam.py",  # compiled into the executable; its source is never read
+        "torch/_inductor/codegen/wrapper.py",
     ],
 )
 def test_trim_drops_what_a_desktop_user_never_runs(path):
@@ -296,3 +303,14 @@ def test_optional_packages_are_bundled_only_as_dependencies(tmp_path):
         'train = ["torch>=2.13,<2.14", "onnx>=1.17,<2"]\n'
     )
     assert "onnx" not in excluded(tmp_path)
+
+
+def test_the_classify_variant_leaves_torch_and_the_train_extra_out(monkeypatch):
+    monkeypatch.setenv("TAGGER_BUNDLE", "classify")
+    left_out = excluded(ROOT)
+    for name in ["torch", "onnx", "sklearn", "matplotlib", "sympy"]:
+        assert name in left_out
+    assert "onnxruntime" in optional_used(ROOT) and "onnxruntime" not in left_out
+    monkeypatch.setenv("TAGGER_BUNDLE", "light")
+    with pytest.raises(ValueError, match="TAGGER_BUNDLE='light'"):
+        excluded(ROOT)
