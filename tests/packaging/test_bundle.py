@@ -27,8 +27,8 @@ NEEDED_TOOLS = ["objdump", "readelf", "strip", "dpkg-deb", "Xvfb", "xdotool", "i
 
 # Part of the default run: it is the only test that proves the installers still build and the
 # frozen app still runs. It builds once per session (module fixture) in temporary folders: the
-# PyInstaller build, .tar.gz and .deb take 10-20 minutes on two shared cores and the smoke test
-# 5-15 more (docs/install.md); `-m "not slow"` leaves it out of a quick local run.
+# PyInstaller build, .tar.gz and .deb took 13-36 minutes on two shared cores (niced, load 5-11)
+# and the smoke test 4-5 more (docs/install.md); `-m "not slow"` leaves it out of a quick local run.
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux bundle"),
