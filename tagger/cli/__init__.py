@@ -80,9 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as exc:
         if exc.name not in OPTIONAL_FOR_TRAINING:
             raise
+        # The frozen classify-only download has no pip to point at (packaging/, TAGGER_BUNDLE).
+        remedy = (
+            "download the full bundle, which includes training"
+            if getattr(sys, "frozen", False)
+            else 'pip install "metal-hardcore-tagger[train]"'
+        )
         print(
-            f"tagger: error: this command needs {exc.name}, which is not installed: "
-            'pip install "metal-hardcore-tagger[train]"',
+            f"tagger: error: this command needs {exc.name}, which is not installed: {remedy}",
             file=sys.stderr,
         )
         return 2

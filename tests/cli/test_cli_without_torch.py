@@ -21,10 +21,16 @@ WITHOUT_TORCH = (
 )
 
 
-def tagger_without_torch(*args: str) -> subprocess.CompletedProcess:
+def tagger_without_torch(*args: str, frozen: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # PyInstaller sets sys.frozen in the bundle, as the classify-only download is built.
+    code = (
+        WITHOUT_TORCH.replace("import sys;", "import sys; sys.frozen = True;")
+        if frozen
+        else WITHOUT_TORCH
+    )
     return subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH, *args],
+        [sys.executable, "-c", code, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -45,3 +51,11 @@ def test_train_without_torch_names_the_extra_to_install(tiny_corpus, tmp_path):
     assert done.returncode == 2
     assert "needs torch" in done.stderr and "metal-hardcore-tagger[train]" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_train_in_the_classify_only_bundle_points_to_the_full_download(tiny_corpus, tmp_path):
+    out = str(tmp_path / "m.safetensors")
+    done = tagger_without_torch("train", str(tiny_corpus), "--out", out, frozen=True)
+    assert done.returncode == 2
+    assert "needs torch" in done.stderr and "full bundle" in done.stderr
+    assert "pip install" not in done.stderr and "Traceback" not in done.stderr
