@@ -18,7 +18,10 @@ folders under WORK_DIR (XDG_*), so nothing of the user's is read or changed:
     tagger models use M && tagger scan MUSIC the untagged tracks classified by the new model
     tagger list --format json                the labels read back
 and print the track accuracy on the untagged ones (the target: 95 %) and on all unlabeled ones,
-with the held-out metrics, the labels used, the times and the load. Tracks the library leaves
+how many classified tracks the review queue holds (and why), the held-out metrics, the
+calibration the training fitted, the labels used, the times and the load. With
+--compare-uncalibrated the same model with its temperature set back to 1 classifies the
+library again, for the review queue before and after calibration. Tracks the library leaves
 unclassified (out of scope, e.g. the "Jazz" ones) count as wrong if they are untagged.
 """
 
@@ -39,6 +42,7 @@ from mutagen.id3 import TCON
 from mutagen.wave import WAVE
 
 from tagger.audio.formats import AUDIO_EXTENSIONS
+from tagger.model.checkpoint import read_model_info
 
 TAGGED_SHARE = 0.60
 ODD_SHARE = 0.08
@@ -182,6 +186,52 @@ def retrain(
     return {"decisions": len(chosen), "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1)}
 
 
+def outcome(work: Path, music: Path, truth: dict[str, tuple[str, str]]) -> dict:
+    """Classify the library with its active model; accuracy on the untagged and unlabeled
+    tracks, and the review queue over every classified track."""
+    _, classify_s = tagger(work, "scan", str(music))
+    listing, _ = tagger(work, "list", "--format", "json")
+    rows = {str(Path(r["path"]).resolve()): r for r in json.loads(listing)}
+    results: dict[str, list[bool]] = {"none": [], "odd": []}
+    unclassified = 0
+    for path, (cls, kind) in truth.items():
+        if kind == "tagged":
+            continue
+        got = rows[path].get("model_label")
+        unclassified += got is None
+        results[kind].append(got == cls)
+    unlabeled = results["none"] + results["odd"]
+    review = [r for r in rows.values() if r.get("needs_review")]
+    reasons = [reason.split(":")[0] for r in review for reason in r.get("review_reasons", [])]
+    return {
+        "untagged_accuracy": float(np.mean(results["none"])) if results["none"] else None,
+        "untagged_tracks": len(results["none"]),
+        "unlabeled_accuracy": float(np.mean(unlabeled)) if unlabeled else None,
+        "unlabeled_tracks": len(unlabeled),
+        "left_unclassified": unclassified,
+        "classified": sum(1 for r in rows.values() if r.get("model_label") is not None),
+        "in_review": len(review),
+        "review_reasons": {r: reasons.count(r) for r in sorted(set(reasons))},
+        "classify_scan_seconds": round(classify_s, 1),
+    }
+
+
+def uncalibrated_copy(model: Path) -> Path:
+    """The trained model with its temperature back at 1 (what training gave before
+    calibration), saved beside it with its ONNX form."""
+    from tagger.model.checkpoint import load_model, save_model
+    from tagger.model.network import set_temperature
+    from tagger.model.onnx_form import write_beside
+
+    loaded = load_model(model)
+    set_temperature(loaded.network, 1.0)
+    metrics = {k: v for k, v in loaded.metrics.items() if k != "calibration"}
+    copy = model.with_name(f"{model.stem}-uncalibrated.safetensors")
+    save_model(copy, loaded.network, loaded.classes, loaded.frontend, loaded.training, metrics)
+    write_beside(copy)
+    return copy
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
@@ -214,44 +264,34 @@ def main() -> int:
     model = args.work / "my-model.safetensors"
     out, train_s, train_cpu = train_from_library(args.work, model, options)
     tagger(args.work, "models", "use", str(model))
-    out, classify_s = tagger(args.work, "scan", str(music))
-    listing, _ = tagger(args.work, "list", "--format", "json")
-    rows = {str(Path(r["path"]).resolve()): r for r in json.loads(listing)}
+    result = outcome(args.work, music, truth)
     models, _ = tagger(args.work, "models", "--json")
-
-    results: dict[str, list[bool]] = {"none": [], "odd": []}
-    unclassified = 0
-    for path, (cls, kind) in truth.items():
-        if kind == "tagged":
-            continue
-        got = rows[path].get("model_label")
-        unclassified += got is None
-        results[kind].append(got == cls)
-    untagged = float(np.mean(results["none"])) if results["none"] else None
-    unlabeled = results["none"] + results["odd"]
     report = {
         "corpus": str(args.corpus),
         "seed": args.seed,
         "train_options": options,
         "models": json.loads(models),
-        "untagged_accuracy": untagged,
-        "untagged_tracks": len(results["none"]),
-        "unlabeled_accuracy": float(np.mean(unlabeled)) if unlabeled else None,
-        "unlabeled_tracks": len(unlabeled),
-        "left_unclassified": unclassified,
+        **result,
+        "calibration": read_model_info(model).metrics.get("calibration"),
         "scan_seconds": round(scan_s, 1),
         "train_seconds": round(train_s, 1),
         "train_cpu_seconds": round(train_cpu, 1),
-        "classify_scan_seconds": round(classify_s, 1),
         "load_before": load_before,
         "load_after": os.getloadavg(),
     }
+    if args.compare_uncalibrated:
+        copy = uncalibrated_copy(model)
+        tagger(args.work, "models", "use", str(copy))
+        report["uncalibrated"] = outcome(args.work, music, truth)
+        tagger(args.work, "models", "use", str(model))
     if args.retrain_after:
         report["retrain"] = retrain(args, truth, model, options)
     print(json.dumps(report, indent=1, default=str))
+    untagged = report["untagged_accuracy"]
     print(
-        f"untagged track accuracy {untagged:.3f} ({len(results['none'])} tracks); all unlabeled "
-        f"{report['unlabeled_accuracy']:.3f}; trained in {train_s:.0f} s ({train_cpu:.0f} CPU s)"
+        f"untagged track accuracy {untagged:.3f} ({report['untagged_tracks']} tracks); all "
+        f"unlabeled {report['unlabeled_accuracy']:.3f}; in review {report['in_review']} of "
+        f"{report['classified']}; trained in {train_s:.0f} s ({train_cpu:.0f} CPU s)"
     )
     (args.work / "quality.json").write_text(json.dumps(report, indent=1, default=str))
     return 0

@@ -14,8 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -50,6 +53,26 @@ from tagger.service.learning import (
 )
 
 
+def fit_to_rows(table: QTableWidget) -> None:
+    """As tall as its few rows, no taller: a table of 2–3 classes needs no scroll area's worth
+    of empty rows beneath it."""
+    table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setStretchLastSection(True)
+
+
+def calibration_note(calibration: dict | None) -> str:
+    """One sentence on what calibration did, in the user's terms (empty without it)."""
+    if not calibration:
+        return ""
+    return (
+        f"Its confidence was calibrated on {calibration['tracks']} validation tracks: a verdict "
+        "at 90 % should be right about 9 times in 10. "
+    )
+
+
 def default_model_file() -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return Path(platformdirs.user_data_dir(APP_NAME)) / "models" / f"library-{stamp}.safetensors"
@@ -70,6 +93,7 @@ class TrainDialog(QDialog):
         self.labels = QTableWidget(0, 4)
         self.labels.setHorizontalHeaderLabels(["Class", "Your decisions", "Genre tags", "Used"])
         self.labels.verticalHeader().hide()
+        fit_to_rows(self.labels)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
         self.out = QLineEdit(str(default_model_file()))
@@ -85,9 +109,11 @@ class TrainDialog(QDialog):
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.status = QLabel("Not started.")
+        self.status.setWordWrap(True)  # a long file path must not widen the dialog
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.confusion = QTableWidget(0, 0)
+        fit_to_rows(self.confusion)
         self.confusion.hide()
 
         self.buttons = QDialogButtonBox()
@@ -120,6 +146,7 @@ class TrainDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.result)
         layout.addWidget(self.confusion)
+        layout.addStretch(1)  # room the dialog gains goes here, not into the tables
         layout.addWidget(self.buttons)
 
         self.runner.progress.connect(self._on_progress)
@@ -195,11 +222,13 @@ class TrainDialog(QDialog):
         if outcome.title != "Train":
             return
         self.cancel_button.setEnabled(False)
-        self.train_button.setEnabled(True)
-        self.status.setText(outcome.summary)
+        self.refresh()  # the tracks this run decoded are in the cache now
         if outcome.cancelled or not isinstance(outcome.payload, TrainedModel):
+            self.status.setText(outcome.summary)
             return
         self.trained = outcome.payload
+        # The labels and held-out figures are shown below; the file is what is new here.
+        self.status.setText(f"Saved as {self.trained.path}.")
         self.bar.setValue(self.bar.maximum())
         self._show_metrics(self.trained)
         self.use_button.setEnabled(True)
@@ -218,7 +247,8 @@ class TrainDialog(QDialog):
         self.result.setText(
             f"Held-out test split ({test['tracks']} tracks the model never saw): "
             f"track accuracy {track['accuracy']:.1%}, macro F1 {track['macro']['f1']:.3f}. "
-            "Rows: the true class; columns: the model's verdict."
+            + calibration_note(model.metrics.get("calibration"))
+            + "Rows: the true class; columns: the model's verdict."
         )
         classes = [class_title(c) for c in model.data.classes]
         matrix = track["confusion_matrix"]

@@ -49,6 +49,9 @@ ARCHITECTURE_RANGES: dict[str, tuple[str, float, float]] = {
     "n_frames": ("int", 1, 100_000),
     "n_mfcc": ("int", 1, 512),
     "image_size": ("int", 8, 1024),
+    # a calibrated temperature (network.NetworkConfig): wider than any fit on real data, narrow
+    # enough that a file cannot turn every verdict into an exact 0/1 or a uniform guess
+    "temperature": ("number", 0.05, 20.0),
 }
 CONV_CHANNELS_RANGE = ("int", 1, 1024)
 MAX_CONV_BLOCKS = 6

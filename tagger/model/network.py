@@ -17,7 +17,7 @@ The related systems (chen-cnn, chen-cnn-bigru, mfcc-crnn, resnet18-bigru) live o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import torch
 from torch import nn
@@ -27,6 +27,7 @@ from tagger.model.architecture_names import (  # noqa: F401  (re-exported)
     PAPER_ARCHITECTURES,
     RELATED_ARCHITECTURES,
 )
+from tagger.model.checkpoint import ARCHITECTURE_RANGES
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class NetworkConfig:
     n_frames: int = 259  # frames per window, for chen-cnn's flatten → dense
     n_mfcc: int = 20
     image_size: int = 224
+    # Temperature scaling (Guo et al. 2017): the head's logits are divided by this before the
+    # softmax. Fitted after training on the validation split (training/calibration.py); 1 leaves
+    # the network as trained, and is what files written before calibration existed mean.
+    temperature: float = 1.0
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -53,6 +58,9 @@ class NetworkConfig:
         if self.n_classes < 2:
             raise ValueError("a classifier needs at least 2 classes")
         object.__setattr__(self, "conv_channels", tuple(self.conv_channels))
+        _, low, high = ARCHITECTURE_RANGES["temperature"]
+        if not low <= self.temperature <= high:
+            raise ValueError(f"temperature {self.temperature!r} lies outside {low}..{high}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -103,6 +111,7 @@ class Network(nn.Module):
         )
         self.embedding_size = c.hidden * (2 if bidirectional else 1)  # 256 (or 128 for lstm)
         self.head = Head(self.embedding_size, c.head, c.n_classes, c.head_dropout)
+        attach_temperature(self)
 
     def sequence(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 2, 64, 259) log-Mel → (B, T, features), time-major."""
@@ -134,6 +143,27 @@ def build_network(config: NetworkConfig) -> nn.Module:
     from tagger.model.architectures import build_related  # they build on this module's blocks
 
     return build_related(config)
+
+
+def attach_temperature(network: nn.Module) -> None:
+    """Divide `network.head`'s logits by the config's temperature, wherever the head is called
+    (forward, or the torch runtime's embed → head): so torch, the ONNX export (traced through
+    the hook) and every path built on them apply it with no special case. A buffer, not a
+    weight: the config says it, so it stays out of the state dict and old files load as they
+    are."""
+    head = network.head
+    head.register_buffer("temperature", torch.tensor(network.config.temperature), persistent=False)
+    head.register_forward_hook(_divide_by_temperature)
+
+
+def _divide_by_temperature(head: nn.Module, inputs: tuple, logits: torch.Tensor) -> torch.Tensor:
+    return logits / head.temperature
+
+
+def set_temperature(network: nn.Module, temperature: float) -> None:
+    """Calibrate a built network in place: its config (saved in the model file) and buffer."""
+    network.config = replace(network.config, temperature=float(temperature))
+    network.head.temperature.fill_(float(temperature))
 
 
 def count_parameters(model: nn.Module) -> int:

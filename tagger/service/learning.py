@@ -179,6 +179,9 @@ def describe_trained(model: TrainedModel) -> str:
             f"; held-out test: {test.get('tracks', 0)} tracks, track accuracy "
             f"{track['accuracy']:.3f}, macro F1 {track['macro']['f1']:.3f}"
         )
+    calibration = model.metrics.get("calibration")
+    if calibration:
+        line += f"; confidence calibrated (temperature {calibration['temperature']:.2f})"
     return line
 
 

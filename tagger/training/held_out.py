@@ -18,6 +18,7 @@ import torch
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.network import Network
 from tagger.model.precision import autocast
+from tagger.training.calibration import expected_calibration_error
 from tagger.training.dataset import LabeledTrack
 from tagger.training.evaluate import metrics
 from tagger.training.feature_cache import FeatureCache
@@ -67,10 +68,11 @@ def held_out_metrics(
         "skipped": skipped,
         "clip_level": metrics(track_true[items[:, 0]], clip_probs, tuple(classes)),
         "track_level": metrics(track_true, track_probs, tuple(classes)),
+        "track_ece": expected_calibration_error(track_probs, track_true),
     }
     log(
         f"held-out test split: {len(usable)} tracks, track accuracy "
         f"{report['track_level']['accuracy']:.3f}, clip accuracy "
-        f"{report['clip_level']['accuracy']:.3f}"
+        f"{report['clip_level']['accuracy']:.3f}, track ECE {report['track_ece']:.3f}"
     )
     return report

@@ -33,6 +33,7 @@ from tagger.model.checkpoint import default_model_path, save_model
 from tagger.model.network import build_network
 from tagger.model.onnx_form import write_beside
 from tagger.model.precision import autocast, use_bf16
+from tagger.training.calibration import calibrate
 from tagger.training.dataset import LabeledTrack, discover
 from tagger.training.epoch_clock import budget_spent, eta_text
 from tagger.training.epoch_sampling import epoch_order, items, per_track
@@ -72,6 +73,9 @@ class TrainConfig:
     # A wall budget (train + validation seconds): the batch loop stops when it is spent, the
     # cut epoch is validated, and training ends. `tagger compare` gives every arch the same.
     max_seconds: float | None = None
+    # Fit a temperature on the validation split after training (training/calibration.py), so
+    # that a verdict's confidence means what it says; False keeps the network as trained.
+    calibrate: bool = True
 
 
 @dataclass
@@ -283,6 +287,9 @@ def train(
 
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
+    calibration = None
+    if config.calibrate:
+        calibration = calibrate(network, val_set[0], val_labels, frontend, config.bf16, log)
     training = {
         "data_dir": str(data_dir) if data_dir is not None else None,
         "origin": origin,
@@ -313,6 +320,8 @@ def train(
             "track_accuracy": best.val_track_accuracy,
         }
     }
+    if calibration is not None:
+        metrics["calibration"] = calibration.to_dict()
     if held_out:
         metrics["test"] = held_out_metrics(
             network, split.test, classes, frontend, cache, config.workers, config.bf16, log
@@ -381,6 +390,7 @@ def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes, bf16
 
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
-    cfg = {k: v for k, v in asdict(config).items() if k not in ("epochs", "workers", "bf16")}
+    unrelated = ("epochs", "workers", "bf16", "calibrate")  # no say in the epochs themselves
+    cfg = {k: v for k, v in asdict(config).items() if k not in unrelated}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)

@@ -34,9 +34,11 @@ def warm_start(
     except ModelFileError as exc:
         log(f"training from scratch: {exc}")
         return False
-    # The loaded network's config, not the file's dict: older files leave defaults out.
-    ours = {k: v for k, v in network.config.to_dict().items() if k != "n_classes"}
-    theirs = {k: v for k, v in model.network.config.to_dict().items() if k != "n_classes"}
+    # The loaded network's config, not the file's dict: older files leave defaults out. The
+    # source's calibrated temperature is its own: the new network is calibrated after training.
+    own = ("n_classes", "temperature")
+    ours = {k: v for k, v in network.config.to_dict().items() if k not in own}
+    theirs = {k: v for k, v in model.network.config.to_dict().items() if k not in own}
     if ours != theirs or model.frontend != frontend:
         log(f"training from scratch: {model.path.name} has another architecture or front end")
         return False

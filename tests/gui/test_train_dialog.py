@@ -35,3 +35,23 @@ def test_sidebar_has_the_conflicts_list(make_window, settings, classified_master
     assert window.sidebar.count_of(SmartList.CONFLICTS) == 0
     window.sidebar.select(SmartList.CONFLICTS)
     assert window.model.rowCount() == 0
+
+
+def test_the_labels_table_is_as_tall_as_its_rows(
+    make_window, settings, classified_master: Path, tmp_path: Path, qtbot
+) -> None:
+    """A table of two classes takes two rows' height, however tall the dialog is made: the
+    room goes below the results, not into empty table rows."""
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    ids = [r.id for r in window.client.fetch(window.model.filter, 0, 3, "path", False)]
+    window.client.decide(ids[:2], "hardcore")
+    window.client.decide(ids[2:3], "metal")
+    dialog = window.open_train_dialog()
+    dialog.resize(dialog.width(), 900)
+    qtbot.waitExposed(dialog)
+    table = dialog.labels
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    chrome = table.horizontalHeader().height() + 2 * table.frameWidth()
+    assert table.rowCount() == 2
+    assert table.height() <= rows + chrome + table.horizontalScrollBar().sizeHint().height()
+    dialog.reject()

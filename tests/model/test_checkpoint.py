@@ -103,3 +103,27 @@ def test_refuses_metadata_that_does_not_match(tmp_path, edit, message):
 def test_refuses_missing_file(tmp_path):
     with pytest.raises(ModelFileError, match="no such model"):
         load_model(tmp_path / "nope.safetensors")
+
+
+def test_a_model_file_from_before_calibration_loads_at_temperature_one():
+    """The bundled model's metadata has no temperature: its network divides by 1."""
+    from tagger.model.checkpoint import default_model_path, read_model_info
+
+    assert "temperature" not in read_model_info(default_model_path()).architecture
+    network = load_model(default_model_path()).network
+    assert network.config.temperature == 1.0
+    assert float(network.head.temperature) == 1.0
+
+
+def test_the_temperature_is_saved_in_the_config_and_restored(tmp_path):
+    from tagger.model.network import set_temperature
+
+    net = Network(NetworkConfig()).eval()
+    set_temperature(net, 0.4)
+    path = save_model(tmp_path / "t.safetensors", net, ["hardcore", "metal"], FrontEndConfig())
+    loaded = load_model(path).network
+    assert loaded.config.temperature == pytest.approx(0.4)
+    assert float(loaded.head.temperature) == pytest.approx(0.4)
+    x = torch.randn(3, 2, 64, 259)
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), net(x), atol=1e-5)

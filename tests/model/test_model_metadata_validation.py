@@ -51,6 +51,8 @@ HOSTILE = [
     ("frontend", "sample_rate", "0", "frontend.sample_rate is 0; allowed: an integer from 8,000"),
     ("frontend", "sample_rate", "-44100", "frontend.sample_rate is -44100"),
     ("frontend", "top_db", "NaN", "frontend.top_db is nan"),
+    ("architecture", "temperature", "0", "architecture.temperature is 0; allowed: a number"),
+    ("architecture", "temperature", "NaN", "architecture.temperature is nan"),
     ("frontend", "hop_length", "2048", "hop_length must not exceed frontend.n_fft"),
     ("frontend", "f_max", "30000.0", "f_max must lie above frontend.f_min"),
     (

@@ -14,7 +14,7 @@ import torch
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.checkpoint import BUNDLED_MODEL, save_model
-from tagger.model.network import ARCHITECTURES, NetworkConfig, build_network
+from tagger.model.network import ARCHITECTURES, NetworkConfig, build_network, set_temperature
 from tagger.model.predictor import Predictor
 
 TOLERANCE = 1e-4
@@ -64,3 +64,24 @@ def test_onnx_runtime_matches_torch(tmp_path, arch):
 
 def test_onnx_runtime_matches_torch_for_the_bundled_model():
     assert_runtimes_agree(Path(__file__).resolve().parents[2] / "models" / BUNDLED_MODEL)
+
+
+@pytest.mark.parametrize("arch", ["cnn-bigru", "chen-cnn"])
+def test_a_calibrated_model_agrees_on_both_runtimes_and_its_temperature_counts(tmp_path, arch):
+    """The temperature lives in the network (a buffer dividing the logits), so the ONNX export
+    carries it: both runtimes agree, and differ from the same weights at temperature 1."""
+    network = random_network(arch, seed=7)
+    plain = save_model(
+        tmp_path / "plain.safetensors", network, ["hardcore", "metal"], FrontEndConfig()
+    )
+    set_temperature(network, 0.25)
+    path = save_model(
+        tmp_path / "hot.safetensors", network, ["hardcore", "metal"], FrontEndConfig()
+    )
+    assert_runtimes_agree(path)
+    mel = log_mel_images(60, seed=5)
+    at_one = Predictor.load(plain, runtime="onnx").window_probabilities(mel)
+    at_t = Predictor.load(path, runtime="onnx").window_probabilities(mel)
+    expected = torch.softmax(torch.log(torch.from_numpy(at_one).double()) / 0.25, dim=1).numpy()
+    assert np.abs(at_t - expected).max() < TOLERANCE
+    assert (at_t.argmax(1) == at_one.argmax(1)).all()

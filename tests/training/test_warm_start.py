@@ -7,7 +7,7 @@ import torch
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures import network_config
 from tagger.model.checkpoint import default_model_path, save_model
-from tagger.model.network import build_network
+from tagger.model.network import build_network, set_temperature
 from tagger.training.warm_start import warm_start
 
 FRONTEND = FrontEndConfig()
@@ -70,3 +70,17 @@ def test_the_bundled_model_serves_as_a_source():
         target, ["hardcore", "metal", "other"], FRONTEND, default_model_path(), log.append
     )
     assert "cnn-bigru-demo.safetensors's weights" in log[-1]
+
+
+def test_a_calibrated_source_serves_and_its_temperature_stays_behind(tmp_path):
+    """The source's temperature fits the source's training, not this one: not copied, and no
+    reason to train from scratch."""
+    torch.manual_seed(1)
+    source = build_network(network_config("cnn-bigru", 2))
+    set_temperature(source, 0.3)
+    path = save_model(tmp_path / "calibrated.safetensors", source, ["hardcore", "metal"], FRONTEND)
+    target = build_network(network_config("cnn-bigru", 2))
+    log = []
+    assert warm_start(target, ["hardcore", "metal"], FRONTEND, path, log.append)
+    assert target.config.temperature == 1.0
+    assert float(target.head.temperature) == 1.0

@@ -21,7 +21,13 @@ from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures.chen import ChenCNN, ChenCNNBiGRU
 from tagger.model.architectures.mfcc_crnn import MfccCRNN
 from tagger.model.architectures.resnet_bigru import ResNet18BiGRU
-from tagger.model.network import ARCHITECTURES, PAPER_ARCHITECTURES, Network, NetworkConfig
+from tagger.model.network import (
+    ARCHITECTURES,
+    PAPER_ARCHITECTURES,
+    Network,
+    NetworkConfig,
+    attach_temperature,
+)
 
 # Chen, Rasumalla (through librosa's defaults) and Zhang all use n_fft 2048, hop 512, 128 bands.
 GTZAN_FRONTEND = FrontEndConfig(n_fft=2048, hop_length=512, n_mels=128)
@@ -98,4 +104,6 @@ def build_related(config: NetworkConfig) -> nn.Module:
     }
     if config.arch in PAPER_ARCHITECTURES:
         return Network(config)
-    return builders[config.arch](config)
+    network = builders[config.arch](config)
+    attach_temperature(network)
+    return network
