@@ -245,6 +245,12 @@ def main() -> int:
         help="then decide N untagged tracks (their true class, `tagger label`) and time a "
         "retrain with the warm feature cache",
     )
+    parser.add_argument(
+        "--compare-uncalibrated",
+        action="store_true",
+        help="also classify the library with the trained model at temperature 1 (before "
+        "calibration) and report its accuracy and review queue",
+    )
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:cut])

@@ -15,6 +15,7 @@ reports how many validation verdicts changed class.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -47,6 +48,7 @@ class Calibration:
     ece_before: float
     ece_after: float
     verdicts_changed: int  # validation tracks whose verdict's class differs at T
+    seconds: float  # the extra pass over every validation window, and the fit
 
     def to_dict(self) -> dict[str, Any]:
         return {k: round(v, 6) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -122,6 +124,7 @@ def calibrate(
     log: Callable[[str], None] = print,
 ) -> Calibration:
     """Fit T on these (validation) tracks and set it in `network`; what it changed, logged."""
+    started = time.monotonic()
     set_temperature(network, 1.0)
     logits, track_of = window_logits(network, tracks, frontend, bf16)
     t = fit_temperature(logits, track_of, labels)
@@ -136,11 +139,12 @@ def calibrate(
         ece_before=expected_calibration_error(before, labels),
         ece_after=expected_calibration_error(after, labels),
         verdicts_changed=int((before.argmax(1) != after.argmax(1)).sum()),
+        seconds=time.monotonic() - started,
     )
     log(
         f"calibration on {result.tracks} validation tracks: temperature {t:.3f}; verdict NLL "
         f"{result.nll_before:.4f} → {result.nll_after:.4f}, ECE {result.ece_before:.3f} → "
-        f"{result.ece_after:.3f}"
+        f"{result.ece_after:.3f} ({result.seconds:.0f} s)"
         + (f"; {result.verdicts_changed} verdicts changed class" if result.verdicts_changed else "")
     )
     return result
