@@ -17,7 +17,6 @@ import platformdirs
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -55,21 +53,28 @@ from tagger.service.learning import (
 
 def fit_to_rows(table: QTableWidget) -> None:
     """As tall as its few rows, no taller: a table of 2–3 classes needs no scroll area's worth
-    of empty rows beneath it."""
-    table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    of empty rows beneath it (call again after the rows change). The height is set, not left
+    to AdjustToContents, whose hint fell short once the dialog re-laid out after training."""
+    for policy in (table.setVerticalScrollBarPolicy, table.setHorizontalScrollBarPolicy):
+        policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(header + table.verticalHeader().length() + 2 * table.frameWidth())
+
+
+ROUGH_BELOW_TRACKS = 20  # fewer validation tracks than this give a coarse temperature
 
 
 def calibration_note(calibration: dict | None) -> str:
     """One sentence on what calibration did, in the user's terms (empty without it)."""
     if not calibration:
         return ""
+    tracks = calibration["tracks"]
+    rough = " (roughly: few tracks to fit on)" if tracks < ROUGH_BELOW_TRACKS else ""
     return (
-        f"Its confidence was calibrated on {calibration['tracks']} validation tracks: a verdict "
-        "at 90 % should be right about 9 times in 10. "
+        f"Its confidence was calibrated on {tracks} validation tracks{rough}: a verdict at "
+        "90 % should be right about 9 times in 10. "
     )
 
 
@@ -179,6 +184,7 @@ class TrainDialog(QDialog):
             for col, text in enumerate(cells):
                 self.labels.setItem(row, col, QTableWidgetItem(text))
         self.labels.resizeColumnsToContents()
+        fit_to_rows(self.labels)
         if data is None:
             self.estimate.setText(problem)
             self.train_button.setEnabled(False)
@@ -259,7 +265,11 @@ class TrainDialog(QDialog):
         for r, row in enumerate(matrix):
             for c, n in enumerate(row):
                 self.confusion.setItem(r, c, QTableWidgetItem(str(n)))
+        fit_to_rows(self.confusion)
         self.confusion.show()
+        # Grow to what the results need: a dialog's minimum size leaves out the height its
+        # wrapped labels need at this width, so the rows would be squeezed over each other.
+        self.adjustSize()
 
     def _use(self) -> None:
         if self.trained is not None:

@@ -53,5 +53,14 @@ def test_the_labels_table_is_as_tall_as_its_rows(
     rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
     chrome = table.horizontalHeader().height() + 2 * table.frameWidth()
     assert table.rowCount() == 2
-    assert table.height() <= rows + chrome + table.horizontalScrollBar().sizeHint().height()
+    assert rows + table.horizontalHeader().height() <= table.height() <= rows + chrome
     dialog.reject()
+
+
+def test_the_calibration_sentence_says_when_the_fit_is_rough() -> None:
+    from tagger.gui.train_dialog import calibration_note
+
+    assert calibration_note(None) == ""
+    assert "6 validation tracks (roughly" in calibration_note({"tracks": 6, "temperature": 0.4})
+    plenty = calibration_note({"tracks": 40, "temperature": 0.4})
+    assert "40 validation tracks:" in plenty and "roughly" not in plenty
