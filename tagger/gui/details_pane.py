@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
 from tagger.gui.class_colors import class_title
 from tagger.gui.playback import PreviewPlayer
 from tagger.gui.telling_window import most_telling_window
-from tagger.gui.track_table_model import STATUS_TEXT, display_path, display_title
+from tagger.gui.track_table_model import (
+    STATUS_TEXT,
+    display_format,
+    display_path,
+    display_title,
+)
 from tagger.gui.window_strip import WindowStrip, strip_caption
 from tagger.library.queries import TrackDetail, TrackRow
 
@@ -214,7 +219,8 @@ class DetailsPane(QWidget):
         self._set_row(self.decided_by, decided_text(row))
         self._set_row(self.status, STATUS_TEXT.get(row.status, row.status))
         self._set_row(self.error, row.error or "")
-        audio = ", ".join(x for x in (row.format or "", _duration(row.duration)) if x)
+        audio_format = display_format(row.path, row.format)
+        audio = ", ".join(x for x in (audio_format, _duration(row.duration)) if x)
         self._set_row(self.audio, audio)
         self._set_row(self.model, row.model or "")
         self.telling = most_telling_window(detail.windows, row.predicted_label)

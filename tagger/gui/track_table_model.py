@@ -76,6 +76,16 @@ def display_path(path: str) -> str:
     return path
 
 
+def display_format(path: str, container: str | None) -> str:
+    """The file's format as users name it. FFmpeg names some demuxers by every format they read
+    ("mov,mp4,m4a,3gp,3g2,mj2"); the file's extension says which of them this one is."""
+    names = (container or "").split(",")
+    if len(names) < 2:
+        return container or ""
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    return extension if extension in names else names[0]
+
+
 def prediction_text(label: str | None, needs_review: bool) -> str:
     text = class_title(label)
     return f"{text} (review)" if needs_review else text

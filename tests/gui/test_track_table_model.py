@@ -102,3 +102,13 @@ def test_paths_under_home_are_shown_from_the_tilde(monkeypatch, tmp_path) -> Non
     assert display_path(str(tmp_path / "you" / "Music" / "a.flac")) == "~/Music/a.flac"
     assert display_path(str(tmp_path / "younger" / "a.flac")) == str(tmp_path / "younger/a.flac")
     assert display_path("/srv/music/a.flac") == "/srv/music/a.flac"
+
+
+def test_display_format_names_the_file_not_the_demuxer():
+    from tagger.gui.track_table_model import display_format
+
+    assert display_format("/m/a.m4a", "mov,mp4,m4a,3gp,3g2,mj2") == "m4a"
+    assert display_format("/m/a.MP4", "mov,mp4,m4a,3gp,3g2,mj2") == "mp4"
+    assert display_format("/m/a.xyz", "mov,mp4,m4a,3gp,3g2,mj2") == "mov"
+    assert display_format("/m/a.flac", "flac") == "flac"
+    assert display_format("/m/a.flac", None) == ""
