@@ -198,8 +198,9 @@ def run_train(args: argparse.Namespace) -> int:
     except (TrainingError, FileNotFoundError, ValueError) as exc:
         raise UserError(str(exc)) from None
     best = next(r for r in result.history if r.epoch == result.best_epoch)
+    kept = f"best epoch {result.best_epoch}" if result.best_epoch else "no epoch beat the start"
     print(
-        f"wrote {result.model_path} (best epoch {result.best_epoch}: validation track accuracy "
+        f"wrote {result.model_path} ({kept}: validation track accuracy "
         f"{best.val_track_accuracy:.3f}, clip accuracy {best.val_accuracy:.3f}); "
         f"evaluate the held-out test split with: tagger evaluate {result.model_path} "
         f"{args.data_dir} --report REPORT_DIR"

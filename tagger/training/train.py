@@ -42,7 +42,8 @@ from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
-from tagger.training.warm_start import warm_start
+from tagger.training.validation import validate
+from tagger.training.warm_start import START_KNOWS_ABOVE, warm_start
 from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
 
 
@@ -80,6 +81,9 @@ class TrainConfig:
 
 @dataclass
 class EpochRecord:
+    """One epoch's figures. Epoch 0 (warm starts only) is the start model validated before any
+    training step: its train_loss and train_accuracy are 0 and it saw no windows."""
+
     epoch: int
     train_loss: float
     train_accuracy: float
@@ -166,25 +170,46 @@ def train(
     label_index = {c: i for i, c in enumerate(classes)}
 
     network = build_network(network_config(config.arch, len(classes)))
-    lr = config.lr
-    if config.warm_start is not None:
-        source = default_model_path() if config.warm_start == "bundled" else config.warm_start
-        if warm_start(network, list(classes), frontend, source, log):
-            # Fine-tuning at the full rate undid the source's features within two epochs
-            # (validation loss rose from the first epoch on, BENCHMARKS.md); a tenth keeps them.
-            lr = config.lr / 10
+    warm = config.warm_start is not None and warm_start(
+        network, list(classes), frontend, _start_source(config.warm_start), log
+    )
     if fit_input_statistics(network, _training_windows(train_set[0])):
         log("input standardization: per-band mean and std taken from the training windows")
     network = network.to(memory_format=torch.channels_last)
+    loss_fn = nn.CrossEntropyLoss()
+    train_items = items(train_set[0])
+    train_labels = np.array([label_index[t.label] for t in train_set[1]])
+    val_items = items(val_set[0], config.val_windows_per_track)
+    val_labels = np.array([label_index[t.label] for t in val_set[1]])
+    validation = (val_set[0], val_items, val_labels, frontend, loss_fn, len(classes), config.bf16)
+
+    state: dict[str, Any] = {"epoch": 0, "best_val_loss": math.inf, "best_epoch": 0, "bad": 0}
+    history: list[EpochRecord] = []
+    lr = config.lr
+    if warm:
+        # Epoch 0: the start model itself, validated before any step. It is the baseline early
+        # stopping has to beat (training never returns a model worse on validation than its
+        # start), and it decides the learning rate (warm_start.START_KNOWS_ABOVE).
+        t0 = time.monotonic()
+        loss0, clip0, track0 = validate(network, *validation)
+        history.append(EpochRecord(0, 0.0, 0.0, loss0, clip0, track0, time.monotonic() - t0))
+        state.update(best_val_loss=loss0)
+        if track0 >= START_KNOWS_ABOVE:
+            lr = config.lr / 10
+            log(
+                f"the start model labels {track0:.0%} of the validation tracks right: "
+                f"fine-tuning at a tenth of the learning rate ({lr:g})"
+            )
+        else:
+            log(
+                f"the start model labels only {track0:.0%} of the validation tracks right: "
+                f"training at the full learning rate ({lr:g}) from its weights"
+            )
     weight_decay = config.weight_decay
     if weight_decay is None:
         weight_decay = architecture(config.arch).weight_decay
     optimizer = torch.optim.Adam(network.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
-    loss_fn = nn.CrossEntropyLoss()
-
-    state: dict[str, Any] = {"epoch": 0, "best_val_loss": math.inf, "best_epoch": 0, "bad": 0}
-    history: list[EpochRecord] = []
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
     resume_file = resume_path(out)
     fingerprint = _run_fingerprint(config, origin, split)
@@ -197,13 +222,9 @@ def train(
         else:
             log(f"ignoring {resume_file}: it belongs to a different run")
 
-    train_items = items(train_set[0])
-    train_labels = np.array([label_index[t.label] for t in train_set[1]])
-    val_items = items(val_set[0], config.val_windows_per_track)
-    val_labels = np.array([label_index[t.label] for t in val_set[1]])
-
     started = time.monotonic()
-    epoch_times = [r.seconds for r in history]  # a resumed run knows its earlier epochs
+    # A resumed run knows its earlier epochs; epoch 0 (validation only) is no guide.
+    epoch_times = [r.seconds for r in history if r.epoch > 0]
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         t0 = time.monotonic()
         order = epoch_order(train_items, per_track(config, len(train_set[0])), rng)
@@ -244,9 +265,7 @@ def train(
                 )
         bar.close()
         scheduler.step()
-        val_loss, val_acc, val_track_acc = _validate(
-            network, val_set[0], val_items, val_labels, frontend, loss_fn, len(classes), config.bf16
-        )
+        val_loss, val_acc, val_track_acc = validate(network, *validation)
         seconds = time.monotonic() - t0
         epoch_times.append(seconds)
         mean_loss, accuracy = total_loss / seen, correct / seen
@@ -303,6 +322,7 @@ def train(
             for name in ("train", "val", "test")
         },
         "skipped": skipped,
+        "learning_rate": optimizer.param_groups[0].get("initial_lr", lr),
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
         "history": [asdict(r) for r in history],
@@ -368,25 +388,8 @@ def _training_windows(tracks: list[CachedTrack]):
         yield torch.from_numpy(track.mel.astype(np.float32))
 
 
-@torch.inference_mode()
-def _validate(network, tracks, items, labels, frontend, loss_fn, n_classes, bf16):
-    network.eval()
-    probs = np.zeros((len(items), n_classes), dtype=np.float64)
-    total_loss = 0.0
-    for i in range(0, len(items), 128):
-        batch = items[i : i + 128]
-        x = torch.from_numpy(assemble_batch(tracks, batch, frontend, None))
-        with autocast(bf16):
-            logits = network(x.contiguous(memory_format=torch.channels_last)).float()
-        y = torch.from_numpy(labels[batch[:, 0]])
-        total_loss += float(loss_fn(logits, y)) * len(batch)
-        probs[i : i + len(batch)] = torch.softmax(logits, 1).numpy()
-    clip_labels = labels[items[:, 0]]
-    clip_acc = float((probs.argmax(1) == clip_labels).mean())
-    track_correct = [
-        probs[items[:, 0] == t].mean(0).argmax() == labels[t] for t in range(len(tracks))
-    ]
-    return total_loss / len(items), clip_acc, float(np.mean(track_correct))
+def _start_source(warm_start: str) -> str | Path:
+    return default_model_path() if warm_start == "bundled" else warm_start
 
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:

@@ -6,6 +6,18 @@ architecture and front end, and adjusting it to the library's labels, is the usu
 (fine-tuning). The output layer's rows are matched by class name, so a library that adds
 `other`, or orders its classes differently, still starts from what the source knows; rows of
 classes the source never had keep their random initialisation.
+
+How hard to adjust depends on what the start model already knows of the library's music, which
+training measures before its first step (epoch 0 on the validation split, train.py):
+- at least START_KNOWS_ABOVE of the validation tracks right: fine-tune at a tenth of the
+  learning rate. At the full rate the bundled model's features were undone within two epochs on
+  a library it already labelled well (validation loss 0.53 → 0.90, BENCHMARKS.md).
+- fewer: the source has not heard this kind of music (a real collection, or a corpus from
+  another generator than the one it learnt from), so a tenth of the rate would mostly preserve
+  what does not apply: train at the full rate, from its weights (its filters are still a better
+  start than a random draw's).
+Either way early stopping starts from epoch 0's validation loss, so the model that comes out is
+never worse on the validation tracks than the start.
 """
 
 from __future__ import annotations
@@ -18,6 +30,8 @@ from torch import nn
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.checkpoint import ModelFileError, load_model
+
+START_KNOWS_ABOVE = 0.9  # share of validation tracks the start labels right to fine-tune gently
 
 
 def warm_start(

@@ -3,7 +3,7 @@
 import pytest
 
 import tagger.training.train as train_module
-from tagger.model.checkpoint import load_model, read_model_info
+from tagger.model.checkpoint import load_model, read_model_info, save_model
 from tagger.model.onnx_form import beside, find_onnx_form
 from tagger.training.train import TrainConfig, train
 
@@ -34,7 +34,7 @@ def test_no_track_in_two_splits(trained, tiny_corpus):
 
 def test_interrupted_training_resumes(tiny_corpus, tmp_path, monkeypatch):
     out = tmp_path / "m.safetensors"
-    real_validate = train_module._validate
+    real_validate = train_module.validate
     calls = {"n": 0}
 
     def interrupt_on_third(*args, **kwargs):
@@ -44,11 +44,11 @@ def test_interrupted_training_resumes(tiny_corpus, tmp_path, monkeypatch):
         return real_validate(*args, **kwargs)
 
     config = TrainConfig(epochs=4, patience=10, seed=1, workers=1, batch_size=8)
-    monkeypatch.setattr(train_module, "_validate", interrupt_on_third)
+    monkeypatch.setattr(train_module, "validate", interrupt_on_third)
     with pytest.raises(KeyboardInterrupt):
         train(tiny_corpus, out, config, show_progress=False, log=lambda s: None)
     assert not out.exists() and out.with_name(out.name + ".resume").exists()
-    monkeypatch.setattr(train_module, "_validate", real_validate)
+    monkeypatch.setattr(train_module, "validate", real_validate)
     logs: list[str] = []
     result = train(tiny_corpus, out, config, show_progress=False, log=logs.append)
     assert any("resuming after epoch 2" in line for line in logs)
@@ -64,3 +64,43 @@ def test_a_spent_wall_budget_cuts_the_epoch_and_ends_training(tiny_corpus, tmp_p
     assert [r.epoch for r in result.history] == [1] and result.history[0].windows == 8
     assert any("budget of 1e-09 s is spent" in line for line in logs)
     assert load_model(tmp_path / "b.safetensors").training["history"][0]["windows"] == 8
+
+
+def _warm_run(tiny_corpus, tmp_path, source, name):
+    config = TrainConfig(epochs=2, patience=5, seed=3, workers=1, batch_size=8, warm_start=source)
+    logs: list[str] = []
+    result = train(tiny_corpus, tmp_path / name, config, show_progress=False, log=logs.append)
+    return result, load_model(tmp_path / name).training, logs
+
+
+def test_a_start_model_that_gets_the_library_wrong_trains_at_the_full_rate(
+    trained, tiny_corpus, tmp_path
+):
+    """The tiny model with its class names swapped labels (nearly) every validation track
+    wrong: training measures that as epoch 0 and does not merely fine-tune it."""
+    _, out, _ = trained
+    model = load_model(out)
+    swapped = save_model(
+        tmp_path / "swapped.safetensors", model.network, model.classes[::-1], model.frontend
+    )
+    result, training, logs = _warm_run(tiny_corpus, tmp_path, str(swapped), "from-wrong.st")
+    start = result.history[0]
+    assert (start.epoch, start.windows) == (0, 0) and start.val_track_accuracy <= 0.25
+    assert training["learning_rate"] == TrainConfig().lr
+    assert any("training at the full learning rate" in line for line in logs)
+    # Epoch 0 is the baseline early stopping has to beat: the kept epoch has the least loss.
+    best = next(r for r in result.history if r.epoch == result.best_epoch)
+    assert best.val_loss == min(r.val_loss for r in result.history)
+
+
+def test_a_start_model_that_knows_the_library_is_fine_tuned_gently(
+    trained, tiny_corpus, tmp_path, monkeypatch
+):
+    _, out, _ = trained
+    monkeypatch.setattr(train_module, "START_KNOWS_ABOVE", 0.5)  # the tiny model gets ≥ 0.75
+    result, training, logs = _warm_run(tiny_corpus, tmp_path, str(out), "from-right.st")
+    assert result.history[0].val_track_accuracy >= 0.5
+    assert training["learning_rate"] == TrainConfig().lr / 10
+    assert any("fine-tuning at a tenth of the learning rate" in line for line in logs)
+    best = next(r for r in result.history if r.epoch == result.best_epoch)
+    assert best.val_loss == min(r.val_loss for r in result.history)
