@@ -176,9 +176,12 @@ class WindowStrip(QWidget):
         gap = 12
         widths = [metrics.horizontalAdvance(e) for e in entries]
         x = axis.center().x() - (sum(widths) + gap * (len(entries) - 1)) / 2
+        # One line each, never wrapped: the "■" may come from a fallback font whose advance the
+        # metrics underestimate, and a wrapped entry falls below the widget ("Neither" did).
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextSingleLine
         for entry, width, color in zip(entries, widths, colors, strict=True):
             painter.setPen(QPen(color))
-            painter.drawText(QRectF(x, axis.top(), width + 1, axis.height()), entry)
+            painter.drawText(QRectF(x, axis.top(), width + gap, axis.height()), flags, entry)
             x += width + gap
 
     # --- interaction ----------------------------------------------------------------------------
