@@ -219,6 +219,10 @@ class TrainDialog(QDialog):
         if self.runner.name != "Train" or p.phase != "train" or p.last_result is None:
             return
         t = p.last_result
+        if t.stage:  # after the epochs: no count to show, only what runs
+            self.bar.setRange(0, 0)
+            self.status.setText(t.stage[0].upper() + t.stage[1:] + "…")
+            return
         self.bar.setRange(0, t.epochs * t.batches)
         self.bar.setValue((t.epoch - 1) * t.batches + t.batch)
         eta = "" if t.eta_s is None else f" · at most {describe_seconds(t.eta_s)} left"
@@ -228,6 +232,8 @@ class TrainDialog(QDialog):
         if outcome.title != "Train":
             return
         self.cancel_button.setEnabled(False)
+        if self.bar.maximum() == 0:  # busy since the epochs ended: a count again
+            self.bar.setRange(0, 1)
         self.refresh()  # the tracks this run decoded are in the cache now
         if outcome.cancelled or not isinstance(outcome.payload, TrainedModel):
             self.status.setText(outcome.summary)

@@ -13,8 +13,8 @@ epoch costs no more than a 150-track one's; it validates on a fixed, evenly spac
 each validation track's windows. It starts from the bundled model's weights (fine-tuning,
 training/warm_start.py) rather than a random draw: a few dozen labeled tracks are too few to
 learn the filters from scratch. How gently depends on how well that start already labels the
-validation tracks (measured before the first step; warm_start.START_KNOWS_ABOVE). BENCHMARKS.md and the model card record the measured time and
-held-out accuracy of both.
+validation tracks (measured before the first step; warm_start.START_KNOWS_ABOVE).
+BENCHMARKS.md and the model card record the measured time and held-out accuracy of both.
 """
 
 from __future__ import annotations

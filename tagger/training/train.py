@@ -34,7 +34,7 @@ from tagger.model.network import build_network
 from tagger.model.onnx_form import write_beside
 from tagger.model.precision import autocast, use_bf16
 from tagger.training.calibration import calibrate
-from tagger.training.dataset import LabeledTrack, discover
+from tagger.training.dataset import discover
 from tagger.training.epoch_clock import budget_spent, eta_text
 from tagger.training.epoch_sampling import epoch_order, items, per_track
 from tagger.training.feature_cache import FeatureCache
@@ -44,7 +44,7 @@ from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.validation import validate
 from tagger.training.warm_start import START_KNOWS_ABOVE, warm_start
-from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
+from tagger.training.window_cache import CachedTrack, assemble_batch, decode_split
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,9 @@ class TrainProgress:
     batches: int
     loss: float  # running mean over this epoch
     eta_s: float | None  # to the last epoch, from the mean of recent epochs
+    # After the last epoch: what runs now, in words (calibrating, measuring, saving); the
+    # batch fields then describe the last epoch.
+    stage: str = ""
 
 
 def train(
@@ -164,9 +167,11 @@ def train(
         f"train {len(split.train)}, validation {len(split.val)}, test {len(split.test)} (held out)"
     )
     frontend = frontend_for(config.arch)
-    train_set, val_set, skipped = _load_windows(
+    train_set, val_set, skipped = decode_split(
         split, frontend, cache, config.workers, show_progress, log
     )
+    if not train_set[0] or not val_set[0]:
+        raise TrainingError("no readable tracks left in the training or validation split")
     label_index = {c: i for i, c in enumerate(classes)}
 
     network = build_network(network_config(config.arch, len(classes)))
@@ -306,8 +311,16 @@ def train(
 
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
+
+    def stage(text: str) -> None:  # the steps after the epochs take a while too: say so
+        log(text)
+        if progress is not None:
+            last = history[-1].epoch if history else 0
+            progress(TrainProgress(last, config.epochs, 0, 0, 0.0, None, stage=text))
+
     calibration = None
     if config.calibrate:
+        stage(f"calibrating the confidence on the {len(val_set[0])} validation tracks")
         calibration = calibrate(network, val_set[0], val_labels, frontend, config.bf16, log)
     training = {
         "data_dir": str(data_dir) if data_dir is not None else None,
@@ -343,43 +356,17 @@ def train(
     if calibration is not None:
         metrics["calibration"] = calibration.to_dict()
     if held_out:
+        stage(f"measuring the {len(split.test)} held-out test tracks (decoding what is not cached)")
         metrics["test"] = held_out_metrics(
             network, split.test, classes, frontend, cache, config.workers, config.bf16, log
         )
+    stage("saving the model and its ONNX form")
     save_model(
         out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
     )
     write_beside(out)  # its ONNX form, so the model classifies on a machine without torch
     resume_file.unlink(missing_ok=True)
     return TrainResult(out, state["best_epoch"], history, split, skipped)
-
-
-def _load_windows(split, frontend, cache, workers, show_progress, log):
-    """Decode train and validation tracks once; the test split is never touched here."""
-    wanted = split.train + split.val
-    results: dict[Path, CachedTrack | str] = {}
-    bar = tqdm(
-        total=len(wanted), desc="decoding", unit="track", disable=not show_progress, file=sys.stderr
-    )
-
-    def done(path: Path, result: CachedTrack | str) -> None:
-        results[path] = result
-        bar.update()
-
-    build_cache([(t.path, t.fingerprint) for t in wanted], frontend, cache, workers, done)
-    bar.close()
-    skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
-    for path, reason in skipped.items():
-        log(f"skipping {path}: {reason}")
-
-    def usable(tracks: list[LabeledTrack]) -> tuple[list[CachedTrack], list[LabeledTrack]]:
-        kept = [t for t in tracks if not isinstance(results[t.path], str)]
-        return [results[t.path] for t in kept], kept  # type: ignore[misc]
-
-    train_set, val_set = usable(split.train), usable(split.val)
-    if not train_set[0] or not val_set[0]:
-        raise TrainingError("no readable tracks left in the training or validation split")
-    return train_set, val_set, skipped
 
 
 def _training_windows(tracks: list[CachedTrack]):

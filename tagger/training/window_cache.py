@@ -9,16 +9,20 @@ That turns each epoch from minutes of decoding into array slicing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from tagger.audio.decode import read_parts
 from tagger.audio.feature_pool import FeatureFailure, map_features
 from tagger.audio.mel import FrontEndConfig, LogMel
+from tagger.training.dataset import LabeledTrack
 from tagger.training.feature_cache import FeatureCache
+from tagger.training.split import Split
 
 
 @dataclass
@@ -143,3 +147,39 @@ def augment_window(mel: np.ndarray, rng: np.random.Generator) -> None:
     width = int(rng.integers(0, 25))
     start = int(rng.integers(0, frames - width + 1))
     mel[:, :, start : start + width] = floor
+
+
+TrackSet = tuple[list[CachedTrack], list[LabeledTrack]]  # windows and their tracks, in step
+
+
+def decode_split(
+    split: Split,
+    frontend: FrontEndConfig,
+    cache: FeatureCache | None,
+    workers: int,
+    show_progress: bool,
+    log: Callable[[str], None],
+) -> tuple[TrackSet, TrackSet, dict[str, str]]:
+    """Decode train and validation tracks once (the test split is never touched here): the
+    (windows, tracks) of each that could be read, and why the others could not."""
+    wanted = split.train + split.val
+    results: dict[Path, CachedTrack | str] = {}
+    bar = tqdm(
+        total=len(wanted), desc="decoding", unit="track", disable=not show_progress, file=sys.stderr
+    )
+
+    def done(path: Path, result: CachedTrack | str) -> None:
+        results[path] = result
+        bar.update()
+
+    build_cache([(t.path, t.fingerprint) for t in wanted], frontend, cache, workers, done)
+    bar.close()
+    skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
+    for path, reason in skipped.items():
+        log(f"skipping {path}: {reason}")
+
+    def usable(tracks: list[LabeledTrack]) -> tuple[list[CachedTrack], list[LabeledTrack]]:
+        kept = [t for t in tracks if not isinstance(results[t.path], str)]
+        return [results[t.path] for t in kept], kept  # type: ignore[misc]
+
+    return usable(split.train), usable(split.val), skipped

@@ -64,3 +64,27 @@ def test_the_calibration_sentence_says_when_the_fit_is_rough() -> None:
     assert "6 validation tracks (roughly" in calibration_note({"tracks": 6, "temperature": 0.4})
     plenty = calibration_note({"tracks": 40, "temperature": 0.4})
     assert "40 validation tracks:" in plenty and "roughly" not in plenty
+
+
+def test_after_the_epochs_the_dialog_says_what_runs(
+    make_window, settings, classified_master: Path, tmp_path: Path
+) -> None:
+    """Calibrating, measuring the test split and saving take a while: the status names the
+    step and the bar is busy (no count), instead of the last epoch's line standing still."""
+    from tagger.library.progress import Progress
+    from tagger.training.train import TrainProgress
+
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    dialog = window.open_train_dialog()
+    dialog.runner.name = "Train"  # as while a training job runs
+
+    def report(t: TrainProgress) -> None:
+        dialog._on_progress(Progress(0, None, 0.0, None, last_result=t, phase="train"))
+
+    report(TrainProgress(3, 25, 10, 128, 0.41, 60.0))
+    assert dialog.status.text().startswith("Epoch 3 of at most 25")
+    assert dialog.bar.maximum() == 25 * 128
+    report(TrainProgress(3, 25, 0, 0, 0.0, None, stage="measuring the 18 held-out test tracks"))
+    assert dialog.status.text() == "Measuring the 18 held-out test tracks…"
+    assert dialog.bar.maximum() == 0  # busy
+    dialog.reject()

@@ -101,5 +101,9 @@ def test_cancel_keeps_a_resumable_checkpoint(label_set, tmp_path):
     assert any("resuming after epoch 1" in line for line in logs)
     assert out.exists()
     assert {r.epoch for r in reports} == {2}  # only the resumed epoch ran
-    last = reports[-1]
+    batches = [r for r in reports if not r.stage]
+    last = batches[-1]
     assert last.batch == last.batches and last.loss > 0 and last.eta_s is not None
+    # After the epochs, what runs is reported in words, in order.
+    stages = [r.stage for r in reports[reports.index(last) + 1 :]]
+    assert [s.split()[0] for s in stages] == ["calibrating", "saving"]
