@@ -199,6 +199,10 @@ def train(
         loss0, clip0, track0 = validate(network, *validation)
         history.append(EpochRecord(0, 0.0, 0.0, loss0, clip0, track0, time.monotonic() - t0))
         state.update(best_val_loss=loss0)
+        log(
+            f"epoch   0  (the start model)  val loss {loss0:.4f}  val acc {clip0:.3f}  "
+            f"val track acc {track0:.3f}"
+        )
         if track0 >= START_KNOWS_ABOVE:
             lr = config.lr / 10
             log(
