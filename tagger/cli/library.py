@@ -245,32 +245,31 @@ def _client(args: argparse.Namespace) -> LibraryClient:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    client = _client(args)
-    try:
-        rows = client.review_queue(limit=args.limit)
-    finally:
-        client.library.close()
+    from tagger.service.list_cache import ListRequest, list_tracks
+
+    request = ListRequest("review", threshold=args.threshold, limit=args.limit)
+    rows = list_tracks(args.db, request).rows
     columns = ["model_confidence", "disagreement", "model_label", "review_reasons", "path"]
     print_rows(rows, columns, args.format)
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tagger.library.queries import SmartList, TrackFilter
+    from tagger.library.track_rows import SmartList
+    from tagger.service.list_cache import ListRequest, list_tracks
 
     smart = SmartList.ALL
     for flag, key in LIST_FLAGS.items():
         if getattr(args, flag):
             smart = SmartList(key)
-    client = _client(args)
-    try:
-        if args.label and (warning := client.unknown_label_warning(args.label)):
-            print(f"tagger: warning: {warning}", file=sys.stderr)
-        rows = client.list_rows(TrackFilter(smart, search=args.search), label=args.label)
-    finally:
-        client.library.close()
+    request = ListRequest(
+        "list", smart, search=args.search, threshold=args.threshold, label=args.label
+    )
+    listing = list_tracks(args.db, request)
+    if listing.warning:
+        print(f"tagger: warning: {listing.warning}", file=sys.stderr)
     columns = ["status", "error", "path"] if args.errors else ["status", "verdict", "path"]
-    print_rows(rows, columns, args.format)
+    print_rows(listing.rows, columns, args.format)
     return 0
 
 

@@ -12,8 +12,10 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL
+if TYPE_CHECKING:  # the compiled-query cache reads SQLITE_MAGIC without SQLAlchemy
+    from sqlalchemy.engine import URL
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

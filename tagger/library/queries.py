@@ -8,11 +8,10 @@ prediction's label (the rule is `review.effective_label`).
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import class_title
@@ -22,23 +21,22 @@ from tagger.library.review import (
     ReviewRule,
     certainty,
     effective_label,
-    effective_label_of,
     needs_review,
     review_order,
-    review_reasons,
 )
 from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
+from tagger.library.track_rows import (  # the rows' Python side, shared with the query cache
+    SORT_KEYS,
+    SmartList,
+    TrackFilter,
+    TrackRow,
+    track_row,
+)
 
+EVERY_TRACK = TrackFilter()
 
-class SmartList(enum.StrEnum):
-    ALL = "all"
-    LABEL = "label"  # one class, e.g. Metal; the class is given separately
-    REVIEW = "review"
-    UNCLASSIFIED = "unclassified"
-    OUT_OF_SCOPE = "out-of-scope"
-    ERRORS = "errors"
-    MISSING = "missing"
-    CONFLICTS = "conflicts"  # genre tags say one class, the decision or prediction another
+# The name of the list parameter holding the tracks of the conflicts list.
+CONFLICT_IDS = "conflict_ids"
 
 
 @dataclass(frozen=True)
@@ -47,76 +45,6 @@ class ListCount:
     title: str
     count: int
     label: str | None = None  # for SmartList.LABEL
-
-
-@dataclass(frozen=True)
-class TrackFilter:
-    smart: SmartList = SmartList.ALL
-    label: str | None = None  # the class, for SmartList.LABEL (case-insensitive)
-    search: str = ""  # substring of path, title, artist or album, case-insensitive
-    rule: ReviewRule = field(default_factory=ReviewRule)
-    # For SmartList.CONFLICTS: the tracks whose tags disagree (genre_labels.conflicts finds
-    # them through the genre map, which has no SQL form).
-    ids: frozenset[int] = frozenset()
-
-
-SORT_KEYS = (
-    "path",
-    "title",
-    "artist",
-    "album",
-    "year",
-    "status",
-    "label",
-    "confidence",
-    "duration",
-    "uncertainty",
-)
-
-
-@dataclass(frozen=True)
-class TrackRow:
-    id: int
-    path: str
-    title: str | None
-    artist: str | None
-    album: str | None
-    year: int | None
-    genres: list[str]
-    format: str | None
-    duration: float | None
-    status: str
-    error: str | None
-    label: str | None  # the effective label
-    decided_by: str | None  # "user", "model" or None
-    confidence: float | None  # of the current prediction
-    predicted_label: str | None
-    disagreement: float | None
-    model: str | None
-    needs_review: bool
-    review_reasons: tuple[str, ...] = ()  # why it needs review (review.review_reasons)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "status": self.status,
-            "label": self.label,
-            "confidence": None if self.confidence is None else round(self.confidence, 6),
-            "decided_by": self.decided_by,
-            "error": self.error,
-            "predicted_label": self.predicted_label,
-            "disagreement": None if self.disagreement is None else round(self.disagreement, 4),
-            "needs_review": self.needs_review,
-            "review_reasons": list(self.review_reasons),
-            "model": self.model,
-            "title": self.title,
-            "artist": self.artist,
-            "album": self.album,
-            "year": self.year,
-            "genres": list(self.genres),
-            "format": self.format,
-            "duration": self.duration,
-        }
 
 
 @dataclass(frozen=True)
@@ -171,7 +99,8 @@ def _condition(f: TrackFilter) -> ColumnElement[bool] | None:
         case SmartList.MISSING:
             conditions.append(Track.status == TrackStatus.MISSING)
         case SmartList.CONFLICTS:
-            conditions.append(Track.id.in_(sorted(f.ids)) if f.ids else false())
+            ids = bindparam(CONFLICT_IDS, sorted(f.ids), expanding=True)
+            conditions.append(Track.id.in_(ids) if f.ids else false())
     if f.search.strip():
         s = f.search.strip()
         conditions.append(
@@ -206,7 +135,7 @@ def _sort_columns(sort: str, descending: bool) -> list[ColumnElement]:
     return [first.nulls_last(), Track.path.asc(), Track.id.asc()]
 
 
-def count_tracks(session: Session, f: TrackFilter = TrackFilter()) -> int:
+def count_tracks(session: Session, f: TrackFilter = EVERY_TRACK) -> int:
     query = with_current_prediction(select(func.count(Track.id)).select_from(Track))
     condition = _condition(f)
     if condition is not None:
@@ -241,15 +170,15 @@ def _row_query(rule: ReviewRule) -> Select:
     return with_current_prediction(select(*_ROW_COLUMNS, review).select_from(Track))
 
 
-def fetch_tracks(
-    session: Session,
-    f: TrackFilter = TrackFilter(),
+def track_rows_query(
+    f: TrackFilter = EVERY_TRACK,
     *,
     sort: str = "path",
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
-) -> list[TrackRow]:
+) -> Select:
+    """The rows of a list (`track_row` turns each into a TrackRow with `f.rule`)."""
     query = _row_query(f.rule)
     condition = _condition(f)
     if condition is not None:
@@ -257,70 +186,35 @@ def fetch_tracks(
     query = query.order_by(*_sort_columns(sort, descending)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_row(f.rule, *r) for r in session.execute(query)]
+    return query
 
 
-def _row(
-    rule: ReviewRule,
-    track_id: int,
-    path: str,
-    title: str | None,
-    artist: str | None,
-    album: str | None,
-    year: int | None,
-    genres: list[str] | None,
-    format: str | None,
-    duration: float | None,
-    status: str,
-    error: str | None,
-    user_label: str | None,
-    predicted: str | None,
-    confidence: float | None,
-    disagreement: float | None,
-    model: str | None,
-    review: bool | None,
-) -> TrackRow:
-    label, decided_by = effective_label_of(user_label, predicted)
-    needs = bool(review)
-    reasons = (
-        review_reasons(rule, track_id, confidence, disagreement)
-        if needs and confidence is not None
-        else ()
-    )
-    return TrackRow(
-        id=track_id,
-        path=path,
-        title=title,
-        artist=artist,
-        album=album,
-        year=year,
-        genres=list(genres or []),
-        format=format,
-        duration=duration,
-        status=status,
-        error=error,
-        label=label,
-        decided_by=decided_by,
-        confidence=confidence,
-        predicted_label=predicted,
-        disagreement=disagreement,
-        model=model,
-        needs_review=needs,
-        review_reasons=reasons,
-    )
+def fetch_tracks(
+    session: Session,
+    f: TrackFilter = EVERY_TRACK,
+    *,
+    sort: str = "path",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[TrackRow]:
+    query = track_rows_query(f, sort=sort, descending=descending, offset=offset, limit=limit)
+    return [track_row(f.rule, *r) for r in session.execute(query)]
+
+
+def review_queue_query(
+    rule: ReviewRule = DEFAULT_RULE, *, offset: int = 0, limit: int | None = None
+) -> Select:
+    """Tracks needing review, most uncertain first (see review.py)."""
+    f = TrackFilter(SmartList.REVIEW, rule=rule)
+    return track_rows_query(f, sort="uncertainty", offset=offset, limit=limit)
 
 
 def review_queue(
     session: Session, rule: ReviewRule = DEFAULT_RULE, *, offset: int = 0, limit: int | None = None
 ) -> list[TrackRow]:
-    """Tracks needing review, most uncertain first (see review.py)."""
-    return fetch_tracks(
-        session,
-        TrackFilter(SmartList.REVIEW, rule=rule),
-        sort="uncertainty",
-        offset=offset,
-        limit=limit,
-    )
+    query = review_queue_query(rule, offset=offset, limit=limit)
+    return [track_row(rule, *r) for r in session.execute(query)]
 
 
 def smart_list_counts(
@@ -371,7 +265,7 @@ def track_detail(
         .order_by(Label.id)
     ).all()
     return TrackDetail(
-        row=_row(rule, *columns),
+        row=track_row(rule, *columns),
         probabilities=dict(probabilities or {}),
         windows=[WindowRow(w["start"], w["end"], dict(w["probabilities"])) for w in windows or []],
         labels=[LabelRow(*row) for row in labels],
@@ -397,8 +291,10 @@ __all__ = [
     "count_tracks",
     "fetch_tracks",
     "review_queue",
+    "review_queue_query",
     "smart_list_counts",
     "track_detail",
     "track_ids_for_paths",
+    "track_rows_query",
     "with_current_prediction",
 ]

@@ -13,41 +13,27 @@ one scale; ties by confidence, then path.
 
 A user decision (`record_decision`, source user-review) takes the track out of the queue and
 overrides the prediction in every list from then on; later predictions do not undo it. That rule,
-the *effective label*, is `effective_label` (SQL) and `effective_label_of` (Python) here.
+the *effective label*, is `effective_label` (SQL) here and `effective_label_of` (Python, in
+`review_rule.py` with the rule's values and `review_reasons`, which need no SQLAlchemy).
 
 The defaults of the rule (0.8 and 25 %) are the user's settings' defaults (`Settings`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import OTHER
+from tagger.library.review_rule import AGAINST_ALBUM, ReviewRule
+from tagger.library.review_rule import (  # the rule's Python side (no SQLAlchemy)
+    DEFAULT_RULE as DEFAULT_RULE,
+)
+from tagger.library.review_rule import effective_label_of as effective_label_of
+from tagger.library.review_rule import review_reasons as review_reasons
 from tagger.library.schema import Label, LabelSource, Prediction, Track, TrackStatus
-from tagger.library.settings import Settings
-
-
-@dataclass(frozen=True)
-class ReviewRule:
-    threshold: float = Settings.threshold
-    disagreement: float = Settings.disagreement
-    # Undecided tracks whose prediction goes against a confident album verdict, each with the
-    # album's verdict in words (album_consensus.py); they span tracks, so the caller finds them
-    # per question.
-    against_album: Mapping[int, str] = field(default_factory=dict, hash=False)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, threshold: float | None = None) -> ReviewRule:
-        """The user's rule; `threshold`, when given, overrides theirs for one question."""
-        chosen = settings.threshold if threshold is None else threshold
-        return cls(threshold=chosen, disagreement=settings.disagreement)
-
-
-DEFAULT_RULE = ReviewRule()
 
 
 def effective_label() -> ColumnElement[str]:
@@ -64,17 +50,6 @@ def decided_by() -> ColumnElement[str]:
     )
 
 
-def effective_label_of(
-    user_label: str | None, predicted: str | None
-) -> tuple[str | None, str | None]:
-    """(label, decided_by) of one track: ("x", "user"), ("y", "model") or (None, None)."""
-    if user_label:
-        return user_label, "user"
-    if predicted is not None:
-        return predicted, "model"
-    return None, None
-
-
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
     """SQL condition; the query must outer-join the track's current Prediction.
 
@@ -85,7 +60,9 @@ def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
         Prediction.disagreement >= rule.disagreement,
     ]
     if rule.against_album:
-        reasons.append(Track.id.in_(sorted(rule.against_album)))
+        # A named list parameter: the compiled-query cache fills it in (service/list_cache.py).
+        ids = bindparam(AGAINST_ALBUM, sorted(rule.against_album), expanding=True)
+        reasons.append(Track.id.in_(ids))
     return and_(
         Prediction.id.is_not(None),
         Track.user_label.is_(None),
@@ -93,20 +70,6 @@ def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
         func.lower(Prediction.label) != OTHER,
         or_(*reasons),
     )
-
-
-def review_reasons(
-    rule: ReviewRule, track_id: int, confidence: float, disagreement: float
-) -> tuple[str, ...]:
-    """Why `needs_review` holds for a track, in words, for the places where people decide."""
-    reasons = []
-    if confidence < rule.threshold:
-        reasons.append(f"low confidence: {confidence:.0%} < {rule.threshold:.0%}")
-    if disagreement >= rule.disagreement:
-        reasons.append(f"windows disagree: {disagreement:.0%} say another class")
-    if track_id in rule.against_album:
-        reasons.append(rule.against_album[track_id])
-    return tuple(reasons)
 
 
 def certainty() -> ColumnElement[float]:

@@ -16,18 +16,15 @@ Every database fault, at opening or later, is raised as one-line `LibraryError`.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tagger import APP_NAME
 from tagger.library.database_faults import (
     LibraryError,
     is_database_fault,
@@ -37,13 +34,15 @@ from tagger.library.database_faults import (
     translate,
     where,
 )
+from tagger.library.db_location import DB_ENV as DB_ENV
+from tagger.library.db_location import default_db_path as default_db_path
+from tagger.library.db_location import given_db
 from tagger.library.path_map import PathMap, PathMapError
 from tagger.library.revisions import revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-DB_ENV = "TAGGER_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 # pg_advisory_xact_lock key held while the schema is brought up to date ("tagr" in ASCII).
@@ -52,15 +51,9 @@ MIGRATION_LOCK = 0x74616772
 OWN_TABLES = ("tracks", "models", "predictions", "labels", "tag_batches", "tag_changes")
 
 
-def default_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "library.db"
-
-
 def resolve_url(db: str | Path | None = None) -> URL:
     """A path or URL (or None: $TAGGER_DB, else the default file) as an SQLAlchemy URL."""
-    if db is None:
-        db = os.environ.get(DB_ENV) or default_db_path()
-    text = str(db)
+    text = given_db(db)
     if "://" in text:
         try:
             return make_url(text)

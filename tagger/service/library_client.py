@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.album_consensus import tracks_against_album
+from tagger.library.album_votes import against_album_reasons
 from tagger.library.genre_labels import conflicts
 from tagger.library.genre_map import OTHER
 from tagger.library.queries import (
@@ -45,6 +46,7 @@ from tagger.library.schema import Label, ModelRecord, Prediction, Track
 from tagger.library.settings import Settings
 from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
+from tagger.library.track_rows import on_this_host, with_label
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes, library_classes, unknown_label_warning
@@ -91,9 +93,7 @@ class LibraryClient:
     @property
     def rule(self) -> ReviewRule:
         """The settings' rule, with the tracks that go against a confident album verdict."""
-        against = self._cached(
-            "against", lambda s: {a.track_id: a.reason for a in tracks_against_album(s)}
-        )
+        against = self._cached("against", lambda s: against_album_reasons(tracks_against_album(s)))
         return replace(
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against
         )
@@ -140,8 +140,7 @@ class LibraryClient:
 
     def _here(self, row: TrackRow) -> TrackRow:
         """The row with its file as this host names it."""
-        local = self.library.paths.to_local(row.path)
-        return row if local == row.path else replace(row, path=local)
+        return on_this_host(row, self.library.paths)
 
     def fetch(
         self, f: TrackFilter, offset: int, limit: int, sort: str, descending: bool
@@ -162,7 +161,7 @@ class LibraryClient:
         with self.library.session() as session:
             rows = fetch_tracks(session, self.with_rule(f))
         if label:
-            rows = [r for r in rows if (r.label or "").casefold() == label.strip().casefold()]
+            rows = with_label(rows, label)
         return [self._here(r) for r in rows]
 
     def cover(self, path: str) -> bytes | None:

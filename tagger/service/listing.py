@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tagger.library.queries import TrackRow
+from tagger.library.track_rows import TrackRow
 
 # Every record has exactly these keys, in this order (the CSV header, even with no rows).
 LIST_FIELDS = (

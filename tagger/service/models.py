@@ -6,19 +6,21 @@ model file, then the bundled one (`model.checkpoint.resolve_model_path`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from tagger.library.schema import ModelRecord
 from tagger.library.settings import Settings
 from tagger.service.errors import ServiceError
 
 if TYPE_CHECKING:  # model/ loads a runtime; it is imported inside the functions that need it
+    from sqlalchemy import Select
+    from sqlalchemy.orm import Session
+
     from tagger.model.predictor import Predictor
+
+# SQLAlchemy is imported inside the functions that query: `tagger list --label` answered from
+# the compiled-query cache (service/list_cache.py) names classes without it.
 
 
 class ModelUnavailable(ServiceError):
@@ -56,19 +58,33 @@ def known_classes(
         if chosen:
             raise ModelUnavailable(f"cannot read the model: {exc}") from None
     classes: list[str] = []
-    for model_classes in session.scalars(select(ModelRecord.classes).order_by(ModelRecord.id)):
+    for model_classes in session.scalars(model_classes_query()):
         classes.extend(c for c in model_classes if c not in classes)
     if not classes:
         raise ServiceError("no model found to say which classes exist; use --model")
     return classes
 
 
+def model_classes_query() -> Select:
+    """Each model's class list, oldest model first."""
+    from sqlalchemy import select
+
+    from tagger.library.schema import ModelRecord
+
+    return select(ModelRecord.classes).order_by(ModelRecord.id)
+
+
 def library_classes(session: Session, settings: Settings) -> list[str]:
     """The classes a label may name without loading a model (torch): the settings' genre strings
     and the classes of every model that has classified this library."""
+    return classes_with_models(settings, session.scalars(model_classes_query()))
+
+
+def classes_with_models(settings: Settings, model_classes: Iterable[Sequence[Any]]) -> list[str]:
+    """The settings' genre strings, then each model's classes not named yet."""
     classes = list(settings.genre_strings)
-    for model_classes in session.scalars(select(ModelRecord.classes).order_by(ModelRecord.id)):
-        classes.extend(c for c in model_classes if c not in classes)
+    for each in model_classes:
+        classes.extend(c for c in each if c not in classes)
     return classes
 
 

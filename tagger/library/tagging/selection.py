@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.album_consensus import album_verdicts_by_track, tracks_against_album
+from tagger.library.album_votes import against_album_reasons
 from tagger.library.genre_map import OTHER
 from tagger.library.paths import is_under, tracks_under
 from tagger.library.review import effective_label, needs_review
@@ -77,7 +78,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
 
 
 def _against_album(session: Session) -> dict[int, str]:
-    return {a.track_id: a.reason for a in tracks_against_album(session)}
+    return against_album_reasons(tracks_against_album(session))
 
 
 def _with_album_verdicts(
