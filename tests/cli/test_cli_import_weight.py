@@ -36,13 +36,16 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return db, music
 
 
-def imported_modules(args: list[str], db: Path) -> set[str]:
+def imported_modules(args: list[str], db: Path, cache: Path | None = None) -> set[str]:
+    """The modules `tagger ARGS` imports; `cache`: its own user cache folder."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "TAGGER_DB": str(db),
         "TAGGER_SETTINGS": str(db.with_name("settings.json")),
     }
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "tagger", *args],
         env=env,
@@ -85,9 +88,23 @@ def test_everyday_commands_do_not_import_heavy_modules(library, name):
 
 
 @pytest.mark.parametrize("name", ["list", "stats", "review", "history"])
-def test_reading_an_up_to_date_library_does_not_import_alembic(library, name):
-    """Alembic is imported only to upgrade a library: its schema revision is compared without."""
+def test_reading_an_up_to_date_library_does_not_import_alembic(library, name, tmp_path):
+    """Alembic is imported only to upgrade a library: its schema revision is compared without.
+    (An empty cache folder: a warm `list` or `review` does not open the library this way.)"""
     db, music = library
-    modules = imported_modules(COMMANDS[name], db)
+    modules = imported_modules(COMMANDS[name], db, tmp_path / "cache")
     assert "tagger.library.store" in modules  # the library was opened
     assert not [m for m in modules if m.split(".")[0] == "alembic"]
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--review", "--format", "json"], ["review"]])
+def test_a_warm_listing_does_not_import_sqlalchemy(library, tmp_path, args):
+    """The first run fills the compiled-query cache through SQLAlchemy; the second reads it
+    through sqlite3 alone (service/list_cache.py)."""
+    db, _music = library
+    cold = imported_modules(args, db, tmp_path / "cache")
+    assert "sqlalchemy" in cold  # the first run answers through the library, and works
+    warm = imported_modules(args, db, tmp_path / "cache")
+    assert "tagger.service.list_cache" in warm
+    loaded = sorted(m for m in warm if m.split(".")[0] in (*HEAVY, "sqlalchemy", "alembic"))
+    assert loaded == [], f"a warm `tagger {' '.join(args)}` imported {loaded[:5]}"
