@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import sys
 from collections.abc import Sequence
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +24,55 @@ def json_text(value: Any, indent: int | None = None) -> str:
     its surrogate escapes as `\\udcXX` (Python's `json.loads` and `os.fsencode` give back the
     real name); any other text stays readable."""
     text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _scalar_json(value: Any) -> str | None:
+    """A JSON scalar exactly as `json.dumps` writes it (ensure_ascii off); None: not one."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    return None  # NaN (json.dumps refuses it, with its own message), or not a scalar
+
+
+def records_json(records: Sequence[dict[str, Any]]) -> str:
+    """`json_text(records, indent=2)` for records of scalars and lists of scalars, byte for
+    byte, at a fraction of the cost: with an indent, `json.dumps` runs its pure-Python encoder
+    (half of `tagger list --format json` on 10,000 rows); here each value goes through the
+    stdlib's C string encoder. Anything else is left to `json_text`."""
+    if not records:
+        return json_text(records, indent=2)
+    keys: dict[str, str] = {}
+    parts = ["["]
+    for record in records:
+        if not isinstance(record, dict) or not record:
+            return json_text(records, indent=2)
+        fields = []
+        for key, value in record.items():
+            if not isinstance(key, str):
+                return json_text(records, indent=2)
+            name = keys.get(key) or keys.setdefault(key, encode_basestring(key))
+            if isinstance(value, list):
+                items = [_scalar_json(v) for v in value]
+                if None in items:
+                    return json_text(records, indent=2)
+                text = "[\n      " + ",\n      ".join(items) + "\n    ]" if items else "[]"  # type: ignore[arg-type]
+            else:
+                text = _scalar_json(value)  # type: ignore[assignment]
+                if text is None:
+                    return json_text(records, indent=2)
+            fields.append(f"    {name}: {text}")
+        parts.append("  {\n" + ",\n".join(fields) + "\n  }")
+    text = parts[0] + "\n" + ",\n".join(parts[1:]) + "\n]"
     return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -60,7 +111,7 @@ def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> 
 
     records = [list_record(r) for r in rows]
     if fmt == "json":
-        print(json_text(records, indent=2))
+        print(records_json(records))
         return
     if fmt == "csv":
         out = io.StringIO()
