@@ -119,9 +119,12 @@ def _sqlalchemy_version() -> str | None:
     """Read from its `__init__.py`: importing SQLAlchemy is what this module avoids, and
     `importlib.metadata` costs a tenth of the whole command."""
     spec = importlib.util.find_spec("sqlalchemy")
-    if spec is None or spec.origin is None:
+    try:
+        found = (
+            _VERSION.search(Path(spec.origin).read_text("utf-8")) if spec and spec.origin else None
+        )
+    except (OSError, UnicodeDecodeError):  # a frozen bundle: its SQLAlchemy is the tagger's own
         return None
-    found = _VERSION.search(Path(spec.origin).read_text("utf-8"))
     return found[1] if found else None
 
 
