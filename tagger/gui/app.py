@@ -26,9 +26,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tagger import APP_NAME
 from tagger.gui.qt_messages import install_qt_message_filter
 from tagger.gui.settings_store import APPLICATION, ORGANIZATION, SettingsStore, default_qsettings
-from tagger.library.store import APP_NAME
 from tagger.service.context import open_library
 from tagger.service.errors import ServiceError
 

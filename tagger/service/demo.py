@@ -15,9 +15,9 @@ from pathlib import Path
 
 import platformdirs
 
+from tagger import APP_NAME
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.settings import Settings
-from tagger.library.store import APP_NAME
 from tagger.service.classification import classify_tracks, scan_folders
 from tagger.service.context import open_library
 from tagger.service.errors import ServiceError
