@@ -104,6 +104,15 @@ def test_without_albums_the_cache_prints_what_the_library_prints(
     assert [run(capsysbinary, argv) for argv in argvs] == cold
 
 
+def test_paths_are_mapped_to_this_host_alike(db, cache, capsysbinary, monkeypatch) -> None:
+    monkeypatch.setenv("TAGGER_PATH_MAP", "/mnt/music=/m/loose")
+    argv = ["list", "--db", str(db), "--format", "json"]
+    cold = run(capsysbinary, argv)
+    assert b'"/mnt/music/unsure.mp3"' in cold[1]
+    from_library_only(monkeypatch)
+    assert run(capsysbinary, argv) == cold
+
+
 def test_the_library_shows_every_state(db, cache, capsysbinary) -> None:
     """The parity above compares lists that hold something: each reason and kind of row."""
     _, out, _ = run(capsysbinary, ["list", "--db", str(db), "--format", "json"])
