@@ -37,7 +37,7 @@ import independent_instruments as ins  # noqa: E402
 from independent_songs import compose  # noqa: E402
 
 STYLES = ("metal", "hardcore")
-FORMAT_ODDS = {"mp3": 0.64, "flac": 0.12, "ogg": 0.12, "m4a": 0.12}
+FORMAT_ODDS = {"mp3": 0.56, "flac": 0.24, "ogg": 0.1, "m4a": 0.1}  # flac encodes fastest
 ONSETS = ["gr", "th", "v", "k", "m", "dr", "s", "n", "b", "z", "kr", "h", "t", "f", "st"]
 VOWELS = ["a", "o", "e", "u", "i", "ae", "or", "y"]
 CODAS = ["k", "th", "x", "n", "r", "ss", "l", "m", "d", "g", ""]
