@@ -82,6 +82,8 @@ class Riff:
     tempo_factor: float = 1.0
     lead: bool = False
     stops: list[list[int]] | None = None  # steps where the whole band hits, else silence
+    cymbal: str = "hat"  # what keeps time where the beat says hat, open hat or ride
+    kick_follows: bool = False  # the kick doubles the guitar's rhythm
 
 
 def make_riff(kind: str, rng: np.random.Generator) -> Riff:
@@ -169,13 +171,33 @@ def make_riff(kind: str, rng: np.random.Generator) -> Riff:
             sorted(set(rng.choice([0, 3, 6, 8, 10, 12], int(rng.integers(1, 4)))) | {0})
             for _ in range(cycle)
         ]
-        bars = [
-            [(float(s), 1.5, int(rng.choice([0, 1, 5])), True, False, 1.0) for s in hits]
-            for hits in stops
-        ]
-        return Riff(kind, bars, "rock", 1.0, stops=stops)
+        bars = []
+        for hits in stops:  # each hit rings part of the way to the next one
+            gaps = np.diff([*hits, 16])
+            bars.append(
+                [
+                    (
+                        float(s),
+                        float(g * rng.uniform(0.4, 1.0)),
+                        int(rng.choice([0, 1, 5])),
+                        True,
+                        False,
+                        1.0,
+                    )
+                    for s, g in zip(hits, gaps, strict=True)
+                ]
+            )
+        return Riff(kind, bars, "rock", 1.0, stops=stops, cymbal=keeper(rng))
     factor = 0.5 if kind == "doom" else (rng.choice([1.0, 0.75]) if kind == "breakdown" else 1.0)
-    return Riff(kind, bars, pick(rng, BEAT_ODDS[kind]), float(factor))
+    beat = pick(rng, BEAT_ODDS[kind])
+    follows = kind in ("chug", "breakdown") and rng.random() < 0.5 or beat == "halftime"
+    return Riff(kind, bars, beat, float(factor), cymbal=keeper(rng), kick_follows=follows)
+
+
+def keeper(rng: np.random.Generator) -> str:
+    """The time-keeping cymbal, drawn with the same odds in both styles (the style's beats
+    differ in where they hit, not in how bright the cymbals are)."""
+    return str(rng.choice(["hat", "hat", "open_hat", "ride", "ride", "china"]))
 
 
 @dataclass
@@ -223,15 +245,16 @@ class Song:
             if riff.stops is not None:
                 for s in riff.stops[cycle_bar]:
                     sc.hit("kick", t0 + s * step, 1.0)
-                    sc.hit("crash" if s == 0 else "china", t0 + s * step, 0.8)
+                    sc.hit("crash" if s == 0 else riff.cymbal, t0 + s * step, 0.8)
             else:
                 for voice, steps in beat.items():
+                    voice = riff.cymbal if voice in ("hat", "open_hat", "ride") else voice
                     for s in steps:
                         if fill and s >= 8 and voice != "kick":
                             continue
                         accent = 1.0 if s % 4 == 0 else 0.8
                         sc.hit(voice, t0 + s * step, accent * rng.uniform(0.8, 1.0))
-                if riff.beat == "halftime":  # kick doubles the chugs
+                if riff.kick_follows:
                     for s, *_ in riff.bars[cycle_bar]:
                         sc.hit("kick", t0 + s * step, 1.0)
             if fill:
@@ -307,7 +330,7 @@ def compose(style: str, seconds: float, rng: np.random.Generator, artist: dict) 
         lead = style == "metal" and not soloed and song.t > seconds * 0.4 and rng.random() < 0.5
         lead = lead or (style == "hardcore" and rng.random() < 0.03)
         soloed = soloed or lead
-        riff_now = Riff(riff.kind, riff.bars, riff.beat, riff.tempo_factor, lead, riff.stops)
+        riff_now = Riff(**{**riff.__dict__, "lead": lead})
         gang = (
             style == "hardcore" and rng.random() < 0.35 or style == "metal" and rng.random() < 0.05
         )
