@@ -339,7 +339,7 @@ def train(
             for name in ("train", "val", "test")
         },
         "skipped": skipped,
-        "learning_rate": optimizer.param_groups[0].get("initial_lr", lr),
+        "learning_rate": lr,  # a resumed run decides the same (epoch 0 is deterministic)
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
         "history": [asdict(r) for r in history],
