@@ -179,6 +179,8 @@ def describe_trained(model: TrainedModel) -> str:
             f"; held-out test: {test.get('tracks', 0)} tracks, track accuracy "
             f"{track['accuracy']:.3f}, macro F1 {track['macro']['f1']:.3f}"
         )
+        if test.get("measured_on"):  # refit afterwards on every label (training/refit.py)
+            line += " (measured before the refit on all labels)"
     calibration = model.metrics.get("calibration")
     if calibration:
         line += f"; confidence calibrated (temperature {calibration['temperature']:.2f})"

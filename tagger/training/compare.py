@@ -184,8 +184,10 @@ def _finished(path: Path, config: TrainConfig) -> bool:
         return False
     mine = asdict(config)
     same = ("workers", "bf16")  # how fast it ran, not what it learned
+    # A field added to TrainConfig after that model was trained is not in its file: that run
+    # did what the code then did, so only the fields both know are compared.
     return {k: v for k, v in saved.items() if k not in same} == {
-        k: v for k, v in mine.items() if k not in same
+        k: v for k, v in mine.items() if k not in same and k in saved
     }
 
 

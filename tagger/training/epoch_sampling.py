@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from tagger.training.train import TrainConfig
+    from tagger.training.train_config import TrainConfig
     from tagger.training.window_cache import CachedTrack
 
 

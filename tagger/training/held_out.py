@@ -19,10 +19,8 @@ from tagger.audio.mel import FrontEndConfig
 from tagger.model.network import Network
 from tagger.model.precision import autocast
 from tagger.training.calibration import expected_calibration_error
-from tagger.training.dataset import LabeledTrack
 from tagger.training.evaluate import metrics
-from tagger.training.feature_cache import FeatureCache
-from tagger.training.window_cache import CachedTrack, assemble_batch, build_cache
+from tagger.training.window_cache import TrackSet, assemble_batch
 
 BATCH = 128
 
@@ -30,27 +28,17 @@ BATCH = 128
 @torch.inference_mode()
 def held_out_metrics(
     network: Network,
-    tracks: Sequence[LabeledTrack],
+    test_set: TrackSet,
+    skipped: int,
     classes: Sequence[str],
     frontend: FrontEndConfig,
-    cache: FeatureCache | None,
-    workers: int,
     bf16: bool,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    results: dict[Any, CachedTrack | str] = {}
-    build_cache(
-        [(t.path, t.fingerprint) for t in tracks],
-        frontend,
-        cache,
-        workers,
-        lambda path, result: results.__setitem__(path, result),
-    )
-    usable = [t for t in tracks if isinstance(results[t.path], CachedTrack)]
-    skipped = len(tracks) - len(usable)
+    """Metrics of `network` on the decoded test tracks; `skipped`: test tracks not readable."""
+    cached, usable = test_set
     if not usable:
         return {"tracks": 0, "skipped": skipped}
-    cached = [results[t.path] for t in usable]
     index = {c: i for i, c in enumerate(classes)}
     items = np.array([(t, w) for t, track in enumerate(cached) for w in range(len(track.mel))])
     network.eval()

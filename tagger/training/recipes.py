@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from tagger.training.train import TrainConfig
+from tagger.training.train_config import TrainConfig
 
 PAPER = TrainConfig()
 LIBRARY_DEFAULT = dataclasses.replace(
@@ -31,5 +31,6 @@ LIBRARY_DEFAULT = dataclasses.replace(
     epochs=25,  # with patience 8: at most 25 epochs, the 30-minute budget for 1,000 tracks
     patience=8,
     warm_start="bundled",
+    refit=True,  # then train again on every label, for the best epoch count (refit.py)
 )
 RECIPES = {"library": LIBRARY_DEFAULT, "paper": PAPER}

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,74 +22,29 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from tagger import __version__
+from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures import architecture, frontend_for, network_config
 from tagger.model.architectures.layers import fit_input_statistics
 from tagger.model.checkpoint import default_model_path, save_model
-from tagger.model.network import build_network
+from tagger.model.network import Network, build_network, set_temperature
 from tagger.model.onnx_form import write_beside
-from tagger.model.precision import autocast, use_bf16
 from tagger.training.calibration import calibrate
 from tagger.training.dataset import discover
 from tagger.training.epoch_clock import budget_spent, eta_text
-from tagger.training.epoch_sampling import epoch_order, items, per_track
+from tagger.training.epoch_loop import EpochCancelled, TrainingWindows, train_epoch
+from tagger.training.epoch_sampling import items
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
+from tagger.training.refit import refit
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
+from tagger.training.train_config import EpochRecord, TrainConfig, TrainProgress
 from tagger.training.validation import validate
 from tagger.training.warm_start import START_KNOWS_ABOVE, warm_start
-from tagger.training.window_cache import CachedTrack, assemble_batch, decode_split
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    arch: str = "cnn-bigru"
-    epochs: int = 100
-    batch_size: int = 32
-    lr: float = 1e-3
-    step_size: int = 30
-    gamma: float = 0.5
-    patience: int = 10
-    seed: int = 0
-    split_seed: int | None = None  # None: `seed`; `tagger compare` fixes it for every run
-    weight_decay: float | None = None  # None: the architecture's (0 for the paper's)
-    windows_per_track: int | None = None  # None: all windows of every track, every epoch
-    # A fixed number of training windows per epoch, shared out over the training tracks (and
-    # so the same number of optimizer steps whatever the library's size); overrides
-    # windows_per_track. A small library repeats windows (each with fresh augmentation).
-    windows_per_epoch: int | None = None
-    # Start from this model file's weights ("bundled": the shipped model) where architecture
-    # and front end match (training/warm_start.py); None: a random initialisation.
-    warm_start: str | None = None
-    val_windows_per_track: int | None = None  # None: all; else this many, evenly spaced
-    augment: bool = True  # gain and SpecAugment masks on top of random padding
-    bf16: bool = field(default_factory=use_bf16)  # autocast where the CPU has native bf16
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    # A wall budget (train + validation seconds): the batch loop stops when it is spent, the
-    # cut epoch is validated, and training ends. `tagger compare` gives every arch the same.
-    max_seconds: float | None = None
-    # Fit a temperature on the validation split after training (training/calibration.py), so
-    # that a verdict's confidence means what it says; False keeps the network as trained.
-    calibrate: bool = True
-
-
-@dataclass
-class EpochRecord:
-    """One epoch's figures. Epoch 0 (warm starts only) is the start model validated before any
-    training step: its train_loss and train_accuracy are 0 and it saw no windows."""
-
-    epoch: int
-    train_loss: float
-    train_accuracy: float
-    val_loss: float
-    val_accuracy: float
-    val_track_accuracy: float
-    seconds: float
-    windows: int = 0  # training windows seen (fewer in an epoch the wall budget cut)
+from tagger.training.window_cache import CachedTrack, TrackSet, decode_split, decode_tracks
 
 
 @dataclass
@@ -109,21 +62,6 @@ class TrainingError(Exception):
 
 class TrainingCancelled(TrainingError):
     pass
-
-
-@dataclass(frozen=True)
-class TrainProgress:
-    """Reported after every batch, for a GUI's progress bar (the CLI has tqdm)."""
-
-    epoch: int
-    epochs: int
-    batch: int  # done in this epoch
-    batches: int
-    loss: float  # running mean over this epoch
-    eta_s: float | None  # to the last epoch, from the mean of recent epochs
-    # After the last epoch: what runs now, in words (calibrating, measuring, saving); the
-    # batch fields then describe the last epoch.
-    stage: str = ""
 
 
 def train(
@@ -174,16 +112,9 @@ def train(
         raise TrainingError("no readable tracks left in the training or validation split")
     label_index = {c: i for i, c in enumerate(classes)}
 
-    network = build_network(network_config(config.arch, len(classes)))
-    warm = config.warm_start is not None and warm_start(
-        network, list(classes), frontend, _start_source(config.warm_start), log
-    )
-    if fit_input_statistics(network, _training_windows(train_set[0])):
-        log("input standardization: per-band mean and std taken from the training windows")
-    network = network.to(memory_format=torch.channels_last)
+    network, warm = _start_network(config, list(classes), frontend, train_set[0], log)
     loss_fn = nn.CrossEntropyLoss()
-    train_items = items(train_set[0])
-    train_labels = np.array([label_index[t.label] for t in train_set[1]])
+    train_windows = _windows(train_set, label_index)
     val_items = items(val_set[0], config.val_windows_per_track)
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
     validation = (val_set[0], val_items, val_labels, frontend, loss_fn, len(classes), config.bf16)
@@ -234,53 +165,28 @@ def train(
     started = time.monotonic()
     # A resumed run knows its earlier epochs; epoch 0 (validation only) is no guide.
     epoch_times = [r.seconds for r in history if r.epoch > 0]
+    if state.get("finished"):  # the epochs ran before; only the steps after them are left
+        log(f"resuming after the last epoch ({state['epoch']}) from {resume_file}")
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
+        if state.get("finished"):
+            break
         t0 = time.monotonic()
-        order = epoch_order(train_items, per_track(config, len(train_set[0])), rng)
-        batches = [
-            order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)
-        ]
-        network.train()
-        total_loss = correct = seen = 0
-        eta = eta_text(epoch_times, config.epochs - epoch + 1)
-        desc, quiet = f"epoch {epoch}/{config.epochs}", not show_progress
-        bar = tqdm(batches, desc, unit="batch", disable=quiet, leave=False, file=sys.stderr)
-        for i, batch in enumerate(bar):
-            if seen and budget_spent(config.max_seconds, epoch_times, t0):
-                break
-            if cancel is not None and cancel():
-                raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume")
-            x = torch.from_numpy(
-                assemble_batch(train_set[0], batch, frontend, rng, augment=config.augment)
-            )
-            x = x.contiguous(memory_format=torch.channels_last)
-            y = torch.from_numpy(train_labels[batch[:, 0]])
-            optimizer.zero_grad(set_to_none=True)
-            with autocast(config.bf16):
-                logits = network(x)
-                loss = loss_fn(logits.float(), y)
-            loss.backward()
-            optimizer.step()
-            total_loss += loss.item() * len(batch)
-            correct += int((logits.argmax(1) == y).sum())
-            seen += len(batch)
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
-            if progress is not None:
-                per_epoch = float(np.mean(epoch_times[-5:])) if epoch_times else None
-                eta_s = per_epoch * (config.epochs - epoch + 1) if per_epoch else None
-                loss_so_far = total_loss / seen
-                progress(
-                    TrainProgress(epoch, config.epochs, i + 1, len(batches), loss_so_far, eta_s)
-                )
-        bar.close()
+        try:
+            outcome = train_epoch(
+                network, optimizer, train_windows, config, frontend, rng, epoch=epoch,
+                epoch_times=epoch_times, show_progress=show_progress, cancel=cancel,
+                progress=progress,
+            )  # fmt: skip
+        except EpochCancelled:
+            raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume") from None
         scheduler.step()
         val_loss, val_acc, val_track_acc = validate(network, *validation)
         seconds = time.monotonic() - t0
         epoch_times.append(seconds)
-        mean_loss, accuracy = total_loss / seen, correct / seen
         record = EpochRecord(
-            epoch, mean_loss, accuracy, val_loss, val_acc, val_track_acc, seconds, seen
-        )
+            epoch, outcome.loss, outcome.accuracy, val_loss, val_acc, val_track_acc, seconds,
+            outcome.windows,
+        )  # fmt: skip
         history.append(record)
         improved = val_loss < state["best_val_loss"] - 1e-4
         if improved:
@@ -315,6 +221,12 @@ def train(
 
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
+    if not state.get("finished"):  # a cancel from here on resumes without the epochs
+        state["finished"] = True
+        save_resume(
+            resume_file, fingerprint, network, optimizer, scheduler, state, history,
+            best_weights, rng.bit_generator.state,
+        )  # fmt: skip
 
     def stage(text: str) -> None:  # the steps after the epochs take a while too: say so
         log(text)
@@ -326,6 +238,47 @@ def train(
     if config.calibrate:
         stage(f"calibrating the confidence on the {len(val_set[0])} validation tracks")
         calibration = calibrate(network, val_set[0], val_labels, frontend, config.bf16, log)
+    metrics: dict[str, Any] = {
+        "validation": {
+            "loss": best.val_loss,
+            "clip_accuracy": best.val_accuracy,
+            "track_accuracy": best.val_track_accuracy,
+        }
+    }
+    if calibration is not None:
+        metrics["calibration"] = calibration.to_dict()
+    test_set: TrackSet = ([], [])
+    if held_out:
+        stage(f"measuring the {len(split.test)} held-out test tracks (decoding what is not cached)")
+        test_set, test_skipped = decode_tracks(split.test, frontend, cache, config.workers)
+        metrics["test"] = held_out_metrics(
+            network, test_set, len(test_skipped), classes, frontend, config.bf16, log
+        )
+    refitted = None
+    if config.refit and state["best_epoch"] > 0:
+        # Every label the measurements are done with: train, validation and a measured test
+        # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
+        refit_set = _joined(train_set, val_set, test_set)
+        torch.manual_seed(config.seed)
+        network, _ = _start_network(config, classes, frontend, refit_set[0], lambda _: None)
+        t0 = time.monotonic()
+        try:
+            refit(
+                network, _windows(refit_set, label_index), config, frontend,
+                epochs=state["best_epoch"], lr=lr, weight_decay=weight_decay, rng=rng, log=log,
+                stage=stage, cancel=cancel,
+            )  # fmt: skip
+        except EpochCancelled:
+            raise TrainingCancelled("cancelled while refitting; run again to resume") from None
+        if calibration is not None:
+            set_temperature(network, calibration.temperature)
+        refitted = {
+            "tracks": len(refit_set[0]),
+            "epochs": state["best_epoch"],
+            "seconds": round(time.monotonic() - t0, 1),
+        }
+        if "test" in metrics:  # what they describe, in the file
+            metrics["test"]["measured_on"] = "the split run's model, before the refit"
     training = {
         "data_dir": str(data_dir) if data_dir is not None else None,
         "origin": origin,
@@ -342,6 +295,7 @@ def train(
         "learning_rate": lr,  # a resumed run decides the same (epoch 0 is deterministic)
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
+        "refit": refitted,  # None: the delivered weights are the split run's best epoch
         "history": [asdict(r) for r in history],
         "seconds": round(sum(r.seconds for r in history), 1),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -350,20 +304,6 @@ def train(
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "command_seconds_this_run": round(time.monotonic() - started, 1),
     }
-    metrics = {
-        "validation": {
-            "loss": best.val_loss,
-            "clip_accuracy": best.val_accuracy,
-            "track_accuracy": best.val_track_accuracy,
-        }
-    }
-    if calibration is not None:
-        metrics["calibration"] = calibration.to_dict()
-    if held_out:
-        stage(f"measuring the {len(split.test)} held-out test tracks (decoding what is not cached)")
-        metrics["test"] = held_out_metrics(
-            network, split.test, classes, frontend, cache, config.workers, config.bf16, log
-        )
     stage("saving the model and its ONNX form")
     save_model(
         out, network.to(memory_format=torch.contiguous_format), classes, frontend, training, metrics
@@ -371,6 +311,35 @@ def train(
     write_beside(out)  # its ONNX form, so the model classifies on a machine without torch
     resume_file.unlink(missing_ok=True)
     return TrainResult(out, state["best_epoch"], history, split, skipped)
+
+
+def _start_network(
+    config: TrainConfig,
+    classes: list[str],
+    frontend: FrontEndConfig,
+    tracks: list[CachedTrack],
+    log: Callable[[str], None],
+) -> tuple[Network, bool]:
+    """A new network at its start: the warm-start source's weights where they fit (True), else
+    a random draw, with its input standardization taken from `tracks`."""
+    network = build_network(network_config(config.arch, len(classes)))
+    warm = config.warm_start is not None and warm_start(
+        network, list(classes), frontend, _start_source(config.warm_start), log
+    )
+    if fit_input_statistics(network, _training_windows(tracks)):
+        log("input standardization: per-band mean and std taken from the training windows")
+    return network.to(memory_format=torch.channels_last), warm
+
+
+def _windows(track_set: TrackSet, label_index: dict[str, int]) -> TrainingWindows:
+    cached, labeled = track_set
+    return TrainingWindows(
+        cached, items(cached), np.array([label_index[t.label] for t in labeled], dtype=np.int64)
+    )
+
+
+def _joined(*sets: TrackSet) -> TrackSet:
+    return [c for s in sets for c in s[0]], [t for s in sets for t in s[1]]
 
 
 def _training_windows(tracks: list[CachedTrack]):
@@ -384,7 +353,13 @@ def _start_source(warm_start: str) -> str | Path:
 
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
-    unrelated = ("epochs", "workers", "bf16", "calibrate")  # no say in the epochs themselves
+    unrelated = (
+        "epochs",
+        "workers",
+        "bf16",
+        "calibrate",
+        "refit",
+    )  # no say in the epochs themselves
     cfg = {k: v for k, v in asdict(config).items() if k not in unrelated}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)

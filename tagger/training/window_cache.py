@@ -152,6 +152,28 @@ def augment_window(mel: np.ndarray, rng: np.random.Generator) -> None:
 TrackSet = tuple[list[CachedTrack], list[LabeledTrack]]  # windows and their tracks, in step
 
 
+def decode_tracks(
+    tracks: list[LabeledTrack],
+    frontend: FrontEndConfig,
+    cache: FeatureCache | None,
+    workers: int,
+    on_done: Callable[[], None] | None = None,
+) -> tuple[TrackSet, dict[str, str]]:
+    """The (windows, tracks) of those of `tracks` that could be read, in order, and why the
+    others could not (path → reason)."""
+    results: dict[Path, CachedTrack | str] = {}
+
+    def done(path: Path, result: CachedTrack | str) -> None:
+        results[path] = result
+        if on_done is not None:
+            on_done()
+
+    build_cache([(t.path, t.fingerprint) for t in tracks], frontend, cache, workers, done)
+    kept = [t for t in tracks if not isinstance(results[t.path], str)]
+    skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
+    return ([results[t.path] for t in kept], kept), skipped  # type: ignore[misc]
+
+
 def decode_split(
     split: Split,
     frontend: FrontEndConfig,
@@ -163,23 +185,13 @@ def decode_split(
     """Decode train and validation tracks once (the test split is never touched here): the
     (windows, tracks) of each that could be read, and why the others could not."""
     wanted = split.train + split.val
-    results: dict[Path, CachedTrack | str] = {}
     bar = tqdm(
         total=len(wanted), desc="decoding", unit="track", disable=not show_progress, file=sys.stderr
     )
-
-    def done(path: Path, result: CachedTrack | str) -> None:
-        results[path] = result
-        bar.update()
-
-    build_cache([(t.path, t.fingerprint) for t in wanted], frontend, cache, workers, done)
+    (windows, kept), skipped = decode_tracks(wanted, frontend, cache, workers, bar.update)
     bar.close()
-    skipped = {str(p): r for p, r in results.items() if isinstance(r, str)}
     for path, reason in skipped.items():
         log(f"skipping {path}: {reason}")
-
-    def usable(tracks: list[LabeledTrack]) -> tuple[list[CachedTrack], list[LabeledTrack]]:
-        kept = [t for t in tracks if not isinstance(results[t.path], str)]
-        return [results[t.path] for t in kept], kept  # type: ignore[misc]
-
-    return usable(split.train), usable(split.val), skipped
+    train_ids = {id(t) for t in split.train}  # kept keeps the order: train first, then val
+    n_train = sum(1 for t in kept if id(t) in train_ids)
+    return (windows[:n_train], kept[:n_train]), (windows[n_train:], kept[n_train:]), skipped

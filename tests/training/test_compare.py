@@ -117,3 +117,22 @@ def test_a_corpus_too_small_for_any_run_is_one_clear_error(tmp_path, capsys):
     last = err.strip().splitlines()[-1]
     assert last.startswith("tagger: error: no architecture could be trained") and "few" in last
     assert "lstm-seed0: failed: too few tracks" in err  # each run says why, as it happens
+
+
+def test_a_model_trained_before_a_config_field_existed_is_still_reused(compared, tmp_path):
+    from dataclasses import replace
+
+    from tagger.model.checkpoint import save_model
+    from tagger.training.compare import _finished
+    from tagger.training.train import TrainConfig
+
+    doc, _, _ = compared
+    model = load_model(doc["runs"][0]["model"])
+    stored = dict(model.training["config"])
+    config = TrainConfig(**stored)
+    older = {k: v for k, v in stored.items() if k not in ("refit", "calibrate")}
+    path = tmp_path / "older.safetensors"
+    training = {**model.training, "config": older}
+    save_model(path, model.network, model.classes, model.frontend, training, model.metrics)
+    assert _finished(path, config)  # the fields it lacks did not exist when it was trained
+    assert not _finished(path, replace(config, lr=config.lr * 2))  # a field it has still counts

@@ -1,0 +1,126 @@
+"""Training variants compared on one library, several seeds each, in one process.
+
+    .venv/bin/python benchmarks/learning_variants.py WORK --variants base,refit --seeds 0,1,2
+
+WORK is a finished `benchmarks/library_learning_quality.py` work folder: its library (tags
+scanned, genre map applied) and its feature cache, which already holds the labeled tracks'
+windows. Every variant trains on the same labels and the same split (`split_seed` 0), with
+`--from-library`'s default options plus the variant's changes and without calibration (it does
+not change a verdict's class here), then labels the library's untagged tracks from their cached
+windows (decoded once, into the same cache): the mean of each track's window probabilities,
+as the predictor forms it. The truth is the corpus folder (WORK/music/metal|hardcore/...).
+
+One run per variant and seed is printed as a JSON line and appended to WORK/variants.jsonl:
+the untagged tracks right, the held-out test accuracy, the best epoch and the seconds. Seeds
+move the augmentation, the epoch samples and the new output rows, not the split, so the spread
+over seeds is the run-to-run noise a single library measurement carries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import mutagen
+import numpy as np
+
+VARIANTS: dict[str, dict] = {
+    "base": {"refit": False},
+    "refit": {"refit": True},
+}
+
+
+def untagged_tracks(music: Path) -> list[tuple[Path, str]]:
+    """(path, true class) of every file under music/CLASS/ with no genre tag."""
+    out = []
+    for cls in ("metal", "hardcore"):
+        for path in sorted((music / cls).rglob("*")):
+            if not path.is_file():
+                continue
+            audio = mutagen.File(str(path), easy=True)
+            if audio is not None and not (audio.tags and audio.tags.get("genre")):
+                out.append((path.resolve(), cls))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("work", type=Path)
+    parser.add_argument("--variants", default="base,refit")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--patience", type=int, default=None, help="instead of the default's")
+    args = parser.parse_args()
+    work = args.work.resolve()
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+
+    import torch
+
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.model.checkpoint import load_model
+    from tagger.service.context import load_settings, open_library
+    from tagger.service.learning import default_config, library_labels
+    from tagger.training.calibration import window_logits
+    from tagger.training.feature_cache import FeatureCache
+    from tagger.training.train import train
+    from tagger.training.window_cache import CachedTrack, build_cache
+
+    library = open_library(str(work / "library.db"), create=False)
+    data = library_labels(library, load_settings())
+    frontend = FrontEndConfig()
+    cache = FeatureCache()
+    truth = untagged_tracks(work / "music")
+    windows: dict[Path, CachedTrack | str] = {}
+    build_cache([(p, None) for p, _ in truth], frontend, cache, 2, windows.__setitem__)
+    usable = [(p, c) for p, c in truth if isinstance(windows[p], CachedTrack)]
+    print(f"{len(data.tracks)} labels; {len(usable)} of {len(truth)} untagged tracks readable")
+
+    for seed in (int(s) for s in args.seeds.split(",")):  # interleaved: the load hits all alike
+        for name in args.variants.split(","):
+            changes = dict(VARIANTS[name], seed=seed, split_seed=0, calibrate=False)
+            if args.patience is not None:
+                changes["patience"] = args.patience
+            config = default_config("library", **changes)
+            out = work / "variants" / f"{name}-{seed}.safetensors"
+            out.parent.mkdir(exist_ok=True)
+            lines: list[str] = []
+            t0, cpu0 = time.monotonic(), time.process_time()
+            result = train(
+                data, out, config, resume=False, cache=cache, held_out=True,
+                show_progress=False, log=lines.append,
+            )  # fmt: skip
+            seconds, cpu = time.monotonic() - t0, time.process_time() - cpu0
+            model = load_model(out)
+            classes = list(model.classes)
+            tracks = [windows[p] for p, _ in usable]
+            logits, track_of = window_logits(model.network, tracks, frontend, False)
+            probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
+            verdicts = np.stack([probs[track_of == t].mean(0) for t in range(len(tracks))])
+            right = sum(
+                classes[int(v.argmax())] == c for v, (_, c) in zip(verdicts, usable, strict=True)
+            )
+            row = {
+                "variant": name,
+                "seed": seed,
+                "untagged_right": int(right),
+                "untagged": len(usable),
+                "untagged_accuracy": round(right / len(usable), 4),
+                "held_out": model.metrics["test"]["track_level"]["accuracy"],
+                "best_epoch": result.best_epoch,
+                "epochs_run": len(result.history) - 1,
+                "seconds": round(seconds),
+                "cpu_seconds": round(cpu),
+                "load": os.getloadavg(),
+                "log": [x for x in lines if x.startswith(("epoch", "refit epoch"))],
+            }
+            print(json.dumps({k: v for k, v in row.items() if k != "log"}), flush=True)
+            with open(work / "variants.jsonl", "a") as f:
+                f.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""One training epoch: the batch loop that the split run and the refit on every label share."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from tagger.audio.mel import FrontEndConfig
+from tagger.model.precision import autocast
+from tagger.training.epoch_clock import budget_spent, eta_text
+from tagger.training.epoch_sampling import epoch_order, per_track
+from tagger.training.train_config import TrainConfig, TrainProgress
+from tagger.training.window_cache import CachedTrack, assemble_batch
+
+
+@dataclass(frozen=True)
+class TrainingWindows:
+    """What an epoch draws from: the tracks' cached windows, their (track, window) rows, and
+    each track's class index."""
+
+    tracks: list[CachedTrack]
+    items: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class EpochOutcome:
+    loss: float  # mean over the windows seen
+    accuracy: float
+    windows: int  # fewer than planned when the wall budget cut the epoch
+
+
+class EpochCancelled(Exception):
+    """`cancel()` answered yes between two batches."""
+
+
+def train_epoch(
+    network: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: TrainingWindows,
+    config: TrainConfig,
+    frontend: FrontEndConfig,
+    rng: np.random.Generator,
+    *,
+    epoch: int,
+    epoch_times: list[float],
+    show_progress: bool = False,
+    cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
+) -> EpochOutcome:
+    """One pass over this epoch's sample of windows (epoch_sampling), with augmentation."""
+    t0 = time.monotonic()
+    loss_fn = nn.CrossEntropyLoss()
+    order = epoch_order(data.items, per_track(config, len(data.tracks)), rng)
+    batches = [order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)]
+    network.train()
+    total_loss = correct = seen = 0
+    eta = eta_text(epoch_times, config.epochs - epoch + 1)
+    desc = f"epoch {epoch}/{config.epochs}"
+    bar = tqdm(batches, desc, unit="batch", disable=not show_progress, leave=False, file=sys.stderr)
+    for i, batch in enumerate(bar):
+        if seen and budget_spent(config.max_seconds, epoch_times, t0):
+            break
+        if cancel is not None and cancel():
+            raise EpochCancelled
+        x = torch.from_numpy(
+            assemble_batch(data.tracks, batch, frontend, rng, augment=config.augment)
+        )
+        x = x.contiguous(memory_format=torch.channels_last)
+        y = torch.from_numpy(data.labels[batch[:, 0]])
+        optimizer.zero_grad(set_to_none=True)
+        with autocast(config.bf16):
+            logits = network(x)
+            loss = loss_fn(logits.float(), y)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(batch)
+        correct += int((logits.argmax(1) == y).sum())
+        seen += len(batch)
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
+        if progress is not None:
+            per_epoch = float(np.mean(epoch_times[-5:])) if epoch_times else None
+            eta_s = per_epoch * (config.epochs - epoch + 1) if per_epoch else None
+            progress(
+                TrainProgress(epoch, config.epochs, i + 1, len(batches), total_loss / seen, eta_s)
+            )
+    bar.close()
+    return EpochOutcome(total_loss / seen, correct / seen, seen)

@@ -1,0 +1,79 @@
+"""The refit: after the split run, the same start trained again on every measured label."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from tagger.model.checkpoint import load_model
+from tagger.training.dataset import discover
+from tagger.training.labeled_set import labeled_set
+from tagger.training.train import TrainConfig, TrainingCancelled, train
+
+CONFIG = TrainConfig(epochs=2, patience=2, seed=0, workers=1, batch_size=8, refit=True)
+
+
+@pytest.fixture
+def label_set(tiny_corpus):
+    _, tracks = discover(tiny_corpus)
+    tracks = [
+        dataclasses.replace(t, source="tag", fingerprint=f"fp{i}") for i, t in enumerate(tracks)
+    ]
+    return labeled_set(tracks, "a test library")
+
+
+def _weights(path):
+    return load_model(path).network.state_dict()
+
+
+def test_a_library_model_is_refit_on_train_validation_and_test(label_set, tmp_path):
+    reports = []
+    out = tmp_path / "refit.safetensors"
+    result = train(
+        label_set, out, CONFIG, held_out=True, show_progress=False, log=print,
+        progress=reports.append,
+    )  # fmt: skip
+    model = load_model(out)
+    split = result.split
+    assert model.training["refit"]["tracks"] == len(split.train) + len(split.val) + len(split.test)
+    assert model.training["refit"]["epochs"] == result.best_epoch >= 1
+    assert model.metrics["test"]["measured_on"].startswith("the split run's model")
+    assert model.network.config.temperature == pytest.approx(
+        model.metrics["calibration"]["temperature"], rel=1e-5
+    )
+    stages = [r.stage.split()[0] for r in reports if r.stage]
+    assert stages.index("measuring") < stages.index("refitting") < stages.index("saving")
+
+    plain = tmp_path / "plain.safetensors"
+    train(label_set, plain, dataclasses.replace(CONFIG, refit=False), held_out=True,
+          show_progress=False, log=print)  # fmt: skip
+    assert load_model(plain).training["refit"] is None
+    refit_w, plain_w = _weights(out), _weights(plain)
+    assert any(not torch.equal(refit_w[k], plain_w[k]) for k in plain_w)
+
+
+def test_a_folder_model_keeps_its_test_split_out_of_the_refit(tiny_corpus, tmp_path):
+    out = tmp_path / "folder.safetensors"
+    result = train(tiny_corpus, out, CONFIG, show_progress=False, log=print)
+    refit = load_model(out).training["refit"]
+    assert refit["tracks"] == len(result.split.train) + len(result.split.val)  # for `evaluate`
+    assert result.split.test
+
+
+def test_a_run_cancelled_while_refitting_resumes_without_its_epochs(label_set, tmp_path):
+    out = tmp_path / "lib.safetensors"
+    logs: list[str] = []
+    with pytest.raises(TrainingCancelled, match="refitting"):
+        train(
+            label_set, out, CONFIG, held_out=True, show_progress=False, log=logs.append,
+            cancel=lambda: any(line.startswith("refitting") for line in logs),
+        )  # fmt: skip
+    assert not out.exists() and out.with_name(out.name + ".resume").exists()
+    logs.clear()
+    train(label_set, out, CONFIG, held_out=True, show_progress=False, log=logs.append)
+    assert any("resuming after the last epoch" in line for line in logs)
+    assert not any(line.startswith("epoch ") for line in logs)  # no epoch ran again
+    assert any(line.startswith("refit epoch") for line in logs)
+    assert load_model(out).training["refit"]["epochs"] >= 1
