@@ -28,7 +28,7 @@ LIBRARY_DEFAULT = dataclasses.replace(
     PAPER,
     windows_per_epoch=4096,
     val_windows_per_track=12,
-    epochs=25,  # with patience 8: at most 25 epochs, the 30-minute budget for 1,000 tracks
+    epochs=25,  # at most 25 epochs, the refit's included: the 30-minute budget for 1,000 tracks
     patience=8,
     warm_start="bundled",
     refit=True,  # then train again on every label, for the best epoch count (refit.py)

@@ -10,7 +10,9 @@ number of epochs over the training, validation and (once measured) test tracks, 
 "refit on all the data" of model selection. The split run's held-out figures then describe the
 procedure, a little pessimistically; the model card says so. The temperature fitted on the
 validation tracks is kept: the refit has trained on those tracks, so fitting it again on them
-would be fitting to tracks the network has seen.
+would be fitting to tracks the network has seen. The refit shares the run's epoch cap (the
+split run's epochs plus the refit's stay within `TrainConfig.epochs`, which bounds a run's
+time; train.py skips the refit, and says so, where it would not fit).
 """
 
 from __future__ import annotations

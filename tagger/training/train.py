@@ -255,7 +255,11 @@ def train(
             network, test_set, len(test_skipped), classes, frontend, config.bf16, log
         )
     refitted = None
-    if config.refit and state["best_epoch"] > 0:
+    refit_fits = state["epoch"] + state["best_epoch"] <= config.epochs
+    if config.refit and state["best_epoch"] > 0 and not refit_fits:
+        # The refit shares the run's epoch cap, which bounds a run's time (recipes.py).
+        log(f"no refit: {state['best_epoch']} more epochs would pass the cap of {config.epochs}")
+    if config.refit and state["best_epoch"] > 0 and refit_fits:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
         refit_set = _joined(train_set, val_set, test_set)

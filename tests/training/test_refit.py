@@ -12,7 +12,7 @@ from tagger.training.dataset import discover
 from tagger.training.labeled_set import labeled_set
 from tagger.training.train import TrainConfig, TrainingCancelled, train
 
-CONFIG = TrainConfig(epochs=2, patience=2, seed=0, workers=1, batch_size=8, refit=True)
+CONFIG = TrainConfig(epochs=10, patience=1, seed=0, workers=1, batch_size=8, refit=True)
 
 
 @pytest.fixture
@@ -77,3 +77,13 @@ def test_a_run_cancelled_while_refitting_resumes_without_its_epochs(label_set, t
     assert not any(line.startswith("epoch ") for line in logs)  # no epoch ran again
     assert any(line.startswith("refit epoch") for line in logs)
     assert load_model(out).training["refit"]["epochs"] >= 1
+
+
+def test_the_refit_shares_the_epoch_cap(label_set, tmp_path):
+    """Two epochs capped at two: a refit would pass the cap that bounds a run's time."""
+    out = tmp_path / "capped.safetensors"
+    logs: list[str] = []
+    config = dataclasses.replace(CONFIG, epochs=2, patience=5)  # both epochs run
+    train(label_set, out, config, held_out=True, show_progress=False, log=logs.append)
+    assert load_model(out).training["refit"] is None
+    assert any(line.startswith("no refit:") for line in logs)
