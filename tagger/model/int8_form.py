@@ -147,6 +147,13 @@ class Int8Network:
                 stacklevel=2,
             )
             return
+        except Exception as exc:  # the quantiser's own errors: the track still gets its verdict
+            warnings.warn(
+                f"{self.model.path.name}: cannot be quantised to int8 "
+                f"({type(exc).__name__}: {exc}); classifying in float32",
+                stacklevel=2,
+            )
+            return
         self.int8 = OnnxNetwork(path, self.threads)
 
     def set_threads(self, threads: int) -> None:
