@@ -105,10 +105,12 @@ class Int8Network:
 
     def __init__(self, model: ModelInfo, fp32_path: Path, threads: int | None = None) -> None:
         self.model = model
-        self.float32 = OnnxNetwork(fp32_path, threads)
-        self.threads = self.float32.threads
+        self.fp32_path = fp32_path
         found = find_int8_form(model)
-        self.int8 = OnnxNetwork(found, self.threads) if found is not None else None
+        self.int8 = OnnxNetwork(found, threads) if found is not None else None
+        # Opened only until the int8 form exists: its session is not kept beside the int8 one.
+        self.float32 = OnnxNetwork(fp32_path, threads) if found is None else None
+        self.threads = (self.int8 or self.float32).threads
         self._calibration: list[np.ndarray] | None = []
         if self.int8 is None:
             try:
@@ -127,6 +129,7 @@ class Int8Network:
     def probabilities(self, mel: np.ndarray) -> np.ndarray:
         if self.int8 is not None:
             return self.int8.probabilities(mel)
+        assert self.float32 is not None  # one of the two is always open
         probabilities = self.float32.probabilities(mel)
         self._calibrate_with(mel)
         return probabilities
@@ -139,7 +142,7 @@ class Int8Network:
             return
         windows, self._calibration = np.concatenate(self._calibration), None
         try:
-            path = quantise(self.float32.path, windows, cached_int8(self.model.sha256))
+            path = quantise(self.fp32_path, windows, cached_int8(self.model.sha256))
         except OSError as exc:
             warnings.warn(
                 f"{self.model.path.name}: its int8 form cannot be written to {cache_dir()} "
@@ -154,10 +157,10 @@ class Int8Network:
                 stacklevel=2,
             )
             return
-        self.int8 = OnnxNetwork(path, self.threads)
+        self.int8, self.float32 = OnnxNetwork(path, self.threads), None
 
     def set_threads(self, threads: int) -> None:
-        self.float32.set_threads(threads)
-        if self.int8 is not None:
-            self.int8.set_threads(threads)
-        self.threads = self.float32.threads
+        for network in (self.int8, self.float32):
+            if network is not None:
+                network.set_threads(threads)
+        self.threads = (self.int8 or self.float32).threads
