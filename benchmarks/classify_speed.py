@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/classify_speed.py [--model PATH] [--repeat 5] [--runtimes R,R]
 
+R is onnx, onnx-int8 (TAGGER_PRECISION=int8) or torch.
+
 Prints decode-only seconds (a full decode of the file to PCM, as any player does), and for each
 runtime (ONNX Runtime, and torch as it ran before it) the full classify seconds (decode the 60
 windows → log-Mel → network), the ratio to decode-only, and the network's windows per second on
@@ -52,13 +54,30 @@ def best_of(fn, repeat: int) -> float:
     return min(times), statistics.median(times)
 
 
+def load(model: str | None, runtime: str) -> Predictor:
+    """`onnx-int8` is ONNX Runtime with TAGGER_PRECISION=int8 (model/int8_form.py), its form
+    calibrated on the benchmark's own file during the warm-up."""
+    if runtime != "onnx-int8":
+        return Predictor.load(model, runtime=runtime)
+    before = os.environ.get("TAGGER_PRECISION")
+    os.environ["TAGGER_PRECISION"] = "int8"
+    try:
+        return Predictor.load(model, runtime="onnx")
+    finally:
+        os.environ.pop("TAGGER_PRECISION")
+        if before is not None:
+            os.environ["TAGGER_PRECISION"] = before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--runtimes", default="onnx,torch", help="comma-separated")
+    parser.add_argument(
+        "--runtimes", default="onnx,torch", help="comma-separated: onnx, onnx-int8, torch"
+    )
     args = parser.parse_args()
-    predictors = [Predictor.load(args.model, runtime=r) for r in args.runtimes.split(",")]
+    predictors = [load(args.model, r) for r in args.runtimes.split(",")]
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus; "
         f"model {predictors[0].name}; load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
@@ -67,9 +86,13 @@ def main() -> None:
         # Made in a child process, so that this process's peak memory is the classifier's.
         with ProcessPoolExecutor(max_workers=1) as pool:
             path = pool.submit(four_minute_mp3, Path(tmp)).result()
+        mel = predictors[0].features(path).mel
         for predictor in predictors:
             predictor.classify(path)  # warm-up: thread pools, kernels
-        mel = predictors[0].features(path).mel
+            for _ in range(8):  # until the int8 form is calibrated (a failure warns)
+                if getattr(predictor.network, "precision", "int8") == "int8":
+                    break
+                predictor.window_probabilities(mel)
         for _ in range(2):  # alternate, so that a change in load hits every runtime
             decode_best, decode_med = best_of(
                 lambda: sum(c.shape[1] for c in iter_chunks(path)), args.repeat
@@ -79,7 +102,8 @@ def main() -> None:
                 best, median = best_of(lambda p=p: p.classify(path), args.repeat)
                 net, _ = best_of(lambda p=p: p.window_probabilities(mel), args.repeat)
                 print(
-                    f"classify on {p.runtime:5s} ({p.network.threads} threads) best {best:.3f} s"
+                    f"classify on {p.runtime:5s} {getattr(p.network, 'precision', ''):7s} "
+                    f"({p.network.threads} threads) best {best:.3f} s"
                     f"  median {median:.3f} s  ratio {best / decode_best:.2f}  network alone "
                     f"{len(mel) / net:.0f} windows/s"
                 )

@@ -12,7 +12,7 @@ figure is taken for both, interleaved, so a change in the machine's load hits bo
 (b) `tagger scan` of --tracks four-minute mp3s into a new library: tracks per minute of the
     whole command and the peak PSS of its process tree, for today's code and this checkout,
     each as is and with TAGGER_PRECISION=fp32 (a CPU without bf16), and this checkout with
-    TAGGER_RUNTIME=torch;
+    TAGGER_RUNTIME=torch, or with TAGGER_PRECISION=int8 (--scan-variants chooses);
 (c) `tagger gui` on the library of (a), offscreen: seconds from starting the process to the
     main window shown with its track list filled and the event loop running.
 
@@ -224,19 +224,29 @@ def bench_scan(args: argparse.Namespace, codes: dict[str, Path], work: Path) -> 
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(distinct[i % len(distinct)], dest)
     print(f"(b) tagger scan of {args.tracks} four-minute mp3s, whole command, default workers")
-    variants: list[tuple[str, dict[str, str], list[str]]] = [
-        ("today", {}, []),
-        ("new", {}, []),
-        ("today", {"TAGGER_PRECISION": "fp32"}, []),
-        ("new", {"TAGGER_PRECISION": "fp32"}, []),
-        ("new", {"TAGGER_RUNTIME": "torch"}, []),
-        ("new", {}, ["--workers", str(os.cpu_count() or 1)]),
-    ]
-    for name, env, extra in variants:
+    workers = ["--workers", str(os.cpu_count() or 1)]
+    # The int8 runs share a user cache folder of their own: the first calibrates the model's
+    # int8 form on its first tracks and writes it there, the second starts from it.
+    int8 = {"TAGGER_PRECISION": "int8", "XDG_CACHE_HOME": str(work / "int8-cache")}
+    variants: dict[str, tuple[str, dict[str, str], list[str]]] = {
+        "today": ("today", {}, []),
+        "new": ("new", {}, []),
+        "today-fp32": ("today", {"TAGGER_PRECISION": "fp32"}, []),
+        "new-fp32": ("new", {"TAGGER_PRECISION": "fp32"}, []),
+        "new-torch": ("new", {"TAGGER_RUNTIME": "torch"}, []),
+        "new-workers": ("new", {}, workers),
+        "new-int8-calibrating": ("new", int8, []),
+        "new-int8": ("new", int8, []),
+    }
+    for key in args.scan_variants.split(","):
+        name, env, extra = variants[key]
         if name in codes:
-            label = " ".join([name, *(f"{k}={v}" for k, v in env.items()), *extra])
+            shown = {k: v for k, v in env.items() if k != "XDG_CACHE_HOME"}
+            label = " ".join([name, *(f"{k}={v}" for k, v in shown.items()), *extra])
+            if key == "new-int8-calibrating":
+                label += " (first run)"
             result = scan_run(codes[name], music, work, env, args.tracks, extra)
-            print(f"    {label:32s} {result}")
+            print(f"    {label:32s} {result}", flush=True)
 
 
 def main() -> None:
@@ -248,6 +258,13 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=("a", "b", "c"))
+    parser.add_argument(
+        "--scan-variants",
+        default="today,new,today-fp32,new-fp32,new-torch,new-workers",
+        help="(b)'s runs, in this order: today, new, today-fp32, new-fp32, new-torch, "
+        "new-workers, new-int8-calibrating (TAGGER_PRECISION=int8, its first run, which "
+        "calibrates the int8 form), new-int8 (the form made by a calibrating run before it)",
+    )
     parser.add_argument(
         "--cache",
         default=str(Path(platformdirs.user_cache_dir("metal-hardcore-tagger")) / "benchmark"),

@@ -4,8 +4,10 @@ bfloat16 (torch.autocast) halves training time and cuts inference to a third on 
 bf16 instructions (AVX512-BF16, AMX), with window probabilities within ~3e-4 of float32
 (benchmarks/classify_speed.py prints both). Elsewhere bf16 is emulated and slower, so float32.
 TAGGER_PRECISION=fp32|bf16 overrides the choice. It applies to torch (training, and inference
-with TAGGER_RUNTIME=torch); ONNX Runtime always runs in float32 (its CPU kernels have no bf16
-convolutions), and is faster than torch's bf16 all the same.
+with TAGGER_RUNTIME=torch); ONNX Runtime runs in float32 (its CPU kernels have no bf16
+convolutions), and is faster than torch's bf16 all the same, unless TAGGER_PRECISION=int8: then
+it runs the model's int8 form (model/int8_form.py), and torch, which has no int8 path here, makes
+its own automatic choice.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ def cpu_has_native_bf16() -> bool:
     return bool(NATIVE_BF16_FLAGS & set(flags))
 
 
+def precision_choice() -> str:
+    return os.environ.get("TAGGER_PRECISION", "auto").lower()
+
+
+def use_int8() -> bool:
+    """Whether ONNX Runtime runs the model's int8 form (never the default: BENCHMARKS.md)."""
+    return precision_choice() == "int8"
+
+
 def use_bf16() -> bool:
-    choice = os.environ.get("TAGGER_PRECISION", "auto").lower()
+    choice = precision_choice()
     if choice in ("fp32", "float32"):
         return False
     if choice in ("bf16", "bfloat16"):

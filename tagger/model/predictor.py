@@ -16,6 +16,7 @@ from tagger.audio.features import TrackFeatures, track_features
 from tagger.audio.mel import LogMel
 from tagger.audio.segments import SAMPLE_RATE
 from tagger.model.checkpoint import ModelInfo, read_model_info
+from tagger.model.precision import use_int8
 from tagger.model.runtime import NetworkRuntime, OnnxNetwork, runtime_choice
 
 
@@ -105,7 +106,8 @@ class Predictor:
         threads: int | None = None,
     ) -> Predictor:
         """The model file at `path` (default: the bundled one) on `runtime` (default:
-        TAGGER_RUNTIME, else ONNX Runtime). `bf16` only applies to torch."""
+        TAGGER_RUNTIME, else ONNX Runtime). `bf16` only applies to torch; ONNX Runtime runs
+        the model's int8 form with TAGGER_PRECISION=int8."""
         if runtime_choice(runtime) == "torch":
             from tagger.model.checkpoint import load_model
 
@@ -116,6 +118,10 @@ class Predictor:
         from tagger.model.onnx_form import onnx_form
 
         info = read_model_info(path)
+        if use_int8():
+            from tagger.model.int8_form import Int8Network
+
+            return cls(info, Int8Network(info, onnx_form(info), threads))
         return cls(info, OnnxNetwork(onnx_form(info), threads))
 
     @property
