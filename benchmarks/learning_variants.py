@@ -31,6 +31,7 @@ import numpy as np
 VARIANTS: dict[str, dict] = {
     "base": {"refit": False},
     "refit": {"refit": True},
+    "refit-lr3e-4": {"refit": True, "lr": 3e-4},
 }
 
 
