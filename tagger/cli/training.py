@@ -105,6 +105,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="only the paper's random-offset padding, no gain or SpecAugment masks",
     )
     p.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="deliver the split run's best epoch instead of training it again on every label "
+        "(the library recipe's last step)",
+    )
+    p.add_argument(
         "--start-from",
         metavar="MODEL",
         default=None,
@@ -178,6 +184,7 @@ def run_train(args: argparse.Namespace) -> int:
         windows_per_track=args.windows_per_track,
         val_windows_per_track=args.val_windows_per_track,
         augment=False if args.no_augment else None,
+        refit=False if args.no_refit else None,
         workers=max(1, args.workers),
     )
     if args.start_from is not None:

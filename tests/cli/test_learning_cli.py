@@ -14,6 +14,7 @@ from mutagen.flac import FLAC
 from tagger.cli import main
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.settings import Settings
+from tagger.model.checkpoint import read_metadata
 
 SPELLINGS = {
     "metal": ["Death-Metal", "thrash metal", "DOOM"],
@@ -60,9 +61,10 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     out = music.parent / "mine.safetensors"
     argv = ["train", "--from-library", *lib, "--out", str(out), "--epochs", "1", "--workers", "1"]
     assert main([*argv, "--no-resume"]) == 0
-    printed = capsys.readouterr().out
+    printed, logged = capsys.readouterr()
     assert "metal 12 (12 tag)" in printed and "hardcore 12 (12 tag)" in printed
     assert "held-out test" in printed
+    assert "no refit: 1 more epochs would pass the cap of 1" in logged  # --epochs 1
     cache = Path(os.environ["TAGGER_FEATURE_CACHE"])  # the user cache the scan reads too
     assert len(list(cache.glob("*.npz"))) == 24  # every labeled track's windows
 
@@ -118,3 +120,14 @@ def test_models_use_refuses_what_is_not_a_model(tmp_path, capsys) -> None:
     junk.write_bytes(b"nope")
     assert main(["models", "use", str(junk), "--db", str(tmp_path / "l.db")]) == 2
     assert "cannot use model" in capsys.readouterr().err
+
+
+def test_no_refit_delivers_the_split_runs_model(tagged_library, capsys):
+    """Without the flag the run either refits or says why not; with it, neither."""
+    music, db = tagged_library
+    out = music.parent / "split-only.safetensors"
+    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--epochs", "4",
+            "--patience", "1", "--workers", "1", "--no-resume", "--no-refit"]  # fmt: skip
+    assert main(argv) == 0
+    assert "refit" not in "".join(capsys.readouterr())
+    assert read_metadata(out)["training"]["refit"] is None
