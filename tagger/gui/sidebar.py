@@ -50,8 +50,22 @@ class SmartListSidebar(QTreeWidget):
                 self.addTopLevelItem(item)
             item.setText(1, f"{c.count:,}")
             item.setToolTip(0, f"{c.title}: {c.count:,} tracks")
+        self._fit_width()
         if self.currentItem() is None and self.topLevelItemCount():
             self.setCurrentItem(self.topLevelItem(0))
+
+    def _fit_width(self) -> None:
+        """At least wide enough for every list's whole title beside its count: a title cut
+        to "Disagrees with its …" hides what the list is."""
+        fm = self.fontMetrics()
+        items = list(self._items.values())
+        if not items:
+            return
+        title = max(fm.horizontalAdvance(i.text(0)) for i in items)
+        count = max(fm.horizontalAdvance(i.text(1)) for i in items)
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        margins = 4 * fm.averageCharWidth() + 2 * self.frameWidth()  # cell padding, both cells
+        self.setMinimumWidth(max(self.minimumWidth(), title + count + scrollbar + margins))
 
     def count_of(self, smart: SmartList, label: str | None = None) -> int:
         item = self._items.get(_key(smart, label))
