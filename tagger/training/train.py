@@ -13,7 +13,7 @@ import json
 import math
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,7 +112,7 @@ def train(
         raise TrainingError("no readable tracks left in the training or validation split")
     label_index = {c: i for i, c in enumerate(classes)}
 
-    network, warm = _start_network(config, list(classes), frontend, train_set[0], log)
+    network, warm = _start_network(config, classes, frontend, train_set[0], log)
     loss_fn = nn.CrossEntropyLoss()
     train_windows = _windows(train_set, label_index)
     val_items = items(val_set[0], config.val_windows_per_track)
@@ -167,9 +167,8 @@ def train(
     epoch_times = [r.seconds for r in history if r.epoch > 0]
     if state.get("finished"):  # the epochs ran before; only the steps after them are left
         log(f"resuming after the last epoch ({state['epoch']}) from {resume_file}")
-    for epoch in range(state["epoch"] + 1, config.epochs + 1):
-        if state.get("finished"):
-            break
+    epochs_left = [] if state.get("finished") else range(state["epoch"] + 1, config.epochs + 1)
+    for epoch in epochs_left:
         t0 = time.monotonic()
         try:
             outcome = train_epoch(
@@ -255,11 +254,12 @@ def train(
             network, test_set, len(test_skipped), classes, frontend, config.bf16, log
         )
     refitted = None
-    refit_fits = state["epoch"] + state["best_epoch"] <= config.epochs
-    if config.refit and state["best_epoch"] > 0 and not refit_fits:
+    wants_refit = config.refit and state["best_epoch"] > 0
+    if wants_refit and state["epoch"] + state["best_epoch"] > config.epochs:
         # The refit shares the run's epoch cap, which bounds a run's time (recipes.py).
         log(f"no refit: {state['best_epoch']} more epochs would pass the cap of {config.epochs}")
-    if config.refit and state["best_epoch"] > 0 and refit_fits:
+        wants_refit = False
+    if wants_refit:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
         refit_set = _joined(train_set, val_set, test_set)
@@ -319,7 +319,7 @@ def train(
 
 def _start_network(
     config: TrainConfig,
-    classes: list[str],
+    classes: Sequence[str],
     frontend: FrontEndConfig,
     tracks: list[CachedTrack],
     log: Callable[[str], None],
@@ -357,13 +357,8 @@ def _start_source(warm_start: str) -> str | Path:
 
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
-    unrelated = (
-        "epochs",
-        "workers",
-        "bf16",
-        "calibrate",
-        "refit",
-    )  # no say in the epochs themselves
+    # No say in the epochs themselves:
+    unrelated = ("epochs", "workers", "bf16", "calibrate", "refit")
     cfg = {k: v for k, v in asdict(config).items() if k not in unrelated}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)
