@@ -6,8 +6,10 @@ often whole artists. On a library the start model does not know, the network lea
 from too few artists and then starts learning the artists themselves after one or two epochs
 (BENCHMARKS.md, issue 11), so the artists it never trained on are the ones it gets wrong. The
 refit starts from the same weights, at the same learning rate, and runs the split run's best
-number of epochs over the training, validation and (once measured) test tracks, the usual
-"refit on all the data" of model selection. The split run's held-out figures then describe the
+number of epochs (at least `TrainConfig.refit_min_epochs`: the untagged tracks of a library,
+mostly by artists it has tags for, go on improving after unseen artists peak; recipes.py) over
+the training, validation and (once measured) test tracks, the usual "refit on all the data" of
+model selection. The split run's held-out figures then describe the
 procedure, a little pessimistically; the model card says so. The temperature fitted on the
 validation tracks is kept: the refit has trained on those tracks, so fitting it again on them
 would be fitting to tracks the network has seen. The refit shares the run's epoch cap (the

@@ -255,10 +255,11 @@ def train(
         )
     refitted = None
     wants_refit = config.refit and state["best_epoch"] > 0
-    if wants_refit and state["epoch"] + state["best_epoch"] > config.epochs:
-        # The refit shares the run's epoch cap, which bounds a run's time (recipes.py).
+    room = config.epochs - state["epoch"]  # the refit shares the cap that bounds a run's time
+    if wants_refit and room < state["best_epoch"]:
         log(f"no refit: {state['best_epoch']} more epochs would pass the cap of {config.epochs}")
         wants_refit = False
+    refit_epochs = min(max(state["best_epoch"], config.refit_min_epochs), room)
     if wants_refit:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
@@ -269,7 +270,7 @@ def train(
         try:
             refit(
                 network, _windows(refit_set, label_index), config, frontend,
-                epochs=state["best_epoch"], lr=lr, weight_decay=weight_decay, rng=rng, log=log,
+                epochs=refit_epochs, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
                 stage=stage, cancel=cancel,
             )  # fmt: skip
         except EpochCancelled:
@@ -278,7 +279,7 @@ def train(
             set_temperature(network, calibration.temperature)
         refitted = {
             "tracks": len(refit_set[0]),
-            "epochs": state["best_epoch"],
+            "epochs": refit_epochs,
             "seconds": round(time.monotonic() - t0, 1),
         }
         if "test" in metrics:  # what they describe, in the file
@@ -358,7 +359,7 @@ def _start_source(warm_start: str) -> str | Path:
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
     # No say in the epochs themselves:
-    unrelated = ("epochs", "workers", "bf16", "calibrate", "refit")
+    unrelated = ("epochs", "workers", "bf16", "calibrate", "refit", "refit_min_epochs")
     cfg = {k: v for k, v in asdict(config).items() if k not in unrelated}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)

@@ -87,3 +87,19 @@ def test_the_refit_shares_the_epoch_cap(label_set, tmp_path):
     train(label_set, out, config, held_out=True, show_progress=False, log=logs.append)
     assert load_model(out).training["refit"] is None
     assert any(line.startswith("no refit:") for line in logs)
+
+
+def test_the_refit_runs_at_least_its_minimum_within_the_cap(label_set, tmp_path):
+    """A best epoch of 1 refits for the minimum; the cap still bounds it."""
+    runs = {}
+    for cap in (10, 4):  # patience 1: the split run stops after best epoch + 1 epoch
+        out = tmp_path / f"cap{cap}.safetensors"
+        config = dataclasses.replace(CONFIG, epochs=cap, refit_min_epochs=5)
+        result = train(label_set, out, config, held_out=True, show_progress=False, log=print)
+        runs[cap] = (result, load_model(out).training)
+    result, training = runs[10]
+    assert training["refit"]["epochs"] == max(result.best_epoch, 5)
+    result, training = runs[4]
+    room = 4 - training["epochs_run"]
+    assert result.best_epoch <= room < 5  # the cap, not the minimum, sets the refit's length
+    assert training["refit"]["epochs"] == room
