@@ -50,6 +50,46 @@ def untagged_tracks(music: Path) -> list[tuple[Path, str]]:
     return out
 
 
+def open_work(work: Path):
+    """Point this process at WORK's settings and cache folders; WORK's library labels (the genre
+    map applied) and its feature cache."""
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+    from tagger.service.context import load_settings, open_library
+    from tagger.service.learning import library_labels
+    from tagger.training.feature_cache import FeatureCache
+
+    library = open_library(str(work / "library.db"), create=False)
+    return library_labels(library, load_settings()), FeatureCache()
+
+
+def untagged_windows(work: Path, frontend, cache, workers: int):
+    """The readable untagged tracks' (path, true class) and their cached windows (decoded once,
+    into the cache, where missing)."""
+    from tagger.training.window_cache import CachedTrack, build_cache
+
+    truth = untagged_tracks(work / "music")
+    windows: dict = {}
+    build_cache([(p, None) for p, _ in truth], frontend, cache, workers, windows.__setitem__)
+    usable = [(p, c) for p, c in truth if isinstance(windows[p], CachedTrack)]
+    return usable, [windows[p] for p, _ in usable]
+
+
+def untagged_right(network, classes: list[str], usable, tracks, frontend) -> int:
+    """How many untagged tracks the network labels right: the mean of each track's window
+    probabilities, as the predictor forms it."""
+    import torch
+
+    from tagger.training.calibration import window_logits
+
+    logits, track_of = window_logits(network, tracks, frontend, False)
+    probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
+    verdicts = np.stack([probs[track_of == t].mean(0) for t in range(len(tracks))])
+    return int(
+        sum(classes[int(v.argmax())] == c for v, (_, c) in zip(verdicts, usable, strict=True))
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -58,29 +98,16 @@ def main() -> None:
     parser.add_argument("--patience", type=int, default=None, help="instead of the default's")
     args = parser.parse_args()
     work = args.work.resolve()
-    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
-    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
-
-    import torch
+    data, cache = open_work(work)
 
     from tagger.audio.mel import FrontEndConfig
     from tagger.model.checkpoint import load_model
-    from tagger.service.context import load_settings, open_library
-    from tagger.service.learning import default_config, library_labels
-    from tagger.training.calibration import window_logits
-    from tagger.training.feature_cache import FeatureCache
+    from tagger.service.learning import default_config
     from tagger.training.train import train
-    from tagger.training.window_cache import CachedTrack, build_cache
 
-    library = open_library(str(work / "library.db"), create=False)
-    data = library_labels(library, load_settings())
     frontend = FrontEndConfig()
-    cache = FeatureCache()
-    truth = untagged_tracks(work / "music")
-    windows: dict[Path, CachedTrack | str] = {}
-    build_cache([(p, None) for p, _ in truth], frontend, cache, 2, windows.__setitem__)
-    usable = [(p, c) for p, c in truth if isinstance(windows[p], CachedTrack)]
-    print(f"{len(data.tracks)} labels; {len(usable)} of {len(truth)} untagged tracks readable")
+    usable, tracks = untagged_windows(work, frontend, cache, 2)
+    print(f"{len(data.tracks)} labels; {len(usable)} readable untagged tracks")
 
     for seed in (int(s) for s in args.seeds.split(",")):  # interleaved: the load hits all alike
         for name in args.variants.split(","):
@@ -98,14 +125,7 @@ def main() -> None:
             )  # fmt: skip
             seconds, cpu = time.monotonic() - t0, time.process_time() - cpu0
             model = load_model(out)
-            classes = list(model.classes)
-            tracks = [windows[p] for p, _ in usable]
-            logits, track_of = window_logits(model.network, tracks, frontend, False)
-            probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
-            verdicts = np.stack([probs[track_of == t].mean(0) for t in range(len(tracks))])
-            right = sum(
-                classes[int(v.argmax())] == c for v, (_, c) in zip(verdicts, usable, strict=True)
-            )
+            right = untagged_right(model.network, list(model.classes), usable, tracks, frontend)
             row = {
                 "variant": name,
                 "seed": seed,

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from learning_variants import untagged_tracks  # noqa: E402
+from learning_variants import open_work, untagged_right, untagged_windows  # noqa: E402
 
 
 def main() -> None:
@@ -35,22 +35,16 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=None, help="instead of the recipe's")
     args = parser.parse_args()
     work = args.work.resolve()
-    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
-    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+    data, cache = open_work(work)
 
     import torch
 
     from tagger.model.architectures import architecture
-    from tagger.service.context import load_settings, open_library
-    from tagger.service.learning import default_config, library_labels
+    from tagger.service.learning import default_config
     from tagger.training import train as training
-    from tagger.training.calibration import window_logits
     from tagger.training.epoch_loop import train_epoch
-    from tagger.training.feature_cache import FeatureCache
-    from tagger.training.window_cache import CachedTrack, build_cache, decode_tracks
+    from tagger.training.window_cache import decode_tracks
 
-    library = open_library(str(work / "library.db"), create=False)
-    data = library_labels(library, load_settings())
     changes = {"seed": args.seed, "calibrate": False}
     if args.lr is not None:
         changes["lr"] = args.lr
@@ -59,15 +53,9 @@ def main() -> None:
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
     frontend = training.frontend_for(config.arch)
-    cache = FeatureCache()
     labeled, _ = decode_tracks(data.tracks, frontend, cache, config.workers)
-    truth = untagged_tracks(work / "music")
-    windows: dict[Path, CachedTrack | str] = {}
-    build_cache([(p, None) for p, _ in truth], frontend, cache, config.workers, windows.__setitem__)
-    usable = [(p, c) for p, c in truth if isinstance(windows[p], CachedTrack)]
-    untagged = [windows[p] for p, _ in usable]
+    usable, untagged = untagged_windows(work, frontend, cache, config.workers)
     index = {c: i for i, c in enumerate(data.classes)}
-    truth_index = np.array([index[c] for _, c in usable])
 
     network, _ = training._start_network(config, data.classes, frontend, labeled[0], print)
     weight_decay = config.weight_decay
@@ -78,10 +66,7 @@ def main() -> None:
     all_labels = training._windows(labeled, index)
 
     def right() -> int:
-        logits, track_of = window_logits(network, untagged, frontend, False)
-        probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
-        verdicts = np.stack([probs[track_of == t].mean(0) for t in range(len(untagged))])
-        return int((verdicts.argmax(1) == truth_index).sum())
+        return untagged_right(network, data.classes, usable, untagged, frontend)
 
     print(f"{len(labeled[0])} labeled tracks; {len(usable)} untagged; start: {right()} right")
     times: list[float] = []
