@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -8,7 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Models' ONNX forms are exported into the user cache folder: keep the tests' out of the user's.
+# Removed when pytest exits: a full run exports about 400 MB of them.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tagger-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 sys.path.insert(0, str(Path(__file__).parent))
 
 from audio_factory import pulses, write_audio  # noqa: E402

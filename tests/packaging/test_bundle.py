@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def require_prerequisites() -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory) -> Iterator[Path]:
     require_prerequisites()
     dist = tmp_path_factory.mktemp("dist")
     work = tmp_path_factory.mktemp("work")
@@ -70,7 +71,9 @@ def built(tmp_path_factory) -> Path:
         timeout=40 * 60,
     )
     shutil.rmtree(work, ignore_errors=True)
-    return dist
+    yield dist
+    # The bundle and both downloads are about 1.6 GB: gone before the next module's tests run.
+    shutil.rmtree(dist, ignore_errors=True)
 
 
 def test_bundle_passes_the_smoke_test_in_a_clean_environment(built, tmp_path):
