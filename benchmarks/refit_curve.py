@@ -33,6 +33,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--lr", type=float, default=None, help="instead of the recipe's")
+    parser.add_argument(
+        "--average-from",
+        type=int,
+        default=0,
+        help="also score the running average of the weights from this epoch on (0: off)",
+    )
     args = parser.parse_args()
     work = args.work.resolve()
     data, cache = open_work(work)
@@ -65,8 +71,19 @@ def main() -> None:
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     all_labels = training._windows(labeled, index)
 
-    def right() -> int:
-        return untagged_right(network, data.classes, usable, untagged, frontend)
+    def right(model=network) -> int:
+        return untagged_right(model, data.classes, usable, untagged, frontend)
+
+    averaged = torch.optim.swa_utils.AveragedModel(network) if args.average_from else None
+
+    def averaged_right(averaged, network, epoch: int) -> int | None:
+        """The weights averaged over epochs average_from..epoch, BatchNorm statistics
+        recomputed on the training windows (torch.optim.swa_utils), scored like the network."""
+        if averaged is None or epoch < args.average_from:
+            return None
+        averaged.update_parameters(network)
+        torch.optim.swa_utils.update_bn(training._training_windows(labeled[0]), averaged)
+        return right(averaged.module)
 
     print(f"{len(labeled[0])} labeled tracks; {len(usable)} untagged; start: {right()} right")
     times: list[float] = []
@@ -84,10 +101,13 @@ def main() -> None:
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
+            "averaged_right": averaged_right(averaged, network, epoch),
             "untagged": len(usable),
             "seconds": round(time.monotonic() - t0),
             "load": os.getloadavg(),
         }
+        if row["averaged_right"] is None:
+            del row["averaged_right"]
         print(json.dumps(row), flush=True)
         with open(work / "refit_curve.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
