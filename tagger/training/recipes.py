@@ -26,10 +26,7 @@ for, and those went on improving well past it. Measured on two retaggings of the
 library, the refit's untagged tracks right after each epoch (of 65): 54–58 after epoch 1, 60–64
 from epoch 4 on, 62–63 at epoch 8; a refit of one epoch had left a run at 54 (BENCHMARKS.md,
 "How long the refit trains"). Inside the cap: the refit never runs more epochs than the split
-run left. It delivers the average of the weights of its second half (epochs 4-8 of 8,
-BatchNorm statistics recomputed): single epochs swing by 2-3 untagged tracks from one to the
-next, their average does not (62 of 65 at every end epoch from 6 to 10 on retag 42; BENCHMARKS.md,
-"Averaging the refit's weights").
+run left.
 """
 
 from __future__ import annotations
@@ -48,7 +45,6 @@ LIBRARY_DEFAULT = dataclasses.replace(
     patience=8,
     warm_start="bundled",
     refit=True,  # then train again on every label (refit.py) ...
-    refit_min_epochs=8,  # ... for at least 8 epochs (measured, above) ...
-    refit_average=True,  # ... and delivers the average of its second half's weights (refit.py)
+    refit_min_epochs=8,  # ... for at least 8 epochs (measured, above)
 )
 RECIPES = {"library": LIBRARY_DEFAULT, "paper": PAPER}

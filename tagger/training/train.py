@@ -268,7 +268,7 @@ def train(
         network, _ = _start_network(config, classes, frontend, refit_set[0], lambda _: None)
         t0 = time.monotonic()
         try:
-            averaged_epochs = refit(
+            refit(
                 network, _windows(refit_set, label_index), config, frontend,
                 epochs=refit_epochs, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
                 stage=stage, cancel=cancel,
@@ -280,8 +280,6 @@ def train(
         refitted = {
             "tracks": len(refit_set[0]),
             "epochs": refit_epochs,
-            # the epochs whose weights were averaged (refit.py); None: the last epoch's weights
-            "averaged_epochs": averaged_epochs,
             "seconds": round(time.monotonic() - t0, 1),
         }
         if "test" in metrics:  # what they describe, in the file
@@ -361,9 +359,7 @@ def _start_source(warm_start: str) -> str | Path:
 
 def _run_fingerprint(config: TrainConfig, origin: str, split: Split) -> str:
     # No say in the epochs themselves:
-    unrelated = (
-        "epochs", "workers", "bf16", "calibrate", "refit", "refit_min_epochs", "refit_average"
-    )  # fmt: skip
+    unrelated = ("epochs", "workers", "bf16", "calibrate", "refit", "refit_min_epochs")
     cfg = {k: v for k, v in asdict(config).items() if k not in unrelated}
     files = sorted(f"{t.path}={t.label}" for t in split.train + split.val)
     return json.dumps({"config": cfg, "data_dir": origin, "files": files}, sort_keys=True)

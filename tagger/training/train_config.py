@@ -45,9 +45,6 @@ class TrainConfig:
     # run's best epoch is where whole unseen artists peak, while the library's own untagged
     # tracks, mostly by artists it has tags for, go on improving (recipes.py).
     refit_min_epochs: int = 0
-    # Deliver the average of the weights of the refit's second half, BatchNorm statistics
-    # recomputed (stochastic weight averaging; training/refit.py), not its last epoch's.
-    refit_average: bool = False
 
 
 @dataclass

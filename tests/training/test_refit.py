@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 import torch
 
@@ -104,69 +103,3 @@ def test_the_refit_runs_at_least_its_minimum_within_the_cap(label_set, tmp_path)
     room = 4 - training["epochs_run"]
     assert result.best_epoch <= room < 5  # the cap, not the minimum, sets the refit's length
     assert training["refit"]["epochs"] == room
-
-
-def _cached_tracks(n: int, frontend, rng) -> list:
-    from tagger.training.window_cache import CachedTrack
-
-    shape = (5, 2, frontend.n_mels, frontend.n_frames)
-    return [
-        CachedTrack(
-            mel=rng.uniform(-80, 0, shape).astype(np.float16),
-            lengths=np.full(5, frontend.window_samples),
-        )
-        for _ in range(n)
-    ]
-
-
-@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\(\)`")
-@pytest.mark.parametrize("average", [True, False])
-def test_the_refit_delivers_its_second_halfs_average_with_batchnorm_recomputed(
-    average, monkeypatch
-):
-    """Epoch e sets every weight to e: a 4-epoch refit averages epochs 2-4, so 3 everywhere."""
-    from tagger.audio.mel import FrontEndConfig
-    from tagger.model.network import Network, NetworkConfig
-    from tagger.training import refit as refit_module
-    from tagger.training.epoch_loop import EpochOutcome, TrainingWindows
-    from tagger.training.epoch_sampling import items
-
-    def fake_epoch(network, *args, epoch, **kwargs):
-        with torch.no_grad():
-            for p in network.parameters():
-                p.fill_(float(epoch) / 100)
-            for m in network.modules():
-                if isinstance(m, torch.nn.BatchNorm2d):
-                    m.running_mean.fill_(123.0)
-        return EpochOutcome(0.0, 0.0, 1)
-
-    monkeypatch.setattr(refit_module, "train_epoch", fake_epoch)
-    frontend = FrontEndConfig()
-    tracks = _cached_tracks(3, frontend, np.random.default_rng(0))
-    data = TrainingWindows(tracks, items(tracks), np.array([0, 1, 0]))
-    network = Network(NetworkConfig())
-    logs: list[str] = []
-    averaged = refit_module.refit(
-        network, data, dataclasses.replace(CONFIG, refit_average=average), frontend, epochs=4,
-        lr=1e-3, weight_decay=0.0, rng=np.random.default_rng(0), log=logs.append,
-        stage=lambda _: None,
-    )  # fmt: skip
-    weights = torch.cat([p.detach().flatten() for p in network.parameters()])
-    bn = next(m for m in network.modules() if isinstance(m, torch.nn.BatchNorm2d))
-    if average:
-        assert averaged == [2, 4]
-        assert torch.allclose(weights, torch.full_like(weights, 0.03))
-        assert not torch.any(bn.running_mean == 123.0)  # taken again from the windows
-        assert logs[-1] == "refit: weights averaged over epochs 2-4"
-    else:
-        assert averaged is None
-        assert torch.allclose(weights, torch.full_like(weights, 0.04))
-        assert torch.all(bn.running_mean == 123.0)
-
-
-def test_an_averaged_refit_records_its_epochs_in_the_model(label_set, tmp_path):
-    out = tmp_path / "averaged.safetensors"
-    config = dataclasses.replace(CONFIG, refit_min_epochs=3, refit_average=True)
-    train(label_set, out, config, held_out=True, show_progress=False, log=print)
-    refit = load_model(out).training["refit"]
-    assert refit["averaged_epochs"] == [(refit["epochs"] + 1) // 2, refit["epochs"]]
