@@ -1,6 +1,7 @@
 """How the refit's untagged tracks fare after each epoch: train on every label, score each epoch.
 
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
+        [--average-from K]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -9,7 +10,9 @@ rate, every label of the library, for EPOCHS epochs. After each epoch the librar
 tracks are labeled from their cached windows (the mean of each track's window probabilities, as
 the predictor forms it) and counted against the corpus folders (WORK/music/metal|hardcore/...).
 One JSON line per epoch is printed and appended to WORK/refit_curve.jsonl. This is what chose
-the recipe's `refit_min_epochs` (BENCHMARKS.md, "How long the refit trains").
+the recipe's `refit_min_epochs` (BENCHMARKS.md, "How long the refit trains"). With
+--average-from K each row also scores the running average of the weights of epochs K..this one
+(BENCHMARKS.md, "Averaging the refit's weights: tried, not kept").
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def main() -> None:
 
     averaged = torch.optim.swa_utils.AveragedModel(network) if args.average_from else None
 
-    def averaged_right(averaged, network, epoch: int) -> int | None:
+    def averaged_right(epoch: int) -> int | None:
         """The weights averaged over epochs average_from..epoch, BatchNorm statistics
         recomputed on the training windows (torch.optim.swa_utils), scored like the network."""
         if averaged is None or epoch < args.average_from:
@@ -101,13 +104,14 @@ def main() -> None:
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
-            "averaged_right": averaged_right(averaged, network, epoch),
+        }
+        if (average := averaged_right(epoch)) is not None:
+            row["averaged_right"] = average
+        row |= {
             "untagged": len(usable),
             "seconds": round(time.monotonic() - t0),
             "load": os.getloadavg(),
         }
-        if row["averaged_right"] is None:
-            del row["averaged_right"]
         print(json.dumps(row), flush=True)
         with open(work / "refit_curve.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
