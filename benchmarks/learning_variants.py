@@ -75,19 +75,23 @@ def untagged_windows(work: Path, frontend, cache, workers: int):
     return usable, [windows[p] for p, _ in usable]
 
 
-def untagged_right(network, classes: list[str], usable, tracks, frontend) -> int:
-    """How many untagged tracks the network labels right: the mean of each track's window
-    probabilities, as the predictor forms it."""
+def verdicts(network, tracks, frontend) -> np.ndarray:
+    """[tracks, classes]: the mean of each track's window probabilities, as the predictor
+    forms a verdict."""
     import torch
 
     from tagger.training.calibration import window_logits
 
     logits, track_of = window_logits(network, tracks, frontend, False)
     probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
-    verdicts = np.stack([probs[track_of == t].mean(0) for t in range(len(tracks))])
-    return int(
-        sum(classes[int(v.argmax())] == c for v, (_, c) in zip(verdicts, usable, strict=True))
-    )
+    return np.stack([probs[track_of == t].mean(0) for t in range(len(tracks))])
+
+
+def untagged_right(network, classes: list[str], usable, tracks, frontend) -> int:
+    """How many untagged tracks the network labels right (verdicts as the predictor forms
+    them)."""
+    votes = verdicts(network, tracks, frontend)
+    return int(sum(classes[int(v.argmax())] == c for v, (_, c) in zip(votes, usable, strict=True)))
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """How the refit's untagged tracks fare after each epoch: train on every label, score each epoch.
 
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
-        [--average-from K]
+        [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -12,7 +12,10 @@ the predictor forms it) and counted against the corpus folders (WORK/music/metal
 One JSON line per epoch is printed and appended to WORK/refit_curve.jsonl. This is what chose
 the recipe's `refit_min_epochs` (BENCHMARKS.md, "How long the refit trains"). With
 --average-from K each row also scores the running average of the weights of epochs K..this one
-(BENCHMARKS.md, "Averaging the refit's weights: tried, not kept").
+(BENCHMARKS.md, "Averaging the refit's weights: tried, not kept"). With --pseudo-from MODEL
+(self-training) the untagged tracks MODEL labels at a verdict confidence of at least
+--pseudo-threshold (temperature 1) join the labels with MODEL's class before the first epoch
+(BENCHMARKS.md, "Self-training on the untagged tracks: tried, not kept").
 """
 
 from __future__ import annotations
@@ -30,6 +33,36 @@ sys.path.insert(0, str(Path(__file__).parent))
 from learning_variants import open_work, untagged_right, untagged_windows  # noqa: E402
 
 
+def _with_pseudo_labels(labeled, args, usable, untagged, frontend):
+    """The labeled (windows, tracks) plus the untagged tracks `args.pseudo_from` labels at
+    `args.pseudo_threshold` or surer (its temperature set to 1), each with that model's class;
+    what was added, and how much of it is right by the corpus folders, printed."""
+    from learning_variants import verdicts
+
+    from tagger.model.checkpoint import load_model
+    from tagger.model.network import set_temperature
+    from tagger.training.dataset import LabeledTrack
+
+    teacher = load_model(args.pseudo_from)
+    set_temperature(teacher.network, 1.0)
+    votes = verdicts(teacher.network, untagged, frontend)
+    chosen = [i for i, v in enumerate(votes) if v.max() >= args.pseudo_threshold]
+    classes = [teacher.classes[int(votes[i].argmax())] for i in chosen]
+    right = sum(c == usable[i][1] for i, c in zip(chosen, classes, strict=True))
+    teacher_right = sum(
+        teacher.classes[int(v.argmax())] == c for v, (_, c) in zip(votes, usable, strict=True)
+    )
+    print(
+        f"pseudo-labels: {len(chosen)} of {len(untagged)} untagged tracks at >= "
+        f"{args.pseudo_threshold} ({right} right); the teacher labels {teacher_right} right"
+    )
+    added = [
+        LabeledTrack(usable[i][0], c, None, None, source="pseudo")
+        for i, c in zip(chosen, classes, strict=True)
+    ]
+    return labeled[0] + [untagged[i] for i in chosen], labeled[1] + added
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -42,6 +75,13 @@ def main() -> None:
         default=0,
         help="also score the running average of the weights from this epoch on (0: off)",
     )
+    parser.add_argument(
+        "--pseudo-from",
+        type=Path,
+        default=None,
+        help="a model whose confident verdicts on the untagged tracks join the labels",
+    )
+    parser.add_argument("--pseudo-threshold", type=float, default=0.8)
     args = parser.parse_args()
     work = args.work.resolve()
     data, cache = open_work(work)
@@ -66,6 +106,8 @@ def main() -> None:
     usable, untagged = untagged_windows(work, frontend, cache, config.workers)
     index = {c: i for i, c in enumerate(data.classes)}
 
+    if args.pseudo_from is not None:
+        labeled = _with_pseudo_labels(labeled, args, usable, untagged, frontend)
     network, _ = training._start_network(config, data.classes, frontend, labeled[0], print)
     weight_decay = config.weight_decay
     if weight_decay is None:
