@@ -18,7 +18,8 @@ folders under WORK_DIR (XDG_*), so nothing of the user's is read or changed:
     tagger models use M && tagger scan MUSIC the untagged tracks classified by the new model
     tagger list --format json                the labels read back
 and print the track accuracy on the untagged ones (the target: 95 %) and on all unlabeled ones,
-how many classified tracks the review queue holds (and why), the held-out metrics, the
+how many classified tracks the review queue holds (and why), how many untagged tracks it leaves
+outside review and how many of those are right, the held-out metrics, the
 calibration the training fitted, the labels used, the times and the load. With
 --compare-uncalibrated the same model with its temperature set back to 1 classifies the
 library again, for the review queue before and after calibration. Tracks the library leaves
@@ -193,6 +194,7 @@ def outcome(work: Path, music: Path, truth: dict[str, tuple[str, str]]) -> dict:
     listing, _ = tagger(work, "list", "--format", "json")
     rows = {str(Path(r["path"]).resolve()): r for r in json.loads(listing)}
     results: dict[str, list[bool]] = {"none": [], "odd": []}
+    outside_review: list[bool] = []  # untagged tracks the review queue does not hold
     unclassified = 0
     for path, (cls, kind) in truth.items():
         if kind == "tagged":
@@ -200,12 +202,17 @@ def outcome(work: Path, music: Path, truth: dict[str, tuple[str, str]]) -> dict:
         got = rows[path].get("model_label")
         unclassified += got is None
         results[kind].append(got == cls)
+        if kind == "none" and not rows[path].get("needs_review"):
+            outside_review.append(got == cls)
     unlabeled = results["none"] + results["odd"]
     review = [r for r in rows.values() if r.get("needs_review")]
     reasons = [reason.split(":")[0] for r in review for reason in r.get("review_reasons", [])]
     return {
         "untagged_accuracy": float(np.mean(results["none"])) if results["none"] else None,
         "untagged_tracks": len(results["none"]),
+        # what a user who decides the review queue by ear is left with unchecked
+        "untagged_outside_review": len(outside_review),
+        "untagged_outside_review_right": sum(outside_review),
         "unlabeled_accuracy": float(np.mean(unlabeled)) if unlabeled else None,
         "unlabeled_tracks": len(unlabeled),
         "left_unclassified": unclassified,
@@ -297,7 +304,9 @@ def main() -> int:
     print(
         f"untagged track accuracy {untagged:.3f} ({report['untagged_tracks']} tracks); all "
         f"unlabeled {report['unlabeled_accuracy']:.3f}; in review {report['in_review']} of "
-        f"{report['classified']}; trained in {train_s:.0f} s ({train_cpu:.0f} CPU s)"
+        f"{report['classified']} (untagged outside review: "
+        f"{report['untagged_outside_review_right']} of {report['untagged_outside_review']} "
+        f"right); trained in {train_s:.0f} s ({train_cpu:.0f} CPU s)"
     )
     (args.work / "quality.json").write_text(json.dumps(report, indent=1, default=str))
     return 0
