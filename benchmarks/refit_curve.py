@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
+        [--start-from MODEL]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -82,6 +83,9 @@ def main() -> None:
         help="a model whose confident verdicts on the untagged tracks join the labels",
     )
     parser.add_argument("--pseudo-threshold", type=float, default=0.8)
+    parser.add_argument(
+        "--start-from", default=None, help="a model file to start from instead of the bundled"
+    )
     args = parser.parse_args()
     work = args.work.resolve()
     data, cache = open_work(work)
@@ -97,6 +101,8 @@ def main() -> None:
     changes = {"seed": args.seed, "calibrate": False}
     if args.lr is not None:
         changes["lr"] = args.lr
+    if args.start_from is not None:
+        changes["warm_start"] = args.start_from
     config = default_config("library", **changes)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)

@@ -7,7 +7,8 @@ from too few artists and then starts learning the artists themselves after one o
 (BENCHMARKS.md, issue 11), so the artists it never trained on are the ones it gets wrong. The
 refit starts from the same weights, at the same learning rate, and runs the split run's best
 number of epochs (at least `TrainConfig.refit_min_epochs`: the untagged tracks of a library,
-mostly by artists it has tags for, go on improving after unseen artists peak; recipes.py) over
+mostly by artists it has tags for, go on improving after unseen artists peak; recipes.py; also
+when no epoch beat the start and the split run kept it, best epoch 0) over
 the training, validation and (once measured) test tracks, the usual "refit on all the data" of
 model selection. The split run's held-out figures then describe the
 procedure, a little pessimistically; the model card says so. The temperature fitted on the

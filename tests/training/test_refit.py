@@ -103,3 +103,21 @@ def test_the_refit_runs_at_least_its_minimum_within_the_cap(label_set, tmp_path)
     room = 4 - training["epochs_run"]
     assert result.best_epoch <= room < 5  # the cap, not the minimum, sets the refit's length
     assert training["refit"]["epochs"] == room
+
+
+def test_a_start_no_epoch_beats_is_still_refit_on_the_labels(trained, label_set, tmp_path):
+    """Best epoch 0 (the start model is kept by the split run): the refit still learns the
+    library's labels for its minimum number of epochs, from that start."""
+    _, start, _ = trained
+    out = tmp_path / "from-start.safetensors"
+    logs: list[str] = []
+    # A learning rate no epoch survives: every epoch's validation loss is worse than the start's.
+    config = dataclasses.replace(
+        CONFIG, warm_start=str(start), lr=50.0, patience=2, refit_min_epochs=3
+    )
+    train(label_set, out, config, held_out=True, show_progress=False, log=logs.append)
+    training = load_model(out).training
+    assert training["best_epoch"] == 0 and training["epochs_run"] == 2
+    assert training["refit"]["epochs"] == 3
+    assert sum(line.startswith("refit epoch") for line in logs) == 3
+    assert any(not torch.equal(w, _weights(start)[k]) for k, w in _weights(out).items())
