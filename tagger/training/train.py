@@ -257,12 +257,13 @@ def train(
     # Also when no epoch beat the start (best epoch 0): the split run judges artists it never
     # trained on, while the refit learns the library's own tags, which the untagged tracks of
     # those artists need (BENCHMARKS.md, "A start that already knows the music").
-    wants_refit = config.refit and max(state["best_epoch"], config.refit_min_epochs) > 0
+    wanted = max(state["best_epoch"], config.refit_min_epochs)
+    wants_refit = config.refit and wanted > 0
     room = config.epochs - state["epoch"]  # the refit shares the cap that bounds a run's time
     if wants_refit and room < (needed := max(state["best_epoch"], 1)):
         log(f"no refit: {needed} more epochs would pass the cap of {config.epochs}")
         wants_refit = False
-    refit_epochs = min(max(state["best_epoch"], config.refit_min_epochs), room)
+    refit_epochs = min(wanted, room)
     if wants_refit:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
