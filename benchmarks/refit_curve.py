@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
-        [--start-from MODEL]
+        [--start-from MODEL] [--cosine]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -16,7 +16,9 @@ the recipe's `refit_min_epochs` (BENCHMARKS.md, "How long the refit trains"). Wi
 (BENCHMARKS.md, "Averaging the refit's weights: tried, not kept"). With --pseudo-from MODEL
 (self-training) the untagged tracks MODEL labels at a verdict confidence of at least
 --pseudo-threshold (temperature 1) join the labels with MODEL's class before the first epoch
-(BENCHMARKS.md, "Self-training on the untagged tracks: tried, not kept").
+(BENCHMARKS.md, "Self-training on the untagged tracks: tried, not kept"). With --cosine the
+learning rate falls from the recipe's to near zero over the EPOCHS epochs (cosine annealing, one
+step per epoch) instead of the recipe's step schedule (BENCHMARKS.md, "Annealing the refit").
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ def main() -> None:
     parser.add_argument(
         "--start-from", default=None, help="a model file to start from instead of the bundled"
     )
+    parser.add_argument(
+        "--cosine", action="store_true", help="anneal the learning rate to ~0 over the epochs"
+    )
     args = parser.parse_args()
     work = args.work.resolve()
     data, cache = open_work(work)
@@ -119,7 +124,10 @@ def main() -> None:
     if weight_decay is None:
         weight_decay = architecture(config.arch).weight_decay
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
+    if args.cosine:
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
+    else:
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     all_labels = training._windows(labeled, index)
 
     def right(model=network) -> int:
@@ -149,6 +157,7 @@ def main() -> None:
             "work": work.name,
             "seed": args.seed,
             "lr": config.lr,
+            "schedule": "cosine" if args.cosine else "step",
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
