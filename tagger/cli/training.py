@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--epochs",
         type=int,
         default=None,
-        help="at most this many (default 100; --from-library 25)",
+        help="at most this many, the refit's included (default 100; --from-library 25)",
     )
     p.add_argument(
         "--patience",

@@ -28,8 +28,11 @@ from epoch 4 on, 62–63 at epoch 8; a refit of one epoch had left a run at 54 (
 "How long the refit trains"). The same holds when the split run keeps the start (best epoch 0):
 from a start that already knew the generator, delivering the start left a third library at 58
 of 66 untagged tracks, where its refit reached 62 after one epoch and 64 after two (BENCHMARKS.md,
-"A start that already knows the music"). Inside the cap: the refit never runs more epochs than
-the split run left.
+"A start that already knows the music"). Inside the cap: the split run stops 8 epochs before it (the
+refit's minimum), and the refit never runs more epochs than the split run left; a best epoch
+later than that is refit for the epochs left (a fifth library's split run improved until epoch
+11 and filled the cap, and without the reserve it got no refit: BENCHMARKS.md, "The refit's
+share of the cap").
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ procedure, a little pessimistically; the model card says so. The temperature fit
 validation tracks is kept: the refit has trained on those tracks, so fitting it again on them
 would be fitting to tracks the network has seen. The refit shares the run's epoch cap (the
 split run's epochs plus the refit's stay within `TrainConfig.epochs`, which bounds a run's
-time; train.py skips the refit, and says so, where it would not fit).
+time): train.py keeps the cap's last `refit_min_epochs` free of the split run (at most half the
+cap), so a split run whose validation keeps improving cannot crowd the refit out, and it
+refits for the best epoch count where that fits, else for what is left.
 """
 
 from __future__ import annotations

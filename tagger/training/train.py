@@ -167,7 +167,12 @@ def train(
     epoch_times = [r.seconds for r in history if r.epoch > 0]
     if state.get("finished"):  # the epochs ran before; only the steps after them are left
         log(f"resuming after the last epoch ({state['epoch']}) from {resume_file}")
-    epochs_left = [] if state.get("finished") else range(state["epoch"] + 1, config.epochs + 1)
+    # The last epochs of the cap are kept for the refit's minimum (it shares the cap): a split
+    # run whose validation kept improving used to fill the cap and leave no room for the refit,
+    # delivering a model that never learnt a third of the labels (BENCHMARKS.md, "The refit's
+    # share of the cap").
+    last = config.epochs - (min(config.refit_min_epochs, config.epochs // 2) if config.refit else 0)
+    epochs_left = [] if state.get("finished") else range(state["epoch"] + 1, last + 1)
     for epoch in epochs_left:
         t0 = time.monotonic()
         try:
@@ -217,6 +222,8 @@ def train(
         if state["bad"] >= config.patience:
             log(f"early stop: validation loss has not improved for {config.patience} epochs")
             break
+        if epoch == last < config.epochs:
+            log(f"stop: the last {config.epochs - last} epochs of the cap are the refit's")
 
     network.load_state_dict(best_weights)
     best = next(r for r in history if r.epoch == state["best_epoch"])
@@ -260,7 +267,13 @@ def train(
     wanted = max(state["best_epoch"], config.refit_min_epochs)
     wants_refit = config.refit and wanted > 0
     room = config.epochs - state["epoch"]  # the refit shares the cap that bounds a run's time
-    if wants_refit and room < (needed := max(state["best_epoch"], 1)):
+    # It needs the split run's best epoch count, or its minimum where that is less: the
+    # untagged tracks level off from the fourth epoch on (recipes.py), so a best epoch of 11
+    # does not need 11 (the minimum is kept free of the split run, above).
+    needed = max(state["best_epoch"], 1)
+    if config.refit_min_epochs:
+        needed = min(needed, config.refit_min_epochs)
+    if wants_refit and room < needed:
         log(f"no refit: {needed} more epochs would pass the cap of {config.epochs}")
         wants_refit = False
     refit_epochs = min(wanted, room)

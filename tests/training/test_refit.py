@@ -105,6 +105,19 @@ def test_the_refit_runs_at_least_its_minimum_within_the_cap(label_set, tmp_path)
     assert training["refit"]["epochs"] == room
 
 
+def test_a_split_run_that_keeps_improving_leaves_the_refit_its_minimum(label_set, tmp_path):
+    """Patience longer than the cap: the split run stops where the refit's minimum begins, and
+    the refit runs that minimum inside the cap (it used to fill the cap: no refit at all)."""
+    out = tmp_path / "long.safetensors"
+    logs: list[str] = []
+    config = dataclasses.replace(CONFIG, epochs=6, patience=10, refit_min_epochs=3)
+    train(label_set, out, config, held_out=True, show_progress=False, log=logs.append)
+    training = load_model(out).training
+    assert training["epochs_run"] == 3
+    assert training["refit"]["epochs"] == 3
+    assert "stop: the last 3 epochs of the cap are the refit's" in logs
+
+
 def test_a_start_no_epoch_beats_is_still_refit_on_the_labels(trained, label_set, tmp_path):
     """Best epoch 0 (the start model is kept by the split run): the refit still learns the
     library's labels for its minimum number of epochs, from that start."""
