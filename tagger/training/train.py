@@ -38,7 +38,7 @@ from tagger.training.epoch_sampling import items
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
-from tagger.training.refit import refit
+from tagger.training.refit import refit, refit_epochs, split_run_last_epoch
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.train_config import EpochRecord, TrainConfig, TrainProgress
@@ -167,11 +167,7 @@ def train(
     epoch_times = [r.seconds for r in history if r.epoch > 0]
     if state.get("finished"):  # the epochs ran before; only the steps after them are left
         log(f"resuming after the last epoch ({state['epoch']}) from {resume_file}")
-    # The last epochs of the cap are kept for the refit's minimum (it shares the cap): a split
-    # run whose validation kept improving used to fill the cap and leave no room for the refit,
-    # delivering a model that never learnt a third of the labels (BENCHMARKS.md, "The refit's
-    # share of the cap").
-    last = config.epochs - (min(config.refit_min_epochs, config.epochs // 2) if config.refit else 0)
+    last = split_run_last_epoch(config)
     epochs_left = [] if state.get("finished") else range(state["epoch"] + 1, last + 1)
     for epoch in epochs_left:
         t0 = time.monotonic()
@@ -261,23 +257,8 @@ def train(
             network, test_set, len(test_skipped), classes, frontend, config.bf16, log
         )
     refitted = None
-    # Also when no epoch beat the start (best epoch 0): the split run judges artists it never
-    # trained on, while the refit learns the library's own tags, which the untagged tracks of
-    # those artists need (BENCHMARKS.md, "A start that already knows the music").
-    wanted = max(state["best_epoch"], config.refit_min_epochs)
-    wants_refit = config.refit and wanted > 0
-    room = config.epochs - state["epoch"]  # the refit shares the cap that bounds a run's time
-    # It needs the split run's best epoch count, or its minimum where that is less: the
-    # untagged tracks level off from the fourth epoch on (recipes.py), so a best epoch of 11
-    # does not need 11 (the minimum is kept free of the split run, above).
-    needed = max(state["best_epoch"], 1)
-    if config.refit_min_epochs:
-        needed = min(needed, config.refit_min_epochs)
-    if wants_refit and room < needed:
-        log(f"no refit: {needed} more epochs would pass the cap of {config.epochs}")
-        wants_refit = False
-    refit_epochs = min(wanted, room)
-    if wants_refit:
+    refit_for = refit_epochs(config, state["best_epoch"], state["epoch"], log)
+    if refit_for:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
         refit_set = _joined(train_set, val_set, test_set)
@@ -287,7 +268,7 @@ def train(
         try:
             refit(
                 network, _windows(refit_set, label_index), config, frontend,
-                epochs=refit_epochs, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
+                epochs=refit_for, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
                 stage=stage, cancel=cancel,
             )  # fmt: skip
         except EpochCancelled:
@@ -296,7 +277,7 @@ def train(
             set_temperature(network, calibration.temperature)
         refitted = {
             "tracks": len(refit_set[0]),
-            "epochs": refit_epochs,
+            "epochs": refit_for,
             "seconds": round(time.monotonic() - t0, 1),
         }
         if "test" in metrics:  # what they describe, in the file
