@@ -7,14 +7,12 @@ uses the session's tiny random model, so verdicts are noise but the plumbing is 
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from audio_factory import tone, write_audio
-from mutagen.flac import FLAC
+from gui_library import write_library
 from PySide6.QtCore import QSettings
 
 from tagger.gui.main_window import MainWindow
@@ -22,32 +20,10 @@ from tagger.gui.settings_store import SettingsStore
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 
-N_GOOD = 6
-ARTISTS = ["Iron Verdict", "Concrete Youth", "Sepulchral Gate", "Last Stand Crew"]
-
-
-def _write_library(folder: Path, n: int = N_GOOD) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        artist = ARTISTS[i % len(ARTISTS)]
-        path = folder / artist / f"{i + 1:02d} Song {i + 1}.flac"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_audio(path, tone(4.0, rate=22_050, freq=150.0 + 40 * i, seed=i), rate=22_050)
-        tags = FLAC(path)
-        tags["title"] = f"Song {i + 1}"
-        tags["artist"] = artist
-        tags["album"] = f"{artist} LP"
-        tags["date"] = str(1995 + i)
-        if i % 3 == 0:
-            tags["genre"] = "Metalcore"
-        tags.save()
-    (folder / "broken.mp3").write_bytes(os.urandom(4096))
-    return folder
-
 
 @pytest.fixture(scope="session")
 def music_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _write_library(tmp_path_factory.mktemp("music-master") / "music")
+    return write_library(tmp_path_factory.mktemp("music-master") / "music")
 
 
 @pytest.fixture
@@ -78,13 +54,6 @@ def classified_master(
     finally:
         library.close()
     return db
-
-
-def copy_db(source: Path, dest: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{dest}{suffix}")
-    return dest
 
 
 @pytest.fixture

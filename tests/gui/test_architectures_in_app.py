@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import N_GOOD
+from gui_library import N_GOOD
 
 from tagger.library.queries import SmartList
 from tagger.library.settings import Settings

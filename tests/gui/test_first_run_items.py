@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from audio_factory import tone, write_audio
-from conftest import copy_db
+from gui_library import copy_db
 from mutagen.flac import FLAC
 
 from tagger.gui.main_window import PAGE_EMPTY, PAGE_LIBRARY

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from album_library import AGAINST, AGAINST_REASON, UNSURE, UNSURE_REASON, fill_album_library
-from conftest import copy_db
+from gui_library import copy_db
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import copy_db
+from gui_library import copy_db
 
 from tagger.library.queries import SmartList
 
