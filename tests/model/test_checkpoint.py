@@ -105,12 +105,13 @@ def test_refuses_missing_file(tmp_path):
         load_model(tmp_path / "nope.safetensors")
 
 
-def test_a_model_file_from_before_calibration_loads_at_temperature_one():
-    """The bundled model's metadata has no temperature: its network divides by 1."""
-    from tagger.model.checkpoint import default_model_path, read_model_info
-
-    assert "temperature" not in read_model_info(default_model_path()).architecture
-    network = load_model(default_model_path()).network
+def test_a_model_file_from_before_calibration_loads_at_temperature_one(tmp_path):
+    """Files written before calibration existed have no temperature: their network divides by 1."""
+    _, path = make(tmp_path)
+    meta = read_metadata(path)
+    meta["architecture"].pop("temperature", None)
+    _rewrite(path, meta)
+    network = load_model(path).network
     assert network.config.temperature == 1.0
     assert float(network.head.temperature) == 1.0
 
