@@ -1,5 +1,6 @@
 """A library in every state a list can show, filled directly: predictions of two models (one with
-a Neither class), a confident album with a track against it, unsure and split tracks, user
+a Neither class), a confident album with a track against it, an album with tracks against its
+tags (one whose genre this program wrote), unsure and split tracks, user
 decisions, unreadable, missing, out-of-scope and new files, genre tags that agree and disagree
 with the verdict, and file names that are not UTF-8 or hold a comma, a quote or a line break."""
 
@@ -11,12 +12,20 @@ from sqlalchemy import update
 
 from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
-from tagger.library.schema import ModelRecord, Prediction, Track
+from tagger.library.schema import (
+    ModelRecord,
+    Prediction,
+    TagBatch,
+    TagChange,
+    TagChangeStatus,
+    Track,
+)
 from tagger.library.store import Library
 from tagger.model.predictor import TrackPrediction
 
 TWO = ("hardcore", "metal")
 THREE = ("hardcore", "metal", "other")
+WRITTEN = "/m/storm/written.mp3"  # its genre was written by this program (a tag_changes row)
 
 
 def _prediction(classes: tuple[str, ...], probs: dict[str, float]) -> TrackPrediction:
@@ -91,6 +100,32 @@ SPECS: list[tuple] = [
         0.0,
         "hardcore",
     ),
+    # An album its tags call hardcore: the untagged track the model calls metal (surely) and
+    # the one whose "Metal" this program wrote (WRITTEN below) go against its tags.
+    *[
+        (
+            f"/m/storm/{i}.mp3",
+            "ok",
+            "Storm",
+            ["NYHC"],
+            0,
+            {"hardcore": 0.9, "metal": 0.1},
+            0.0,
+            None,
+        )
+        for i in range(2)
+    ],
+    ("/m/storm/untagged.mp3", "ok", "Storm", [], 0, {"hardcore": 0.05, "metal": 0.95}, 0.0, None),
+    (
+        "/m/storm/written.mp3",
+        "ok",
+        "Storm",
+        ["Metal"],
+        0,
+        {"hardcore": 0.1, "metal": 0.9},
+        0.0,
+        None,
+    ),
     ("/m/broken.mp3", "error", None, [], None, None, None, None),
     ("/m/gone.mp3", "missing", "Reign", ["Metal"], 0, {"hardcore": 0.1, "metal": 0.9}, 0.0, None),
     ("/m/pop.mp3", "out-of-scope", None, ["Pop"], None, None, None, None),
@@ -141,6 +176,20 @@ def fill_varied_library(db: Path, albums: bool = True) -> Path:
                     )
                 if decision:
                     record_decision(s, [track.id], decision)
+                if path == WRITTEN:
+                    batch = TagBatch(mode="add", labels={"metal": "Metal"})
+                    s.add(batch)
+                    s.flush()
+                    s.add(
+                        TagChange(
+                            batch_id=batch.id,
+                            track_id=track.id,
+                            path=path,
+                            old_genres=[],
+                            new_genres=["Metal"],
+                            status=TagChangeStatus.WRITTEN,
+                        )
+                    )
     finally:
         library.close()
     return db

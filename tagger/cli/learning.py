@@ -81,6 +81,12 @@ def run_genres(args: argparse.Namespace) -> int:
         ["tracks", "genre", "maps to"],
         [[str(r.tracks), r.genre, r.target or "-"] for r in rows],
     )
+    written = sum(r.written for r in rows)
+    if written:
+        print(
+            f"\n{written} of these genre values were written by `tagger tag` (mostly the "
+            "model's verdicts): they are not labels to train on"
+        )
     return 0
 
 

@@ -141,7 +141,8 @@ class TrainDialog(QDialog):
         layout.addWidget(
             QLabel(
                 "Labels come from your review decisions first, then from genre tags "
-                "that the genre map (Settings) maps to one class."
+                "that the genre map (Settings) maps to one class. Genres this app wrote "
+                "into your files are not labels: the model would learn its own guesses."
             )
         )
         layout.addWidget(self.labels)

@@ -6,7 +6,9 @@ Its verdict is the mean of its tracks' class probabilities, a user's decision co
 certainty for its class; its confidence is that mean's top value. Albums are seldom split
 between Metal and Hardcore, so a track the model calls the other way on an album it is sure
 about (at least MIN_TRACKS tracks, confidence at least `min_confidence`) is worth a person's
-ear: it goes to review with the reason "against its album".
+ear: it goes to review with the reason "against its album". So does a track with no label of its
+own on an album whose labels (decisions and the user's genre tags) all name another class:
+"against its album's tags" (`album_votes.py` says why).
 
 This module reads the rows (`album_rows_query`); the arithmetic on them is `album_votes.py`.
 """
@@ -22,10 +24,15 @@ from tagger.library.album_votes import (
     DEFAULT_MIN_CONFIDENCE,
     MIN_TRACKS,
     AgainstAlbum,
+    AgainstAlbumTags,
     AlbumVerdict,
     against_from_rows,
+    against_tags_from_rows,
+    album_review_reasons,
     verdicts_from_rows,
 )
+from tagger.library.genre_labels import written_genre_keys
+from tagger.library.genre_map import GenreMap
 from tagger.library.schema import Prediction, Track, TrackStatus
 
 
@@ -40,6 +47,7 @@ def album_rows_query() -> Select:
             Track.user_label,
             Prediction.probabilities,
             Prediction.label,
+            Track.genres,
         )
         .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
         .where(Track.album.is_not(None), Track.album != "")
@@ -60,6 +68,18 @@ def tracks_against_album(
     return against_from_rows(session.execute(album_rows_query()), min_confidence)
 
 
+def tracks_against_album_tags(session: Session, genre_map: GenreMap) -> list[AgainstAlbumTags]:
+    """Tracks without a label of their own whose prediction is not their album's labels' class."""
+    rows = session.execute(album_rows_query())
+    return against_tags_from_rows(rows, genre_map, written_genre_keys(session))
+
+
+def album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
+    """track id → why it goes against its album (both rules): `ReviewRule.against_album`."""
+    rows = session.execute(album_rows_query())
+    return album_review_reasons(rows, genre_map, written_genre_keys(session))
+
+
 def album_verdicts_by_track(session: Session, track_ids: Iterable[int]) -> dict[int, AlbumVerdict]:
     """track id → its album's verdict, for the tracks that belong to an album (tag --per-album)."""
     ids = set(track_ids)
@@ -70,9 +90,12 @@ __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
     "MIN_TRACKS",
     "AgainstAlbum",
+    "AgainstAlbumTags",
     "AlbumVerdict",
+    "album_reasons",
     "album_rows_query",
     "album_verdicts",
     "album_verdicts_by_track",
     "tracks_against_album",
+    "tracks_against_album_tags",
 ]

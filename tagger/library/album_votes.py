@@ -4,20 +4,40 @@ the arithmetic, without SQLAlchemy, so the compiled-query cache (`service/list_c
 apply it to the same rows read through `sqlite3`.
 
 A row is (track id, path, album tag, user label, current prediction's probabilities, current
-prediction's label), as `album_consensus.album_rows_query` selects it.
+prediction's label, genres), as `album_consensus.album_rows_query` selects it.
+
+Two rules send a track to review for its album:
+- **against its album**: the album's verdict (the mean of its tracks' probabilities, a decision
+  counting as certainty) is confident and the track's prediction is another class;
+- **against its album's tags**: the track has no label of its own (no decision, no genre of the
+  user's that maps to a class), the album's labels (decisions, and the user's genre tags through
+  the genre map) all name one class, and the track's prediction is another. In a collection
+  albums are tagged by the album, so this is the likeliest mistake of all: measured on the
+  library benchmark (BENCHMARKS.md), every track it added to the queue was wrong.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
+
+from tagger.library.genre_map import GenreMap, Verdict
+from tagger.library.written_genres import users_genres
 
 MIN_TRACKS = 3
 DEFAULT_MIN_CONFIDENCE = 0.8
+AGAINST_ALBUM_REASON = "against its album"
+AGAINST_TAGS_REASON = "against its album's tags"
 
-AlbumRow = tuple[int, str, str, str | None, dict[str, float] | None, str | None]
+AlbumRow = tuple[int, str, str, str | None, dict[str, float] | None, str | None, list[Any]]
+
+
+def album_key(path: str, album: str) -> tuple[str, str]:
+    """An album: the tracks of one folder with the same album tag (any case)."""
+    return str(PurePath(path).parent), album.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -47,8 +67,8 @@ def verdicts_from_rows(
     """Verdicts of the albums in `rows` (only of the albums of `track_ids`, when given)."""
     albums: dict[tuple[str, str], list[_Member]] = defaultdict(list)
     names: dict[tuple[str, str], str] = {}
-    for track_id, path, album, user_label, probs, _predicted in rows:
-        key = (str(PurePath(path).parent), album.strip().casefold())
+    for track_id, path, album, user_label, probs, _predicted, _genres in rows:
+        key = album_key(path, album)
         names.setdefault(key, album.strip())
         if user_label:
             albums[key].append(_Member(track_id, user_label, True, {user_label: 1.0}))
@@ -79,7 +99,7 @@ class AgainstAlbum:
     @property
     def reason(self) -> str:
         return (
-            f"against its album: {self.album.album!r} is {self.album.label} "
+            f"{AGAINST_ALBUM_REASON}: {self.album.album!r} is {self.album.label} "
             f"({self.album.confidence:.0%} over {len(self.album.track_ids)} tracks)"
         )
 
@@ -94,7 +114,7 @@ def against_from_rows(
     by_track = {tid: v for v in verdicts for tid in v.track_ids}
     return [
         AgainstAlbum(track_id, predicted, by_track[track_id])
-        for track_id, _path, _album, user_label, _probs, predicted in rows
+        for track_id, _path, _album, user_label, _probs, predicted, _genres in rows
         if track_id in by_track
         and user_label is None
         and predicted is not None
@@ -102,6 +122,66 @@ def against_from_rows(
     ]
 
 
-def against_album_reasons(against: Iterable[AgainstAlbum]) -> dict[int, str]:
-    """track id → why it goes against its album: the rule's `against_album`."""
-    return {a.track_id: a.reason for a in against}
+@dataclass(frozen=True)
+class AgainstAlbumTags:
+    track_id: int
+    label: str  # the track's predicted label
+    album: str
+    named: str  # the one class the album's labels name
+    tracks: int  # how many of its tracks name it
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{AGAINST_TAGS_REASON}: {self.album!r} is {self.named} by the genre tags or "
+            f"decisions of {self.tracks} of its tracks"
+        )
+
+
+def against_tags_from_rows(
+    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
+) -> list[AgainstAlbumTags]:
+    """Tracks without a label of their own whose prediction is not the one class their album's
+    labels name. `written`: the genres this program wrote (`written_genres.py`), not labels."""
+    albums: dict[tuple[str, str], list[tuple[int, str | None, str | None]]] = defaultdict(list)
+    names: dict[tuple[str, str], str] = {}
+    for track_id, path, album, user_label, _probs, predicted, genres in rows:
+        key = album_key(path, album)
+        names.setdefault(key, album.strip())
+        if user_label:
+            own: str | None = user_label.casefold()
+        else:
+            mapped = genre_map.label(users_genres(genres, written.get(track_id)))
+            own = mapped.label if mapped.verdict == Verdict.LABELED else None
+        albums[key].append((track_id, own, predicted))
+    out = []
+    for key, members in albums.items():
+        named = [own for _, own, _ in members if own]
+        if not named or len(set(named)) > 1:
+            continue
+        out.extend(
+            AgainstAlbumTags(track_id, predicted, names[key], named[0], len(named))
+            for track_id, own, predicted in members
+            if own is None and predicted is not None and predicted != named[0]
+        )
+    return sorted(out, key=lambda a: a.track_id)
+
+
+def against_album_reasons(
+    against: Iterable[AgainstAlbum], against_tags: Iterable[AgainstAlbumTags] = ()
+) -> dict[int, str]:
+    """track id → why it goes against its album: the rule's `against_album`. A track against
+    both its album's tags and its verdict is given the tags' reason, the weightier one."""
+    reasons = {a.track_id: a.reason for a in against}
+    reasons.update({a.track_id: a.reason for a in against_tags})
+    return reasons
+
+
+def album_review_reasons(
+    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
+) -> dict[int, str]:
+    """Both rules over the same rows: what `ReviewRule.against_album` holds."""
+    rows = list(rows)
+    return against_album_reasons(
+        against_from_rows(rows), against_tags_from_rows(rows, genre_map, written)
+    )

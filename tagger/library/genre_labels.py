@@ -2,10 +2,12 @@
 to train on, and the tracks whose prediction disagrees with their tags.
 
 Labels for training: a user's review decision first (it is the most deliberate label there is),
-else the class the track's genre tags map to when they map to exactly one. Tracks that are
-missing or unreadable give no label. The map is applied in Python rather than SQL because its
-word rules (affixes, run-together words, first match wins) have no portable SQL form; a library
-of 100,000 tracks is read in about a second.
+else the class the track's genre tags map to when they map to exactly one. Genres this program
+wrote into the files (`written_genres.py`) are not the user's tags and give no label: a model
+must not learn its own guesses back. Tracks that are missing or unreadable give no label. The
+map is applied in Python rather than SQL because its word rules (affixes, run-together words,
+first match wins) have no portable SQL form; a library of 100,000 tracks is read in about a
+second.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from tagger.library.genre_map import GenreMap, Verdict, split_values, words
-from tagger.library.schema import Prediction, Track, TrackStatus
+from tagger.library.genre_map import GenreMap, Verdict, split_values
+from tagger.library.schema import Prediction, TagChange, TagChangeStatus, Track, TrackStatus
+from tagger.library.written_genres import genre_key, users_genres, written_keys_from_rows
 
 if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
     from tagger.training.dataset import LabeledTrack
@@ -30,29 +33,48 @@ TAG = "tag"
 UNUSABLE = (TrackStatus.MISSING, TrackStatus.ERROR)
 
 
+def written_rows_query() -> Select:
+    """The live writes of this program (`written_genres.WrittenRow`): not undone, track known."""
+    return (
+        select(TagChange.track_id, TagChange.old_genres, TagChange.new_genres)
+        .where(TagChange.status == TagChangeStatus.WRITTEN.value)
+        .where(TagChange.track_id.is_not(None))
+    )
+
+
+def written_genre_keys(session: Session) -> dict[int, frozenset[str]]:
+    """track id → the genres this program wrote into its file (`written_genres.py`)."""
+    return written_keys_from_rows(session.execute(written_rows_query()))
+
+
 @dataclass(frozen=True)
 class GenreCount:
     genre: str  # as spelled in the files (the most common spelling of its words)
     tracks: int
     target: str | None  # the class or "ignore" it maps to; None: no rule matches
+    # of `tracks`, how many carry it because this program wrote it (not labels to train on)
+    written: int = 0
 
 
 def genre_summary(session: Session, genre_map: GenreMap) -> list[GenreCount]:
     """Every distinct genre in the library (by words, so "Death-Metal" = "death metal")."""
     tracks: Counter[str] = Counter()
+    written: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
-    for genres in session.scalars(select(Track.genres)):
+    ours = written_genre_keys(session)
+    for track_id, genres in session.execute(select(Track.id, Track.genres)):
         seen = set()
         for genre in split_values(genres):
-            key = " ".join(words(genre))
+            key = genre_key(genre)
             spellings.setdefault(key, Counter())[genre] += 1
             if key not in seen:
                 seen.add(key)
                 tracks[key] += 1
+                written[key] += key in ours.get(track_id, ())
     out = []
     for key, n in tracks.items():
         spelling = spellings[key].most_common(1)[0][0]
-        out.append(GenreCount(spelling, n, genre_map.target(spelling)))
+        out.append(GenreCount(spelling, n, genre_map.target(spelling), written[key]))
     return sorted(out, key=lambda g: (-g.tracks, g.genre.casefold()))
 
 
@@ -62,15 +84,17 @@ def _labeled_rows(session: Session) -> Iterator[Track]:
 
 
 def training_labels(session: Session, genre_map: GenreMap) -> list[LabeledTrack]:
-    """One LabeledTrack per labeled track: decision first, else a tag mapping to one class."""
+    """One LabeledTrack per labeled track: decision first, else a tag of the user's (not one this
+    program wrote) mapping to one class."""
     from tagger.training.dataset import LabeledTrack
 
+    ours = written_genre_keys(session)
     out = []
     for t in _labeled_rows(session):
         if t.user_label:
             label, source = t.user_label.casefold(), DECISION
         else:
-            mapped = genre_map.label(t.genres)
+            mapped = genre_map.label(users_genres(t.genres, ours.get(t.id)))
             if mapped.verdict != Verdict.LABELED or mapped.label is None:
                 continue
             label, source = mapped.label, TAG
@@ -101,6 +125,8 @@ class Conflict:
 def conflicts(session: Session, genre_map: GenreMap) -> list[Conflict]:
     """Tracks whose tags map to one class while the decision or prediction says another.
 
+    The tags are the user's: a genre this program wrote beside them (`written_genres.py`) would
+    make a "NYHC" track it called Metal ambiguous and hide the very conflict the list is for.
     Most confident disagreement first: those are the likeliest mislabeled files.
     """
     query = (
@@ -109,9 +135,10 @@ def conflicts(session: Session, genre_map: GenreMap) -> list[Conflict]:
         .where(Track.status.not_in([s.value for s in UNUSABLE]))
         .where((Prediction.id.is_not(None)) | Track.user_label.is_not(None))
     )
+    ours = written_genre_keys(session)
     out = []
     for t, p in session.execute(query):
-        mapped = genre_map.label(t.genres)
+        mapped = genre_map.label(users_genres(t.genres, ours.get(t.id)))
         if mapped.verdict != Verdict.LABELED or mapped.label is None:
             continue
         label = t.user_label or (p.label if p else None)

@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tagger.library.album_consensus import tracks_against_album
-from tagger.library.album_votes import against_album_reasons
+from tagger.library.album_consensus import album_reasons
 from tagger.library.genre_labels import conflicts
 from tagger.library.genre_map import OTHER
 from tagger.library.queries import (
@@ -92,8 +91,10 @@ class LibraryClient:
 
     @property
     def rule(self) -> ReviewRule:
-        """The settings' rule, with the tracks that go against a confident album verdict."""
-        against = self._cached("against", lambda s: against_album_reasons(tracks_against_album(s)))
+        """The settings' rule, with the tracks that go against their album (its confident
+        verdict, or its tags)."""
+        genre_map = self.settings.genre_map_rules()
+        against = self._cached("against", lambda s: album_reasons(s, genre_map))
         return replace(
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against
         )

@@ -36,7 +36,7 @@ import platformdirs
 
 import tagger
 from tagger import APP_NAME, __version__
-from tagger.library.album_votes import against_album_reasons, against_from_rows
+from tagger.library.album_votes import album_review_reasons
 from tagger.library.compiled_query import CompiledQuery, run_compiled
 from tagger.library.database_faults import SQLITE_MAGIC
 from tagger.library.db_location import plain_sqlite_file
@@ -45,11 +45,12 @@ from tagger.library.review_rule import AGAINST_ALBUM, ReviewRule
 from tagger.library.revisions import revisions
 from tagger.library.settings import Settings
 from tagger.library.track_rows import SmartList, TrackRow, on_this_host, track_row, with_label
+from tagger.library.written_genres import written_keys_from_rows
 from tagger.service.models import classes_with_models, unknown_label_warning
 
 # Entries kept; the oldest go when a new one is written (each distinct --search is one).
 MAX_ENTRIES = 200
-STATEMENTS = ("albums", "rows", "rows_against", "classes")
+STATEMENTS = ("albums", "written", "rows", "rows_against", "classes")
 # The sources whose code shapes the cached SQL or the rows made from it.
 SOURCES = ("library/*.py", "service/list_cache.py", "service/models.py")
 _VERSION = re.compile(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -214,8 +215,9 @@ def _answer(
     paths: PathMap,
 ) -> Listing:
     """What LibraryClient.list_rows / review_queue answer, from the compiled statements."""
-    against = against_album_reasons(
-        against_from_rows(run_compiled(connection, statements["albums"]))
+    written = written_keys_from_rows(run_compiled(connection, statements["written"]))
+    against = album_review_reasons(
+        run_compiled(connection, statements["albums"]), settings.genre_map_rules(), written
     )
     rule = replace(ReviewRule.from_settings(settings, request.threshold), against_album=against)
     query = statements["rows_against"] if against else statements["rows"]
@@ -253,6 +255,7 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     parameter, filled in by `_answer`."""
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
+    from tagger.library.genre_labels import written_rows_query
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
     from tagger.service.models import model_classes_query
 
@@ -266,6 +269,7 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     placeholder = replace(rule, against_album={0: ""})
     statements = {
         "albums": compile_select(album_rows_query()),
+        "written": compile_select(written_rows_query()),
         "rows": compile_select(rows(rule)),
         "rows_against": compile_select(rows(placeholder), [AGAINST_ALBUM]),
         "classes": compile_select(model_classes_query()),

@@ -70,6 +70,7 @@ def tag_request(
         ),
         include_unreviewed=include_unreviewed,
         review_rule=ReviewRule.from_settings(settings),
+        genre_map=settings.genre_map_rules(),
         library_folders=tuple(settings.library_folders),
         follow_links_outside=follow_links_outside,
     )

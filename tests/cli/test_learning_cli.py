@@ -131,3 +131,20 @@ def test_no_refit_delivers_the_split_runs_model(tagged_library, capsys):
     assert main(argv) == 0
     assert "refit" not in "".join(capsys.readouterr())
     assert read_metadata(out)["training"]["refit"] is None
+
+
+def test_genres_the_tagger_wrote_are_not_labels(tiny_corpus: Path, tmp_path, capsys) -> None:
+    """A user classifies an untagged library, writes the model's verdicts into the files, then
+    asks to train from the library: the genres just written are not offered as labels."""
+    music = tmp_path / "music"
+    shutil.copytree(tiny_corpus, music)
+    lib = ["--db", str(tmp_path / "library.db")]
+    assert main(["scan", str(music), *lib]) == 0
+    assert main(["tag", *lib, "--apply", "--include-unreviewed"]) == 0
+    assert "wrote 28 files" in capsys.readouterr().out
+
+    assert main(["genres", *lib]) == 0
+    assert "28 of these genre values were written by `tagger tag`" in capsys.readouterr().out
+    out = tmp_path / "mine.safetensors"
+    assert main(["train", "--from-library", *lib, "--out", str(out), "--epochs", "1"]) == 2
+    assert "labels found: none" in capsys.readouterr().err

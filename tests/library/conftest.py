@@ -6,11 +6,13 @@ Each distinct file is encoded once per session and copied into each test's folde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 from library_helpers import FORMATS, AudioPool, MakeLibrary
+from tag_library_helpers import make_mp3, mp3_template
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.library.store import Library
@@ -55,3 +57,10 @@ def make_music(audio_pool: AudioPool, tmp_path: Path) -> MakeLibrary:
         return out
 
     return make
+
+
+@pytest.fixture
+def mp3_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """mp3_file(dest, genres): a tiny real mp3 with an ID3 tag holding `genres` (None: none)."""
+    template = mp3_template(tmp_path_factory.getbasetemp() / "mp3-template")
+    return lambda dest, genres=None: make_mp3(template, dest, genres)

@@ -6,10 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from tagger.library.album_consensus import (
+    album_reasons,
     album_verdicts,
     album_verdicts_by_track,
     tracks_against_album,
+    tracks_against_album_tags,
 )
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreRule
 from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
 from tagger.library.schema import ModelRecord, Track
@@ -109,3 +112,77 @@ def test_per_album_labels_cover_album_tracks_only(library, ids) -> None:
         ids["a-odd"]: "metal",
         ids["b1"]: "hardcore",
     }
+
+
+def _album(library: Library, folder: str, specs: dict[str, tuple[list[str], float | None]]) -> dict:
+    """Tracks of one album: name → (genres, metal probability or None for no prediction)."""
+    out = {}
+    with library.session() as s, s.begin():
+        model = s.scalars(select(ModelRecord)).first()
+        if model is None:
+            model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=list(CLASSES))
+            s.add(model)
+            s.flush()
+        for name, (genres, metal) in specs.items():
+            t = Track(path=f"{folder}/{name}.mp3", size=1, mtime_ns=1, genres=genres, album="LP")
+            s.add(t)
+            s.flush()
+            out[name] = t.id
+            if metal is not None:
+                record_prediction(s, t.id, model.id, _prediction(metal))
+    return out
+
+
+def test_a_track_without_tags_against_its_albums_tags_is_found(library) -> None:
+    ids = _album(
+        library,
+        "/m/tagged",
+        {
+            "nyhc": (["NYHC"], 0.4),
+            "punk": (["hardcore-punk"], 0.45),
+            "rock": (["Rock"], 0.9),  # an ignored genre is no label of its own
+            "bare": ([], 0.97),  # sure, and the album's verdict is not: only the tags say so
+            "agrees": ([], 0.2),
+            "own-conflict": (["Thrash Metal"], 0.9),  # its own tag: a conflict, not this rule
+        },
+    )
+    with library.session() as s:
+        found = {a.track_id: a for a in tracks_against_album_tags(s, DEFAULT_GENRE_MAP)}
+        assert tracks_against_album(s) == []
+        reasons = album_reasons(s, DEFAULT_GENRE_MAP)
+    # "own-conflict" says metal, so the album's labels do not agree: nothing is found
+    assert found == {}
+    assert reasons == {}
+
+    with library.session() as s, s.begin():
+        s.get(Track, ids["own-conflict"]).genres = ["D-Beat"]
+    with library.session() as s:
+        found = {a.track_id: a for a in tracks_against_album_tags(s, DEFAULT_GENRE_MAP)}
+        reasons = album_reasons(s, DEFAULT_GENRE_MAP)
+    assert set(found) == {ids["rock"], ids["bare"]}
+    assert found[ids["bare"]].named == "hardcore" and found[ids["bare"]].tracks == 3
+    assert reasons[ids["bare"]].startswith("against its album's tags: 'LP' is hardcore")
+    assert set(reasons) == set(found)
+
+
+def test_decisions_count_as_the_albums_labels_and_a_decided_track_is_never_against(
+    library,
+) -> None:
+    ids = _album(library, "/m/decided", {"a": ([], 0.1), "b": ([], 0.9), "c": ([], 0.8)})
+    with library.session() as s, s.begin():
+        record_decision(s, [ids["a"]], "hardcore")
+    with library.session() as s:
+        found = {a.track_id for a in tracks_against_album_tags(s, DEFAULT_GENRE_MAP)}
+    assert found == {ids["b"], ids["c"]}
+    with library.session() as s, s.begin():
+        record_decision(s, [ids["b"]], "metal")  # now the album's labels disagree
+    with library.session() as s:
+        assert tracks_against_album_tags(s, DEFAULT_GENRE_MAP) == []
+
+
+def test_a_user_genre_map_decides_what_the_tags_say(library) -> None:
+    ids = _album(library, "/m/mapped", {"a": (["Metalcore"], 0.2), "b": ([], 0.9)})
+    mine = GenreMap((GenreRule("metalcore", "hardcore"), *DEFAULT_GENRE_MAP.rules))
+    with library.session() as s:
+        assert tracks_against_album_tags(s, DEFAULT_GENRE_MAP) == []  # Metalcore: ignored
+        assert [a.track_id for a in tracks_against_album_tags(s, mine)] == [ids["b"]]

@@ -118,7 +118,8 @@ def test_the_library_shows_every_state(db, cache, capsysbinary) -> None:
     _, out, _ = run(capsysbinary, ["list", "--db", str(db), "--format", "json"])
     rows = json.loads(out)
     reasons = {r for row in rows for r in row["review_reasons"]}
-    assert any(r.startswith("against its album") for r in reasons)
+    assert any(r.startswith("against its album:") for r in reasons)
+    assert any(r.startswith("against its album's tags:") for r in reasons)
     assert any(r.startswith("low confidence") for r in reasons)
     assert any(r.startswith("windows disagree") for r in reasons)
     assert {r["status"] for r in rows} == {"ok", "error", "missing", "out-of-scope", "new"}

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap
 from tagger.library.review import DEFAULT_RULE, ReviewRule
 from tagger.tags import MergeMode, TagOptions
 
@@ -53,6 +54,8 @@ class TagRequest:
     # Model labels the review rule flags are left for review unless this is set.
     include_unreviewed: bool = False
     review_rule: ReviewRule = DEFAULT_RULE
+    # What the user's genre tags mean: a track against its album's tags waits for review too.
+    genre_map: GenreMap = DEFAULT_GENRE_MAP
     # The library's folders; a file whose real path lies outside them (and outside `paths`) is
     # only written when `follow_links_outside` is set.
     library_folders: tuple[str, ...] = ()

@@ -9,8 +9,7 @@ from dataclasses import replace
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from tagger.library.album_consensus import album_verdicts_by_track, tracks_against_album
-from tagger.library.album_votes import against_album_reasons
+from tagger.library.album_consensus import album_reasons, album_verdicts_by_track
 from tagger.library.genre_map import OTHER
 from tagger.library.paths import is_under, tracks_under
 from tagger.library.review import effective_label, needs_review
@@ -25,7 +24,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     """
     label = effective_label()
     # A track against its confident album waits for review too (unless the album decides).
-    against = {} if request.per_album else _against_album(session)
+    against = {} if request.per_album else album_reasons(session, request.genre_map)
     rule = replace(request.review_rule, against_album=against)
     query = (
         select(
@@ -75,10 +74,6 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     if request.per_album:
         out = _with_album_verdicts(session, out, request.label)
     return out
-
-
-def _against_album(session: Session) -> dict[int, str]:
-    return against_album_reasons(tracks_against_album(session))
 
 
 def _with_album_verdicts(

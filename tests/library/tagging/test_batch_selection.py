@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
 
+from tagger.library.genre_map import DEFAULT_GENRE_MAP, IGNORE, GenreMap, GenreRule
 from tagger.library.review import ReviewRule
-from tagger.library.schema import TagBatch
+from tagger.library.schema import TagBatch, Track
 from tagger.library.store import Library
 from tagger.library.tagging import Action, BatchNotes, TagRequest, TagWriter, history
 from tagger.library.tagging.batch_model import OUTSIDE_REASON
@@ -151,3 +153,29 @@ def test_per_album_writes_the_album_verdict_to_all_its_tracks(
     }
     only_hardcore = TagWriter(lib).plan(TagRequest(per_album=True, label="hardcore"))
     assert [Path(c.path).name for c in only_hardcore.changes] == ["loose.mp3"]
+
+
+def test_a_track_against_its_albums_tags_is_left_for_review(
+    lib: Library, template: Path, tmp_path: Path
+) -> None:
+    model = fake_model(lib)
+    music = tmp_path / "music" / "album"
+    ids = [
+        add_track(lib, make_mp3(template, music / f"{i}.mp3", ["NYHC"]), model_id=model,
+                  predicted="hardcore")
+        for i in range(2)
+    ]  # fmt: skip
+    bare = make_mp3(template, music / "bare.mp3", None)
+    ids.append(add_track(lib, bare, model_id=model, predicted="metal", confidence=0.97))
+    with lib.session() as s, s.begin():
+        s.execute(update(Track).where(Track.id.in_(ids)).values(album="LP"))
+
+    plan = TagWriter(lib).plan(TagRequest())
+    assert plan.skipped == {"needs-review": 1}
+    assert "bare.mp3" not in {Path(c.path).name for c in plan.changes}
+
+    # Under a map that ignores "NYHC" the album's tags say nothing, and "bare" is written.
+    ignoring = GenreMap((GenreRule("nyhc", IGNORE), *DEFAULT_GENRE_MAP.rules))
+    plan = TagWriter(lib).plan(TagRequest(genre_map=ignoring))
+    assert plan.left_for_review == 0
+    assert "bare.mp3" in {Path(c.path).name for c in plan.changes}
