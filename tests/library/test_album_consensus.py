@@ -161,7 +161,9 @@ def test_a_track_without_tags_against_its_albums_tags_is_found(library) -> None:
         reasons = album_reasons(s, DEFAULT_GENRE_MAP)
     assert set(found) == {ids["rock"], ids["bare"]}
     assert found[ids["bare"]].named == "hardcore" and found[ids["bare"]].tracks == 3
-    assert reasons[ids["bare"]].startswith("against its album's tags: 'LP' is hardcore")
+    assert reasons[ids["bare"]] == (
+        "against its album's tags: 3 tracks of 'LP' are tagged or decided hardcore, none otherwise"
+    )
     assert set(reasons) == set(found)
 
 
@@ -173,7 +175,9 @@ def test_decisions_count_as_the_albums_labels_and_a_decided_track_is_never_again
         record_decision(s, [ids["a"]], "hardcore")
     with library.session() as s:
         found = {a.track_id for a in tracks_against_album_tags(s, DEFAULT_GENRE_MAP)}
+        reason = album_reasons(s, DEFAULT_GENRE_MAP)[ids["b"]]
     assert found == {ids["b"], ids["c"]}
+    assert reason.endswith(": 1 track of 'LP' is tagged or decided hardcore, none otherwise")
     with library.session() as s, s.begin():
         record_decision(s, [ids["b"]], "metal")  # now the album's labels disagree
     with library.session() as s:
