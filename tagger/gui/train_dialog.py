@@ -91,6 +91,7 @@ class TrainDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Train a model from this library")
+        self.setMinimumWidth(720)  # room for the model file's path and the confusion table
         self.library, self.settings, self.runner = library, settings, runner
         self.trained: TrainedModel | None = None
         self.config = default_config()
@@ -138,13 +139,13 @@ class TrainDialog(QDialog):
         self.use_button.setEnabled(False)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Labels come from your review decisions first, then from genre tags "
-                "that the genre map (Settings) maps to one class. Genres this app wrote "
-                "into your files are not labels: the model would learn its own guesses."
-            )
+        intro = QLabel(
+            "Labels come from your review decisions first, then from genre tags "
+            "that the genre map (Settings) maps to one class. Genres this app wrote "
+            "into your files are not labels: the model would learn its own guesses."
         )
+        intro.setWordWrap(True)  # else the dialog grows as wide as the sentence
+        layout.addWidget(intro)
         layout.addWidget(self.labels)
         layout.addWidget(self.estimate)
         layout.addLayout(form)
