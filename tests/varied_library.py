@@ -1,8 +1,9 @@
 """A library in every state a list can show, filled directly: predictions of two models (one with
 a Neither class), a confident album with a track against it, an album with tracks against its
-tags (one whose genre this program wrote), unsure and split tracks, user
-decisions, unreadable, missing, out-of-scope and new files, genre tags that agree and disagree
-with the verdict, and file names that are not UTF-8 or hold a comma, a quote or a line break."""
+tags (two whose genre this program wrote: one by a tag_changes row, one by its file's mark),
+unsure and split tracks, user decisions, unreadable, missing, out-of-scope and new files, genre
+tags that agree and disagree with the verdict, and file names that are not UTF-8 or hold a
+comma, a quote or a line break."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tagger.model.predictor import TrackPrediction
 TWO = ("hardcore", "metal")
 THREE = ("hardcore", "metal", "other")
 WRITTEN = "/m/storm/written.mp3"  # its genre was written by this program (a tag_changes row)
+MARKED = "/m/storm/marked.mp3"  # its file marks its genre as this program's (MHT_MODEL)
 
 
 def _prediction(classes: tuple[str, ...], probs: dict[str, float]) -> TrackPrediction:
@@ -126,6 +128,16 @@ SPECS: list[tuple] = [
         0.0,
         None,
     ),
+    (
+        "/m/storm/marked.mp3",
+        "ok",
+        "Storm",
+        ["Metal"],
+        0,
+        {"hardcore": 0.2, "metal": 0.8},
+        0.0,
+        None,
+    ),
     ("/m/broken.mp3", "error", None, [], None, None, None, None),
     ("/m/gone.mp3", "missing", "Reign", ["Metal"], 0, {"hardcore": 0.1, "metal": 0.9}, 0.0, None),
     ("/m/pop.mp3", "out-of-scope", None, ["Pop"], None, None, None, None),
@@ -150,6 +162,7 @@ def fill_varied_library(db: Path, albums: bool = True) -> Path:
                     size=1000 + n,
                     mtime_ns=n,
                     genres=genres,
+                    model_genres=genres if path == MARKED else None,
                     album=album if albums else None,
                     title=f"Song {n}" if n % 3 else None,
                     artist="Band, The" if n % 2 else None,

@@ -42,9 +42,15 @@ def written_rows_query() -> Select:
     )
 
 
+def marked_rows_query() -> Select:
+    """The tracks whose file marks genres as this program's (`written_genres.MarkedRow`)."""
+    return select(Track.id, Track.model_genres).where(Track.model_genres.is_not(None))
+
+
 def written_genre_keys(session: Session) -> dict[int, frozenset[str]]:
     """track id → the genres this program wrote into its file (`written_genres.py`)."""
-    return written_keys_from_rows(session.execute(written_rows_query()))
+    rows = session.execute(written_rows_query())
+    return written_keys_from_rows(rows, session.execute(marked_rows_query()))
 
 
 @dataclass(frozen=True)

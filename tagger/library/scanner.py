@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
 from tagger.library.store import Library
 from tagger.library.unique_insert import insert_unless_present
 from tagger.library.walk import FoundFile, normalize_root, walk_audio
+from tagger.library.written_genres import marked_genres
 from tagger.tags import TagError, TrackTags, read_tags
 
 COMMIT_EVERY_FILES = 25
@@ -57,8 +58,8 @@ DURATION_TOLERANCE_S = 0.5
 # What a scan fills in a new track row; the other columns keep their defaults.
 READ_COLUMNS = (
     "path", "size", "mtime_ns", "fingerprint", "format", "codec", "duration", "sample_rate",
-    "channels", "title", "artist", "album", "year", "genres", "tag_format", "status", "error",
-    "read_at",
+    "channels", "title", "artist", "album", "year", "genres", "model_genres", "tag_format",
+    "status", "error", "read_at",
 )  # fmt: skip
 
 
@@ -99,6 +100,7 @@ def scan(
     roots: Iterable[str | Path],
     *,
     scope: GenreMap = DEFAULT_GENRE_MAP,
+    written_strings: Collection[str] = (),  # a class's genre as written: marked_genres
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
 ) -> ScanResult:
@@ -164,7 +166,8 @@ def scan(
         result.missing = len(vanished)
 
     # 5. read
-    _read_files(library, to_read, scope, result, progress, cancelled, paths)
+    rules = _ReadRules(scope, frozenset(written_strings))
+    _read_files(library, to_read, rules, result, progress, cancelled, paths)
     return result
 
 
@@ -242,10 +245,16 @@ def _match_moves(
     return [item for item in out if item.track_id != -1]
 
 
+@dataclass(frozen=True)
+class _ReadRules:
+    scope: GenreMap  # which genres put a track in scope
+    written_strings: frozenset[str]  # what this program writes as a class's genre
+
+
 def _read_files(
     library: Library,
     items: list[_ToRead],
-    scope: GenreMap,
+    rules: _ReadRules,
     result: ScanResult,
     progress: ProgressCallback | None,
     cancelled: Any,
@@ -264,7 +273,7 @@ def _read_files(
                 result.cancelled = True
                 break
             new = item.track_id is None
-            status = _read_one(session, item, scope, paths.to_library(item.found.path))
+            status = _read_one(session, item, rules, paths.to_library(item.found.path))
             if status is None:
                 result.unchanged += 1  # another scan added it just now, from the same file
             elif new:
@@ -286,7 +295,7 @@ def _read_files(
         session.close()
 
 
-def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: str) -> str | None:
+def _read_one(session: Session, item: _ToRead, rules: _ReadRules, library_path: str) -> str | None:
     """Read one file into its row; the track's new status, or None when the file was new to
     this scan but another scan sharing the library has added it meanwhile (its row is kept)."""
     f = item.found
@@ -324,6 +333,7 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: st
         track.title, track.artist, track.album = tags.title, tags.artist, tags.album
         track.year = tags.year
         track.genres = list(tags.genres)
+        track.model_genres = marked_genres(tags.genres, tags.model_mark, rules.written_strings)
         track.tag_format = tags.format or None
     if info is not None:
         track.format, track.codec = info.container, info.codec
@@ -336,7 +346,7 @@ def _read_one(session: Session, item: _ToRead, scope: GenreMap, library_path: st
         status = TrackStatus.ERROR
     elif has_current and not audio_changed:
         status = TrackStatus.OK
-    elif not scope.in_scope(track.genres):
+    elif not rules.scope.in_scope(track.genres):
         status = TrackStatus.OUT_OF_SCOPE
     elif has_current:
         status = TrackStatus.CHANGED

@@ -99,6 +99,11 @@ class Track(Base):
     album: Mapped[str | None]
     year: Mapped[int | None]
     genres: Mapped[list[Any]] = mapped_column(default=list)
+    # Of `genres`, those the file's MHT_MODEL field marks as this program's writing of a model's
+    # label (`tagger tag --extra-fields`, perhaps by another library): not the user's knowledge
+    # (written_genres.py). NULL when none; set by the scanner, cleared when a write of this
+    # library takes over (its tag_changes row then says what it wrote).
+    model_genres: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     tag_format: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True, default=TrackStatus.NEW)
     error: Mapped[str | None] = mapped_column(MessageText())

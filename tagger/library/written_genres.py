@@ -8,6 +8,11 @@ the genres a live write added (its new genres less its old ones, compared by wor
 "Death-Metal" = "death metal") are this program's for as long as the file carries them. An undo
 ends a write (its rows become "undone"), so the genres it put back count as the user's again.
 
+A library made anew has no such rows for files an earlier library wrote. Where that write also
+put MHT_MODEL into the file (`tagger tag --extra-fields`, only for a model's label), the scanner
+keeps the file's genres that are what this program writes for a class (`marked_genres`, into
+`tracks.model_genres`), and they count as this program's in the same way.
+
 A user's review decision is a label of its own and comes first anyway (`genre_labels.py`), so a
 genre written from a decision loses nothing by being left out here.
 
@@ -18,13 +23,15 @@ This module is the arithmetic, without SQLAlchemy, so that the compiled-query ca
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from tagger.library.genre_map import split_values, words
 
 # A row: (track id, the genres before a live write, the genres after it).
 WrittenRow = tuple[int, list[Any], list[Any]]
+# A row: (track id, the genres its file's MHT_MODEL marks as this program's).
+MarkedRow = tuple[int, list[Any] | None]
 
 
 def genre_key(genre: str) -> str:
@@ -32,12 +39,17 @@ def genre_key(genre: str) -> str:
     return " ".join(words(genre))
 
 
-def written_keys_from_rows(rows: Iterable[WrittenRow]) -> dict[int, frozenset[str]]:
-    """track id → the genres (by `genre_key`) that the live writes in `rows` added."""
+def written_keys_from_rows(
+    rows: Iterable[WrittenRow], marked: Iterable[MarkedRow] = ()
+) -> dict[int, frozenset[str]]:
+    """track id → the genres (by `genre_key`) that the live writes in `rows` added, and those
+    the files of `marked` say this program wrote."""
     added: dict[int, set[str]] = defaultdict(set)
     for track_id, old, new in rows:
         before = {genre_key(g) for g in split_values(old)}
         added[track_id] |= {genre_key(g) for g in split_values(new)} - before
+    for track_id, genres in marked:
+        added[track_id] |= {genre_key(g) for g in split_values(genres)}
     return {track_id: frozenset(keys) for track_id, keys in added.items() if keys}
 
 
@@ -47,3 +59,18 @@ def users_genres(genres: Iterable[str] | None, written: frozenset[str] | None) -
     if not written:
         return values
     return [g for g in values if genre_key(g) not in written]
+
+
+def marked_genres(
+    genres: Iterable[str], model_mark: str | None, written_strings: Collection[str]
+) -> list[str] | None:
+    """Of a file's genres, those its MHT_MODEL field (`model_mark`) marks as this program's: the
+    ones spelled as a class's genre string (`written_strings`, by words). None when the file
+    has no mark or no such genre. A file carries MHT_MODEL only after a write of a model's
+    label; a user's own "Metal" beside it cannot be told apart and is left out too, which costs
+    a label, never adds a wrong one."""
+    if not model_mark:
+        return None
+    ours = {genre_key(s) for s in written_strings}
+    found = [g for g in split_values(list(genres)) if genre_key(g) in ours]
+    return found or None

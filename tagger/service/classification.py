@@ -58,7 +58,18 @@ def scan_folders(
     progress: ProgressCallback | None = None,
     cancel: Cancel = None,
 ) -> ScanResult:
-    return scan(library, roots, scope=settings.genre_map_rules(), progress=progress, cancel=cancel)
+    from tagger.library.tagging.batch_model import DEFAULT_GENRE_STRINGS  # the tag writer's
+
+    return scan(
+        library,
+        roots,
+        scope=settings.genre_map_rules(),
+        # the genre strings of today's settings and the defaults: a file may have been written
+        # with either (written_genres.marked_genres)
+        written_strings={*DEFAULT_GENRE_STRINGS.values(), *settings.genre_strings.values()},
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def describe_scan(result: ScanResult) -> str:

@@ -50,7 +50,7 @@ from tagger.service.models import classes_with_models, unknown_label_warning
 
 # Entries kept; the oldest go when a new one is written (each distinct --search is one).
 MAX_ENTRIES = 200
-STATEMENTS = ("albums", "written", "rows", "rows_against", "classes")
+STATEMENTS = ("albums", "written", "marked", "rows", "rows_against", "classes")
 # The sources whose code shapes the cached SQL or the rows made from it.
 SOURCES = ("library/*.py", "service/list_cache.py", "service/models.py")
 _VERSION = re.compile(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -215,7 +215,10 @@ def _answer(
     paths: PathMap,
 ) -> Listing:
     """What LibraryClient.list_rows / review_queue answer, from the compiled statements."""
-    written = written_keys_from_rows(run_compiled(connection, statements["written"]))
+    written = written_keys_from_rows(
+        run_compiled(connection, statements["written"]),
+        run_compiled(connection, statements["marked"]),
+    )
     against = album_review_reasons(
         run_compiled(connection, statements["albums"]), settings.genre_map_rules(), written
     )
@@ -255,7 +258,7 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     parameter, filled in by `_answer`."""
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
-    from tagger.library.genre_labels import written_rows_query
+    from tagger.library.genre_labels import marked_rows_query, written_rows_query
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
     from tagger.service.models import model_classes_query
 
@@ -270,6 +273,7 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     statements = {
         "albums": compile_select(album_rows_query()),
         "written": compile_select(written_rows_query()),
+        "marked": compile_select(marked_rows_query()),
         "rows": compile_select(rows(rule)),
         "rows_against": compile_select(rows(placeholder), [AGAINST_ALBUM]),
         "classes": compile_select(model_classes_query()),

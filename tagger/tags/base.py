@@ -40,6 +40,9 @@ class TrackTags:
     # The tag family found in the file, e.g. "id3v2.3", "id3v2.4", "id3v1", "vorbis", "mp4",
     # "apev2", "asf"; a file that has no tag yet gets its family's bare name ("id3").
     format: str = ""
+    # MHT_MODEL, when the file carries it: this program wrote a model's label as its genre
+    # (`tagger tag --extra-fields`), so that genre is a guess, not the user's knowledge.
+    model_mark: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ driven by it, so a family is described once instead of in the keys of each metho
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .base import (
@@ -83,7 +83,8 @@ class MappingTagHandler(TagHandler):
         tags = self.file_type(path).tags
         if tags is None:
             return TrackTags(None, None, None, None, [], self.family)
-        return self.table.read(tags, self.family)
+        mark = self.extra_value(tags.get(self.table.extras[EXTRA_MODEL]))
+        return replace(self.table.read(tags, self.family), model_mark=mark or None)
 
     def snapshot(self, path: str) -> dict[str, str]:
         tags = self.file_type(path).tags

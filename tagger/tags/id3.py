@@ -29,6 +29,7 @@ from .base import (
     TagHandler,
     TagOptions,
     TrackTags,
+    first_text,
     split_joined,
     stable_digest,
 )
@@ -140,7 +141,8 @@ class ID3Handler(TagHandler):
         v1_only = not self._is_chunk_type() and getattr(tags, "_header", True) is None
         fmt = "id3v1" if v1_only else f"id3v2.{tags.version[1]}"
         fields = ID3_FIELDS.read(tags, fmt)
-        return replace(fields, genres=self._genres_of(tags, options))
+        mark = first_text(tags.get(ID3_FIELDS.extras[EXTRA_MODEL]))
+        return replace(fields, genres=self._genres_of(tags, options), model_mark=mark)
 
     @staticmethod
     def _genres_of(tags: ID3, options: TagOptions) -> list[str]:

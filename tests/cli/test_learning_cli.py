@@ -148,3 +148,24 @@ def test_genres_the_tagger_wrote_are_not_labels(tiny_corpus: Path, tmp_path, cap
     out = tmp_path / "mine.safetensors"
     assert main(["train", "--from-library", *lib, "--out", str(out), "--epochs", "1"]) == 2
     assert "labels found: none" in capsys.readouterr().err
+
+
+def test_a_new_library_does_not_learn_genres_a_marked_write_added(
+    tiny_corpus: Path, tmp_path, capsys
+) -> None:
+    """The same, written with --extra-fields, then scanned into a library made anew (which
+    has no record of the write): the files' MHT_MODEL says whose genres those are."""
+    music = tmp_path / "music"
+    shutil.copytree(tiny_corpus, music)
+    first = ["--db", str(tmp_path / "first.db")]
+    assert main(["scan", str(music), *first]) == 0
+    assert main(["tag", *first, "--apply", "--include-unreviewed", "--extra-fields"]) == 0
+    assert "wrote 28 files" in capsys.readouterr().out
+
+    fresh = ["--db", str(tmp_path / "fresh.db")]
+    assert main(["scan", "--no-classify", str(music), *fresh]) == 0
+    assert main(["genres", *fresh]) == 0
+    assert "28 of these genre values were written by `tagger tag`" in capsys.readouterr().out
+    out = tmp_path / "mine.safetensors"
+    assert main(["train", "--from-library", *fresh, "--out", str(out), "--epochs", "1"]) == 2
+    assert "labels found: none" in capsys.readouterr().err

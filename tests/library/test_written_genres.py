@@ -17,17 +17,21 @@ from tagger.library.genre_labels import (
     written_genre_keys,
 )
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
+from tagger.library.scanner import scan
+from tagger.library.schema import Track
 from tagger.library.store import Library
 from tagger.library.tag_writer import TagRequest, TagWriter
 from tagger.library.undo import undo_batch
-from tagger.library.written_genres import users_genres
-from tagger.tags import read_genres
+from tagger.library.written_genres import marked_genres, users_genres
+from tagger.tags import TagOptions, read_genres, read_tags
 
 pytestmark = pytest.mark.both_backends
 
 
-def _tagged_library(library: Library, mp3_file, tmp_path: Path) -> dict[str, int]:
-    """Four tracks, then `tagger tag --apply` (add mode) over all of them."""
+def _tagged_library(
+    library: Library, mp3_file, tmp_path: Path, extra_fields: bool = False
+) -> dict[str, int]:
+    """Four tracks, then `tagger tag --apply [--extra-fields]` (add mode) over all of them."""
     model = fake_model(library)
     music = tmp_path / "music"
     ids = {
@@ -52,7 +56,7 @@ def _tagged_library(library: Library, mp3_file, tmp_path: Path) -> dict[str, int
         # decided in review: the decision is the label, whatever the file says
         "decided": add_track(library, mp3_file(music / "decided.mp3", None), user_label="hardcore"),
     }
-    result = TagWriter(library).apply(TagRequest())
+    result = TagWriter(library).apply(TagRequest(options=TagOptions(extra_fields=extra_fields)))
     assert result.count("written") == 4
     assert read_genres(music / "guessed.mp3") == ["Metal"]
     assert read_genres(music / "against.mp3") == ["NYHC", "Metal"]
@@ -122,3 +126,82 @@ def test_users_genres_compares_by_words() -> None:
     assert users_genres(["Thrash Metal", "METAL", "metal "], written) == ["Thrash Metal"]
     assert users_genres(["Death Metal / Metal"], written) == ["Death Metal"]
     assert users_genres(["Metal"], None) == ["Metal"]
+
+
+WRITTEN_STRINGS = frozenset({"Metal", "Hardcore"})
+
+
+def _fresh_library(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Library:
+    """A second, empty library on the same backend: a user who starts over."""
+    if backend == "sqlite":
+        return Library.open(str(tmp_path / "fresh.db"))
+    cluster = request.getfixturevalue("postgres_cluster")
+    return Library.open(cluster.url(cluster.new_database()))
+
+
+def test_a_new_library_knows_the_genres_a_marked_write_added(
+    library: Library, mp3_file, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Files written with --extra-fields carry MHT_MODEL beside a model's label; a library made
+    anew, with no record of that write, still does not take those genres for the user's."""
+    _tagged_library(library, mp3_file, tmp_path, extra_fields=True)
+    assert read_tags(tmp_path / "music" / "guessed.mp3").model_mark  # the write's mark
+    assert read_tags(tmp_path / "music" / "decided.mp3").model_mark is None  # a person's label
+    fresh = _fresh_library(backend, tmp_path, request)
+    try:
+        scan(fresh, [tmp_path / "music"], written_strings=WRITTEN_STRINGS)
+        labels = _labels(fresh)
+        with fresh.session() as s:
+            found = {c.path.rsplit("/", 1)[-1]: c.label for c in conflicts(s, DEFAULT_GENRE_MAP)}
+            summary = {r.genre: r.written for r in genre_summary(s, DEFAULT_GENRE_MAP)}
+    finally:
+        fresh.close()
+
+    assert "guessed" not in labels  # its only genre is the model's guess
+    assert labels["own"] == ("metal", TAG)
+    assert labels["against"] == ("hardcore", TAG)  # "NYHC"; the "Metal" beside it is ours
+    # The decision was written without a mark: to a new library it is the user's "Hardcore".
+    assert labels["decided"] == ("hardcore", TAG)
+    assert found == {}  # no predictions in the new library yet
+    assert summary["Metal"] == 3
+    assert summary["Hardcore"] == 0
+
+
+def test_a_mark_outlives_a_write_and_its_undo_here(
+    library: Library, mp3_file, tmp_path: Path
+) -> None:
+    """A file another library wrote a model's "Hardcore" into (marked), scanned here, decided
+    and written here, then undone and the decision taken back: its "Hardcore" is still not
+    the user's."""
+    music = tmp_path / "music"
+    marked = mp3_file(music / "marked.mp3", ["Rock"])
+    other = Library.open(str(tmp_path / "other.db"))
+    try:
+        add_track(other, marked, model_id=fake_model(other), predicted="hardcore")
+        TagWriter(other).apply(TagRequest(options=TagOptions(extra_fields=True)))
+    finally:
+        other.close()
+    assert read_genres(marked) == ["Rock", "Hardcore"]
+    scan(library, [music], written_strings=WRITTEN_STRINGS)
+    with library.session() as s:
+        track_id = s.query(Track.id).scalar()
+        assert written_genre_keys(s) == {track_id: frozenset({"hardcore"})}
+    assert _labels(library) == {}  # "Rock" is ambiguous, "Hardcore" a model's guess
+
+    with library.session() as s, s.begin():
+        s.get(Track, track_id).user_label = "metal"
+    TagWriter(library).apply(TagRequest(mode="replace", options=TagOptions(extra_fields=True)))
+    assert read_genres(marked) == ["Metal"]
+    undo_batch(library)
+    with library.session() as s, s.begin():
+        s.get(Track, track_id).user_label = None
+
+    assert read_genres(marked) == ["Rock", "Hardcore"]
+    assert read_tags(marked).model_mark  # the bytes are back, the other library's mark too
+    assert _labels(library) == {}
+
+
+def test_marked_genres_are_the_class_strings_of_a_marked_file() -> None:
+    assert marked_genres(["Thrash", "METAL"], "my-model", WRITTEN_STRINGS) == ["METAL"]
+    assert marked_genres(["Metal"], None, WRITTEN_STRINGS) is None  # no mark: the user's
+    assert marked_genres(["Thrash"], "my-model", WRITTEN_STRINGS) is None

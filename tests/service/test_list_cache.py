@@ -120,6 +120,9 @@ def test_the_library_shows_every_state(db, cache, capsysbinary) -> None:
     reasons = {r for row in rows for r in row["review_reasons"]}
     assert any(r.startswith("against its album:") for r in reasons)
     assert any(r.startswith("against its album's tags:") for r in reasons)
+    by_path = {row["path"]: row["review_reasons"] for row in rows}
+    for ours in ("/m/storm/written.mp3", "/m/storm/marked.mp3"):  # their "Metal" is not a tag
+        assert any(r.startswith("against its album's tags:") for r in by_path[ours])
     assert any(r.startswith("low confidence") for r in reasons)
     assert any(r.startswith("windows disagree") for r in reasons)
     assert {r["status"] for r in rows} == {"ok", "error", "missing", "out-of-scope", "new"}

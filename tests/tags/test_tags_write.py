@@ -250,6 +250,7 @@ def test_extra_fields_on_and_off(rich_file: Callable[[str], Path], variant: str)
     path = rich_file(variant)
     write_genres(path, ["Metal"], confidence=0.93, model="cnn-bigru-v1")
     assert _field_text(path, conf_key) is None and _field_text(path, model_key) is None
+    assert read_tags(path).model_mark is None
 
     fields = other_fields(path)
     on = TagOptions(extra_fields=True)
@@ -257,6 +258,7 @@ def test_extra_fields_on_and_off(rich_file: Callable[[str], Path], variant: str)
     assert _field_text(path, conf_key) == "0.9300"
     assert _field_text(path, model_key) == "cnn-bigru-v1"
     assert read_genres(path) == ["Hardcore"]
+    assert read_tags(path).model_mark == "cnn-bigru-v1"  # what a new library's scan reads
     assert other_fields(path) == fields
 
     # A later write without a confidence must not leave the old one next to the new genre.

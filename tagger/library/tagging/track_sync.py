@@ -30,6 +30,8 @@ def update_track_after_write(
         return  # moved or removed meanwhile; the next scan sorts it out
     track.size, track.mtime_ns = st.st_size, st.st_mtime_ns
     track.genres = list(genres)
+    # `model_genres` stays: what this write added is its tag_changes row's to say, and an undo
+    # brings back the bytes (and the mark) the scanner read them from (written_genres.py).
     if tag_format:
         track.tag_format = tag_format
     # The fingerprint covers the size, which a tag write may change (see fingerprint.py).
