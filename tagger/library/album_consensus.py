@@ -8,7 +8,8 @@ between Metal and Hardcore, so a track the model calls the other way on an album
 about (at least MIN_TRACKS tracks, confidence at least `min_confidence`) is worth a person's
 ear: it goes to review with the reason "against its album". So does a track with no label of its
 own on an album whose labels (decisions and the user's genre tags) all name another class:
-"against its album's tags" (`album_votes.py` says why).
+"against its album's tags", and one whose artist's labels across the library do: "against its
+artist's tags" (`album_votes.py` says why).
 
 This module reads the rows (`album_rows_query`); the arithmetic on them is `album_votes.py`.
 """
@@ -25,7 +26,9 @@ from tagger.library.album_votes import (
     MIN_TRACKS,
     AgainstAlbum,
     AgainstAlbumTags,
+    AgainstArtistTags,
     AlbumVerdict,
+    against_artist_tags_from_rows,
     against_from_rows,
     against_tags_from_rows,
     album_review_reasons,
@@ -37,8 +40,8 @@ from tagger.library.schema import Prediction, Track, TrackStatus
 
 
 def album_rows_query() -> Select:
-    """Every track with an album tag that is neither missing nor unreadable, with its current
-    prediction (if any): the rows `album_votes` works on."""
+    """Every track with an album or an artist tag that is neither missing nor unreadable, with
+    its current prediction (if any): the rows `album_votes` works on."""
     return (
         select(
             Track.id,
@@ -48,9 +51,13 @@ def album_rows_query() -> Select:
             Prediction.probabilities,
             Prediction.label,
             Track.genres,
+            Track.artist,
         )
         .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
-        .where(Track.album.is_not(None), Track.album != "")
+        .where(
+            ((Track.album.is_not(None)) & (Track.album != ""))
+            | ((Track.artist.is_not(None)) & (Track.artist != ""))
+        )
         .where(Track.status.not_in([TrackStatus.MISSING.value, TrackStatus.ERROR.value]))
     )
 
@@ -74,8 +81,15 @@ def tracks_against_album_tags(session: Session, genre_map: GenreMap) -> list[Aga
     return against_tags_from_rows(rows, genre_map, written_genre_keys(session))
 
 
+def tracks_against_artist_tags(session: Session, genre_map: GenreMap) -> list[AgainstArtistTags]:
+    """Tracks without a label of their own whose prediction is not their artist's labels' class."""
+    rows = session.execute(album_rows_query())
+    return against_artist_tags_from_rows(rows, genre_map, written_genre_keys(session))
+
+
 def album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
-    """track id → why it goes against its album (both rules): `ReviewRule.against_album`."""
+    """track id → why it goes against its album or artist (the three rules of
+    `album_votes.py`): `ReviewRule.against_album`."""
     rows = session.execute(album_rows_query())
     return album_review_reasons(rows, genre_map, written_genre_keys(session))
 
@@ -91,6 +105,7 @@ __all__ = [
     "MIN_TRACKS",
     "AgainstAlbum",
     "AgainstAlbumTags",
+    "AgainstArtistTags",
     "AlbumVerdict",
     "album_reasons",
     "album_rows_query",
@@ -98,4 +113,5 @@ __all__ = [
     "album_verdicts_by_track",
     "tracks_against_album",
     "tracks_against_album_tags",
+    "tracks_against_artist_tags",
 ]

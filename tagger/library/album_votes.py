@@ -4,25 +4,32 @@ the arithmetic, without SQLAlchemy, so the compiled-query cache (`service/list_c
 apply it to the same rows read through `sqlite3`.
 
 A row is (track id, path, album tag, user label, current prediction's probabilities, current
-prediction's label, genres), as `album_consensus.album_rows_query` selects it.
+prediction's label, genres, artist tag), as `album_consensus.album_rows_query` selects it: every
+track with an album or an artist tag (either may be empty; a rule skips the rows without its own).
 
-Two rules send a track to review for its album:
+Three rules send a track to review for its album or its artist:
 - **against its album**: the album's verdict (the mean of its tracks' probabilities, a decision
   counting as certainty) is confident and the track's prediction is another class;
 - **against its album's tags**: the track has no label of its own (no decision, no genre of the
   user's that maps to a class), the album's labels (decisions, and the user's genre tags through
   the genre map) all name one class, and the track's prediction is another. In a collection
   albums are tagged by the album, so this is the likeliest mistake of all: measured on the
-  library benchmark (BENCHMARKS.md), every track it added to the queue was wrong.
+  library benchmark (BENCHMARKS.md), every track it added to the queue was wrong;
+- **against its artist's tags**: the same with the artist's labels across the library, at least
+  `MIN_ARTIST_LABELS` of them, all naming one class. Bands seldom cross between Metal and
+  Hardcore, and a track on an untagged album of an artist tagged elsewhere is what the album
+  rule cannot see (BENCHMARKS.md: all 39 tracks it flagged on four models were wrong). A band
+  that does cross gets a track to listen to, never a label. Where a track is against its album
+  too, the album's reason is given: the closer evidence.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tagger.library.genre_map import GenreMap, Verdict
 from tagger.library.written_genres import users_genres
@@ -31,8 +38,13 @@ MIN_TRACKS = 3
 DEFAULT_MIN_CONFIDENCE = 0.8
 AGAINST_ALBUM_REASON = "against its album"
 AGAINST_TAGS_REASON = "against its album's tags"
+AGAINST_ARTIST_REASON = "against its artist's tags"
+# One tag is one opinion about one song; an artist-wide claim wants two that agree.
+MIN_ARTIST_LABELS = 2
 
-AlbumRow = tuple[int, str, str, str | None, dict[str, float] | None, str | None, list[Any]]
+AlbumRow = tuple[
+    int, str, str | None, str | None, dict[str, float] | None, str | None, list[Any], str | None
+]
 
 
 def album_key(path: str, album: str) -> tuple[str, str]:
@@ -69,7 +81,9 @@ def verdicts_from_rows(
     """Verdicts of the albums in `rows` (only of the albums of `track_ids`, when given)."""
     albums: dict[tuple[str, str], list[_Member]] = defaultdict(list)
     names: dict[tuple[str, str], str] = {}
-    for track_id, path, album, user_label, probs, _predicted, _genres in rows:
+    for track_id, path, album, user_label, probs, _predicted, _genres, _artist in rows:
+        if not album:
+            continue
         key = album_key(path, album)
         names.setdefault(key, album.strip())
         if user_label:
@@ -116,7 +130,7 @@ def against_from_rows(
     by_track = {tid: v for v in verdicts for tid in v.track_ids}
     return [
         AgainstAlbum(track_id, predicted, by_track[track_id])
-        for track_id, _path, _album, user_label, _probs, predicted, _genres in rows
+        for track_id, _path, _album, user_label, _probs, predicted, _genres, _artist in rows
         if track_id in by_track
         and user_label is None
         and predicted is not None
@@ -144,19 +158,43 @@ class AgainstAlbumTags:
         )
 
 
-def against_tags_from_rows(
+@dataclass(frozen=True)
+class AgainstArtistTags:
+    track_id: int
+    label: str  # the track's predicted label
+    artist: str
+    named: str  # the one class the artist's labels name
+    tracks: int  # how many of the artist's tracks name it
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{AGAINST_ARTIST_REASON}: {self.tracks} tracks by {self.artist!r} are tagged or "
+            f"decided {self.named}, none otherwise"
+        )
+
+
+class _Own(NamedTuple):  # not a frozen dataclass: 10,000 rows, the tags rule 34 → 27 ms
+    """A row's own label (decision, else a user's genre mapping to one class) and prediction."""
+
+    track_id: int
+    path: str
+    album: str | None
+    artist: str | None
+    own: str | None
+    predicted: str | None
+
+
+def _own_labels(
     rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
-) -> list[AgainstAlbumTags]:
-    """Tracks without a label of their own whose prediction is not the one class their album's
-    labels name. `written`: the genres this program wrote (`written_genres.py`), not labels."""
-    albums: dict[tuple[str, str], list[tuple[int, str | None, str | None]]] = defaultdict(list)
-    names: dict[tuple[str, str], str] = {}
+) -> list[_Own]:
+    """Each row's own label. `written`: the genres this program wrote (`written_genres.py`), not
+    labels."""
     # A library holds few distinct genre lists, and the map's word rules are the cost here
     # (10,000 album tracks: 0.54 s without this, BENCHMARKS.md), so each list is mapped once.
     mapped: dict[tuple[str, ...], str | None] = {}
-    for track_id, path, album, user_label, _probs, predicted, genres in rows:
-        key = album_key(path, album)
-        names.setdefault(key, album.strip())
+    out = []
+    for track_id, path, album, user_label, _probs, predicted, genres, artist in rows:
         if user_label:
             own: str | None = user_label.casefold()
         else:
@@ -170,26 +208,85 @@ def against_tags_from_rows(
                 label = genre_map.label(values)
                 mapped[values] = label.label if label.verdict == Verdict.LABELED else None
             own = mapped[values]
-        albums[key].append((track_id, own, predicted))
+        out.append(_Own(track_id, path, album, artist, own, predicted))
+    return out
+
+
+def _against_groups(
+    owns: list[_Own],
+    group_of: Callable[[_Own], tuple[Any, str] | None],
+    minimum: int,
+) -> list[tuple[_Own, str, str, int]]:
+    """Members without a label of their own whose prediction is not the one class their group's
+    own labels name (at least `minimum` of them, none otherwise): (member, the group's name, the
+    class, how many name it). `group_of` gives a member's (key, name), or None for no group."""
+    groups: dict[Any, list[_Own]] = defaultdict(list)
+    names: dict[Any, str] = {}
+    for m in owns:
+        if (group := group_of(m)) is not None:
+            names.setdefault(group[0], group[1])
+            groups[group[0]].append(m)
     out = []
-    for key, members in albums.items():
-        named = [own for _, own, _ in members if own]
-        if not named or len(set(named)) > 1:
+    for key, members in groups.items():
+        named = [m.own for m in members if m.own]
+        if len(named) < minimum or len(set(named)) > 1:
             continue
         out.extend(
-            AgainstAlbumTags(track_id, predicted, names[key], named[0], len(named))
-            for track_id, own, predicted in members
-            if own is None and predicted is not None and predicted != named[0]
+            (m, names[key], named[0], len(named))
+            for m in members
+            if m.own is None and m.predicted not in (None, named[0])
         )
-    return sorted(out, key=lambda a: a.track_id)
+    return sorted(out, key=lambda found: found[0].track_id)
+
+
+def _album_of(m: _Own) -> tuple[tuple[str, str], str] | None:
+    return (album_key(m.path, m.album), m.album.strip()) if m.album else None
+
+
+def _artist_of(m: _Own) -> tuple[str, str] | None:
+    name = (m.artist or "").strip()
+    return (name.casefold(), name) if name else None
+
+
+def against_tags_from_rows(
+    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
+) -> list[AgainstAlbumTags]:
+    """Tracks without a label of their own whose prediction is not the one class their album's
+    labels name. `written`: the genres this program wrote (`written_genres.py`), not labels."""
+    return _against_album_tags(_own_labels(rows, genre_map, written))
+
+
+def _against_album_tags(owns: list[_Own]) -> list[AgainstAlbumTags]:
+    return [
+        AgainstAlbumTags(m.track_id, m.predicted, album, named, count)  # type: ignore[arg-type]
+        for m, album, named, count in _against_groups(owns, _album_of, 1)
+    ]
+
+
+def against_artist_tags_from_rows(
+    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
+) -> list[AgainstArtistTags]:
+    """Tracks without a label of their own whose prediction is not the one class their artist's
+    labels (at least MIN_ARTIST_LABELS) name."""
+    return _against_artist_tags(_own_labels(rows, genre_map, written))
+
+
+def _against_artist_tags(owns: list[_Own]) -> list[AgainstArtistTags]:
+    return [
+        AgainstArtistTags(m.track_id, m.predicted, artist, named, count)  # type: ignore[arg-type]
+        for m, artist, named, count in _against_groups(owns, _artist_of, MIN_ARTIST_LABELS)
+    ]
 
 
 def against_album_reasons(
-    against: Iterable[AgainstAlbum], against_tags: Iterable[AgainstAlbumTags] = ()
+    against: Iterable[AgainstAlbum],
+    against_tags: Iterable[AgainstAlbumTags] = (),
+    against_artist: Iterable[AgainstArtistTags] = (),
 ) -> dict[int, str]:
-    """track id → why it goes against its album: the rule's `against_album`. A track against
-    both its album's tags and its verdict is given the tags' reason, the weightier one."""
-    reasons = {a.track_id: a.reason for a in against}
+    """track id → why it goes against its album or artist: the rule's `against_album`. Of
+    several, the album's tags' reason is given, then the album's verdict's, then the artist's."""
+    reasons = {a.track_id: a.reason for a in against_artist}
+    reasons.update({a.track_id: a.reason for a in against})
     reasons.update({a.track_id: a.reason for a in against_tags})
     return reasons
 
@@ -197,8 +294,9 @@ def against_album_reasons(
 def album_review_reasons(
     rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
 ) -> dict[int, str]:
-    """Both rules over the same rows: what `ReviewRule.against_album` holds."""
+    """The three rules over the same rows: what `ReviewRule.against_album` holds."""
     rows = list(rows)
+    owns = _own_labels(rows, genre_map, written)
     return against_album_reasons(
-        against_from_rows(rows), against_tags_from_rows(rows, genre_map, written)
+        against_from_rows(rows), _against_album_tags(owns), _against_artist_tags(owns)
     )

@@ -11,6 +11,7 @@ from tagger.library.album_consensus import (
     album_verdicts_by_track,
     tracks_against_album,
     tracks_against_album_tags,
+    tracks_against_artist_tags,
 )
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreRule
 from tagger.library.records import record_prediction
@@ -190,3 +191,73 @@ def test_a_user_genre_map_decides_what_the_tags_say(library) -> None:
     with library.session() as s:
         assert tracks_against_album_tags(s, DEFAULT_GENRE_MAP) == []  # Metalcore: ignored
         assert [a.track_id for a in tracks_against_album_tags(s, mine)] == [ids["b"]]
+
+
+def _tracks(library: Library, specs: dict[str, tuple]) -> dict[str, int]:
+    """name: (folder, album, artist, genres, metal probability) → track ids."""
+    out = {}
+    with library.session() as s, s.begin():
+        model = ModelRecord(name="m", path="/m", sha256="3" * 64, classes=list(CLASSES))
+        s.add(model)
+        s.flush()
+        for name, (folder, album, artist, genres, metal) in specs.items():
+            t = Track(
+                path=f"{folder}/{name}.mp3",
+                size=1,
+                mtime_ns=1,
+                genres=genres,
+                album=album,
+                artist=artist,
+            )
+            s.add(t)
+            s.flush()
+            out[name] = t.id
+            record_prediction(s, t.id, model.id, _prediction(metal))
+    return out
+
+
+def test_a_track_against_its_artists_tags_is_found(library) -> None:
+    ids = _tracks(
+        library,
+        {
+            # an artist tagged metal on one album; an untagged album of theirs called hardcore
+            "speed": ("/m/drax/winter", "Signal Winter", "Drax", ["Speed Metal"], 0.6),
+            "groove": ("/m/drax/winter", "Signal Winter", "Drax", ["Groove Metal"], 0.85),
+            "cold": ("/m/drax/fever", "Fever", "drax ", [], 0.14),  # the artist, spelt loosely
+            "ember": ("/m/drax/fever", "Fever", "Drax", [], 0.96),  # agrees: not found
+            "loose": ("/m/drax", None, "Drax", [], 0.3),  # no album tag: the artist still counts
+            # one tag is not enough to speak for an artist
+            "one-tag": ("/m/solo/a", "A", "Solo", ["NYHC"], 0.2),
+            "solo-bare": ("/m/solo/b", "B", "Solo", [], 0.9),
+            # an artist tagged both ways names no class
+            "cross-m": ("/m/cross/a", "A", "Cross", ["Thrash Metal"], 0.9),
+            "cross-h": ("/m/cross/a", "A", "Cross", ["Hardcore"], 0.1),
+            "cross-h2": ("/m/cross/b", "B", "Cross", ["Hardcore"], 0.1),
+            "cross-bare": ("/m/cross/c", "C", "Cross", [], 0.9),
+        },
+    )
+    with library.session() as s:
+        found = {a.track_id: a for a in tracks_against_artist_tags(s, DEFAULT_GENRE_MAP)}
+        reasons = album_reasons(s, DEFAULT_GENRE_MAP)
+
+    assert set(found) == {ids["cold"], ids["loose"]}
+    assert found[ids["cold"]].named == "metal" and found[ids["cold"]].tracks == 2
+    assert reasons[ids["cold"]] == (
+        "against its artist's tags: 2 tracks by 'Drax' are tagged or decided metal, none otherwise"
+    )
+    assert set(reasons) == set(found)
+
+
+def test_a_track_against_its_album_and_its_artist_is_given_the_albums_reason(library) -> None:
+    ids = _tracks(
+        library,
+        {
+            "a": ("/m/x/lp", "LP", "X", ["Death Metal"], 0.9),
+            "b": ("/m/x/lp", "LP", "X", ["Doom Metal"], 0.9),
+            "c": ("/m/x/lp", "LP", "X", [], 0.1),
+        },
+    )
+    with library.session() as s:
+        assert [a.track_id for a in tracks_against_artist_tags(s, DEFAULT_GENRE_MAP)] == [ids["c"]]
+        reason = album_reasons(s, DEFAULT_GENRE_MAP)[ids["c"]]
+    assert reason.startswith("against its album's tags: 2 tracks of 'LP'")
