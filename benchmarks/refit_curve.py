@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
-        [--start-from MODEL] [--cosine] [--per-artist POWER]
+        [--start-from MODEL] [--cosine] [--share-by artist]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -19,10 +19,10 @@ the recipe's `refit_min_epochs` (BENCHMARKS.md, "How long the refit trains"). Wi
 (BENCHMARKS.md, "Self-training on the untagged tracks: tried, not kept"). With --cosine the
 learning rate falls from the recipe's to near zero over the EPOCHS epochs (cosine annealing, one
 step per epoch) instead of the recipe's step schedule (BENCHMARKS.md, "Annealing the refit").
-With --per-artist POWER each epoch's window budget is shared out over the training tracks in
-proportion to 1 / (the tracks of its artist) ** POWER instead of evenly (1: every artist gets the
-same share; 0: the recipe's), so an artist with one or two tagged tracks is not drowned by one
-with seven (BENCHMARKS.md, "Sharing the epoch out per artist").
+With --share-by artist each epoch's window budget is shared out so that every artist gets the
+same part instead of every track (TrainConfig.share_by, training/epoch_sampling.py), so an artist
+with one or two tagged tracks is not drowned by one with seven (BENCHMARKS.md, "Sharing the epoch
+out per artist").
 """
 
 from __future__ import annotations
@@ -70,32 +70,6 @@ def _with_pseudo_labels(labeled, args, usable, untagged, frontend):
     return labeled[0] + [untagged[i] for i in chosen], labeled[1] + added
 
 
-def per_artist_order(labeled_tracks, power: float):
-    """An `epoch_loop.epoch_order` that gives track t round(budget * w_t / sum w) windows (at
-    least one), w_t = 1 / (tracks of t's artist) ** power; a track without an artist is its own."""
-    from collections import Counter
-
-    keys = [(t.artist or "").strip().casefold() or f"#{i}" for i, t in enumerate(labeled_tracks)]
-    tracks_of = Counter(keys)
-    weights = np.array([1.0 / tracks_of[k] ** power for k in keys])
-
-    def order(items: np.ndarray, per_track: int | None, rng: np.random.Generator) -> np.ndarray:
-        budget = (per_track or 60) * len(weights)
-        counts = np.maximum(1, np.round(budget * weights / weights.sum()).astype(int))
-        chosen = []
-        for t in np.unique(items[:, 0]):
-            rows = np.flatnonzero(items[:, 0] == t)
-            if counts[t] <= len(rows):
-                chosen.append(rng.choice(rows, size=counts[t], replace=False))
-            else:
-                extra = rng.choice(rows, size=counts[t] - len(rows), replace=True)
-                chosen.append(np.concatenate([rows, extra]))
-        picked = items[np.concatenate(chosen)]
-        return picked[rng.permutation(len(picked))]
-
-    return order
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -122,10 +96,10 @@ def main() -> None:
         "--cosine", action="store_true", help="anneal the learning rate to ~0 over the epochs"
     )
     parser.add_argument(
-        "--per-artist",
-        type=float,
+        "--share-by",
+        choices=("track", "artist"),
         default=None,
-        help="share each epoch's windows out per artist: weight 1 / (artist's tracks) ** POWER",
+        help="share each epoch's windows out per track (the recipe's) or per artist",
     )
     args = parser.parse_args()
     work = args.work.resolve()
@@ -144,6 +118,8 @@ def main() -> None:
         changes["lr"] = args.lr
     if args.start_from is not None:
         changes["warm_start"] = args.start_from
+    if args.share_by is not None:
+        changes["share_by"] = args.share_by
     config = default_config("library", **changes)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
@@ -155,10 +131,6 @@ def main() -> None:
 
     if args.pseudo_from is not None:
         labeled = _with_pseudo_labels(labeled, args, usable, untagged, frontend)
-    if args.per_artist is not None:
-        from tagger.training import epoch_loop
-
-        epoch_loop.epoch_order = per_artist_order(labeled[1], args.per_artist)
     network, _ = training._start_network(config, data.classes, frontend, labeled[0], print)
     weight_decay = config.weight_decay
     if weight_decay is None:
@@ -198,7 +170,7 @@ def main() -> None:
             "seed": args.seed,
             "lr": config.lr,
             "schedule": "cosine" if args.cosine else "step",
-            "per_artist": args.per_artist,
+            "share_by": config.share_by,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),

@@ -87,6 +87,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "4,096 windows per epoch shared out over the training tracks)",
     )
     p.add_argument(
+        "--share-by",
+        choices=("track", "artist"),
+        default=None,
+        help="share a sampled epoch's windows out the same per track (default) or per artist, "
+        "so an artist with many labeled tracks does not drown one with two",
+    )
+    p.add_argument(
         "--val-windows-per-track",
         type=int,
         default=None,
@@ -182,6 +189,7 @@ def run_train(args: argparse.Namespace) -> int:
         patience=args.patience,
         seed=args.seed,
         windows_per_track=args.windows_per_track,
+        share_by=args.share_by,
         val_windows_per_track=args.val_windows_per_track,
         augment=False if args.no_augment else None,
         refit=False if args.no_refit else None,

@@ -15,19 +15,20 @@ from tqdm import tqdm
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.precision import autocast
 from tagger.training.epoch_clock import budget_spent, eta_text
-from tagger.training.epoch_sampling import epoch_order, per_track
+from tagger.training.epoch_sampling import epoch_order, window_counts
 from tagger.training.train_config import TrainConfig, TrainProgress
 from tagger.training.window_cache import CachedTrack, assemble_batch
 
 
 @dataclass(frozen=True)
 class TrainingWindows:
-    """What an epoch draws from: the tracks' cached windows, their (track, window) rows, and
-    each track's class index."""
+    """What an epoch draws from: the tracks' cached windows, their (track, window) rows,
+    each track's class index and its artist (for `TrainConfig.share_by`)."""
 
     tracks: list[CachedTrack]
     items: np.ndarray
     labels: np.ndarray
+    artists: tuple[str | None, ...]
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def train_epoch(
     """One pass over this epoch's sample of windows (epoch_sampling), with augmentation."""
     t0 = time.monotonic()
     loss_fn = nn.CrossEntropyLoss()
-    order = epoch_order(data.items, per_track(config, len(data.tracks)), rng)
+    order = epoch_order(data.items, window_counts(config, data.artists), rng)
     batches = [order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)]
     network.train()
     total_loss = correct = seen = 0

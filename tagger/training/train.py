@@ -337,7 +337,10 @@ def _start_network(
 def _windows(track_set: TrackSet, label_index: dict[str, int]) -> TrainingWindows:
     cached, labeled = track_set
     return TrainingWindows(
-        cached, items(cached), np.array([label_index[t.label] for t in labeled], dtype=np.int64)
+        cached,
+        items(cached),
+        np.array([label_index[t.label] for t in labeled], dtype=np.int64),
+        tuple(t.artist for t in labeled),
     )
 
 

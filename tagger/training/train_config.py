@@ -25,6 +25,9 @@ class TrainConfig:
     # so the same number of optimizer steps whatever the library's size); overrides
     # windows_per_track. A small library repeats windows (each with fresh augmentation).
     windows_per_epoch: int | None = None
+    # How a sampled epoch shares its windows out: "track" (the same number per track) or
+    # "artist" (the same number per artist, split over its tracks; epoch_sampling.py).
+    share_by: str = "track"
     # Start from this model file's weights ("bundled": the shipped model) where architecture
     # and front end match (training/warm_start.py); None: a random initialisation.
     warm_start: str | None = None

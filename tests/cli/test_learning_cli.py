@@ -127,10 +127,25 @@ def test_no_refit_delivers_the_split_runs_model(tagged_library, capsys):
     music, db = tagged_library
     out = music.parent / "split-only.safetensors"
     argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--epochs", "4",
-            "--patience", "1", "--workers", "1", "--no-resume", "--no-refit"]  # fmt: skip
+            "--patience", "1", "--windows-per-track", "2", "--val-windows-per-track", "2",
+            "--workers", "1", "--no-resume", "--no-refit"]  # fmt: skip
     assert main(argv) == 0
     assert "refit" not in "".join(capsys.readouterr())
     assert read_metadata(out)["training"]["refit"] is None
+
+
+def test_share_by_artist_is_the_runs_and_is_kept_in_the_model(tagged_library, capsys):
+    music, db = tagged_library
+    out = music.parent / "per-artist.safetensors"
+    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--epochs", "1",
+            "--windows-per-track", "2", "--val-windows-per-track", "2", "--workers", "1",
+            "--no-resume", "--no-refit", "--share-by", "artist"]  # fmt: skip
+    assert main(argv) == 0
+    assert read_metadata(out)["training"]["config"]["share_by"] == "artist"
+    argv[-1] = "album"
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert "invalid choice" in capsys.readouterr().err
 
 
 def test_genres_the_tagger_wrote_are_not_labels(tiny_corpus: Path, tmp_path, capsys) -> None:

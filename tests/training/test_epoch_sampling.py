@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 
-from tagger.training.epoch_sampling import epoch_order, per_track
+from tagger.training.epoch_sampling import epoch_order, per_track, window_counts
 from tagger.training.train import TrainConfig
 
 
@@ -21,7 +21,7 @@ def test_the_budget_is_shared_out_over_the_training_tracks():
 
 
 def test_a_small_library_sees_every_window_and_repeats_the_rest():
-    order = epoch_order(rows(3, 60), 100, np.random.default_rng(0))
+    order = epoch_order(rows(3, 60), np.full(3, 100), np.random.default_rng(0))
     counts = Counter(map(tuple, order))
     assert len(order) == 300
     assert {t for t, _ in counts} == {0, 1, 2}
@@ -29,6 +29,35 @@ def test_a_small_library_sees_every_window_and_repeats_the_rest():
 
 
 def test_a_large_library_draws_without_repeats():
-    order = epoch_order(rows(50, 60), 5, np.random.default_rng(0))
+    order = epoch_order(rows(50, 60), np.full(50, 5), np.random.default_rng(0))
     assert len(order) == 250
     assert len({tuple(r) for r in order}) == 250
+
+
+def test_the_paper_recipe_trains_on_every_window_of_every_track():
+    order = epoch_order(
+        rows(4, 60), window_counts(TrainConfig(), ["a"] * 4), np.random.default_rng(0)
+    )
+    assert sorted(map(tuple, order)) == [(t, w) for t in range(4) for w in range(60)]
+
+
+def test_sharing_by_track_gives_every_track_the_same_windows():
+    config = TrainConfig(windows_per_epoch=120)
+    assert window_counts(config, ["A", "A", "A", "B"]).tolist() == [30, 30, 30, 30]
+
+
+def test_sharing_by_artist_gives_every_artist_the_same_windows():
+    config = TrainConfig(windows_per_epoch=120, share_by="artist")
+    # Six tracks by A, two by b (spelt loosely), one each without an artist: four "artists".
+    artists = ["A"] * 6 + ["b", " B "] + [None, ""]
+    counts = window_counts(config, artists)
+    assert counts.tolist() == [5] * 6 + [15, 15] + [30, 30]
+    order = epoch_order(rows(10, 60), counts, np.random.default_rng(0))
+    per_artist = Counter(artists[t] or f"#{t}" for t, _ in order)
+    assert per_artist["A"] == 30 and per_artist["b"] + per_artist[" B "] == 30
+
+
+def test_an_artist_with_very_many_tracks_still_gets_a_window_of_each():
+    config = TrainConfig(windows_per_epoch=100, share_by="artist")
+    counts = window_counts(config, ["big"] * 400 + ["small"])
+    assert counts[:400].min() == 1 and counts[400] == 200
