@@ -122,13 +122,18 @@ def test_models_use_refuses_what_is_not_a_model(tmp_path, capsys) -> None:
     assert "cannot use model" in capsys.readouterr().err
 
 
+def quick_train_argv(db: Path, out: Path, *options: str) -> list[str]:
+    """`tagger train --from-library` on two windows per track, one core, no checkpoint."""
+    return ["train", "--from-library", "--db", str(db), "--out", str(out),
+            "--windows-per-track", "2", "--val-windows-per-track", "2", "--workers", "1",
+            "--no-resume", *options]  # fmt: skip
+
+
 def test_no_refit_delivers_the_split_runs_model(tagged_library, capsys):
     """Without the flag the run either refits or says why not; with it, neither."""
     music, db = tagged_library
     out = music.parent / "split-only.safetensors"
-    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--epochs", "4",
-            "--patience", "1", "--windows-per-track", "2", "--val-windows-per-track", "2",
-            "--workers", "1", "--no-resume", "--no-refit"]  # fmt: skip
+    argv = quick_train_argv(db, out, "--epochs", "4", "--patience", "1", "--no-refit")
     assert main(argv) == 0
     assert "refit" not in "".join(capsys.readouterr())
     assert read_metadata(out)["training"]["refit"] is None
@@ -137,9 +142,7 @@ def test_no_refit_delivers_the_split_runs_model(tagged_library, capsys):
 def test_share_by_artist_is_the_runs_and_is_kept_in_the_model(tagged_library, capsys):
     music, db = tagged_library
     out = music.parent / "per-artist.safetensors"
-    argv = ["train", "--from-library", "--db", str(db), "--out", str(out), "--epochs", "1",
-            "--windows-per-track", "2", "--val-windows-per-track", "2", "--workers", "1",
-            "--no-resume", "--no-refit", "--share-by", "artist"]  # fmt: skip
+    argv = quick_train_argv(db, out, "--epochs", "1", "--no-refit", "--share-by", "artist")
     assert main(argv) == 0
     assert read_metadata(out)["training"]["config"]["share_by"] == "artist"
     argv[-1] = "album"
