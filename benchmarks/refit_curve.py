@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
+        [--label-smoothing X] [--freq-shift K]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -22,7 +23,11 @@ step per epoch) instead of the recipe's step schedule (BENCHMARKS.md, "Annealing
 With --share-by artist each epoch's window budget is shared out so that every artist gets the
 same part instead of every track (TrainConfig.share_by, training/epoch_sampling.py), so an artist
 with one or two tagged tracks is not drowned by one with seven (BENCHMARKS.md, "Sharing the epoch
-out per artist").
+out per artist"). Two regularisers are tried here only, by replacing the product's pieces for
+this process: --label-smoothing X trains on targets smoothed by X (Szegedy et al. 2016), and
+--freq-shift K moves each training window's Mel image up or down by up to K bands (the edge
+filled with the window's floor; a change of key or tuning) before the usual augmentation. The
+last epoch's wrong untagged tracks are printed with their verdicts.
 """
 
 from __future__ import annotations
@@ -70,6 +75,35 @@ def _with_pseudo_labels(labeled, args, usable, untagged, frontend):
     return labeled[0] + [untagged[i] for i in chosen], labeled[1] + added
 
 
+def _patch_regularisers(label_smoothing: float, freq_shift: int) -> None:
+    """Swap the product's loss and augmentation for this process (experiments only)."""
+    import functools
+    import types
+
+    from torch import nn
+
+    from tagger.training import epoch_loop, window_cache
+
+    if label_smoothing:
+        loss = functools.partial(nn.CrossEntropyLoss, label_smoothing=label_smoothing)
+        epoch_loop.nn = types.SimpleNamespace(CrossEntropyLoss=loss)
+    if freq_shift:
+        plain = window_cache.augment_window
+
+        def shifted(mel: np.ndarray, rng: np.random.Generator) -> None:
+            k = int(rng.integers(-freq_shift, freq_shift + 1))
+            if k:
+                floor = mel.min()
+                mel[:] = np.roll(mel, k, axis=-2)
+                if k > 0:
+                    mel[:, :k, :] = floor
+                else:
+                    mel[:, k:, :] = floor
+            plain(mel, rng)
+
+        window_cache.augment_window = shifted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -101,7 +135,10 @@ def main() -> None:
         default=None,
         help="share each epoch's windows out per track (the recipe's) or per artist",
     )
+    parser.add_argument("--label-smoothing", type=float, default=0.0)
+    parser.add_argument("--freq-shift", type=int, default=0, help="Mel bands, up or down")
     args = parser.parse_args()
+    _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
     data, cache = open_work(work)
 
@@ -171,6 +208,8 @@ def main() -> None:
             "lr": config.lr,
             "schedule": "cosine" if args.cosine else "step",
             "share_by": config.share_by,
+            "label_smoothing": args.label_smoothing,
+            "freq_shift": args.freq_shift,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
@@ -185,6 +224,16 @@ def main() -> None:
         print(json.dumps(row), flush=True)
         with open(work / "refit_curve.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
+    _print_wrong(network, data.classes, usable, untagged, frontend)
+
+
+def _print_wrong(network, classes, usable, tracks, frontend) -> None:
+    """The untagged tracks the network labels wrong: path, truth, verdict."""
+    from learning_variants import verdicts
+
+    for v, (path, truth) in zip(verdicts(network, tracks, frontend), usable, strict=True):
+        if classes[int(v.argmax())] != truth:
+            print(f"wrong: {Path(path).name} ({truth}) {classes[int(v.argmax())]} {v.max():.2f}")
 
 
 if __name__ == "__main__":
