@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/refit_curve.py WORK [--seed 0] [--epochs 10] [--lr 3e-4]
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
-        [--label-smoothing X] [--freq-shift K]
+        [--label-smoothing X] [--freq-shift K] [--weight-decay W]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -26,8 +26,10 @@ with one or two tagged tracks is not drowned by one with seven (BENCHMARKS.md, "
 out per artist"). Two regularisers are tried here only, by replacing the product's pieces for
 this process: --label-smoothing X trains on targets smoothed by X (Szegedy et al. 2016), and
 --freq-shift K moves each training window's Mel image up or down by up to K bands (the edge
-filled with the window's floor; a change of key or tuning) before the usual augmentation. The
-last epoch's wrong untagged tracks are printed with their verdicts.
+filled with the window's floor; a change of key or tuning) before the usual augmentation.
+--weight-decay W sets Adam's L2 penalty instead of the architecture's (0 for the paper's
+CNN-BiGRU; TrainConfig.weight_decay). The last epoch's wrong untagged tracks are printed with
+their verdicts.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def main() -> None:
     )
     parser.add_argument("--label-smoothing", type=float, default=0.0)
     parser.add_argument("--freq-shift", type=int, default=0, help="Mel bands, up or down")
+    parser.add_argument("--weight-decay", type=float, default=None, help="Adam's L2 penalty")
     args = parser.parse_args()
     _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
@@ -157,6 +160,8 @@ def main() -> None:
         changes["warm_start"] = args.start_from
     if args.share_by is not None:
         changes["share_by"] = args.share_by
+    if args.weight_decay is not None:
+        changes["weight_decay"] = args.weight_decay
     config = default_config("library", **changes)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
@@ -210,6 +215,7 @@ def main() -> None:
             "share_by": config.share_by,
             "label_smoothing": args.label_smoothing,
             "freq_shift": args.freq_shift,
+            "weight_decay": weight_decay,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
