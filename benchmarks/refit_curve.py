@@ -238,8 +238,9 @@ def _print_wrong(network, classes, usable, tracks, frontend) -> None:
     from learning_variants import verdicts
 
     for v, (path, truth) in zip(verdicts(network, tracks, frontend), usable, strict=True):
-        if classes[int(v.argmax())] != truth:
-            print(f"wrong: {Path(path).name} ({truth}) {classes[int(v.argmax())]} {v.max():.2f}")
+        label = classes[int(v.argmax())]
+        if label != truth:
+            print(f"wrong: {Path(path).name} ({truth}) {label} {v.max():.2f}")
 
 
 if __name__ == "__main__":
