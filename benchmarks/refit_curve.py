@@ -4,6 +4,7 @@
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
         [--label-smoothing X] [--freq-shift K] [--weight-decay W]
+        [--freeze-cnn | --cnn-lr-scale F]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -28,8 +29,11 @@ this process: --label-smoothing X trains on targets smoothed by X (Szegedy et al
 --freq-shift K moves each training window's Mel image up or down by up to K bands (the edge
 filled with the window's floor; a change of key or tuning) before the usual augmentation.
 --weight-decay W sets Adam's L2 penalty instead of the architecture's (0 for the paper's
-CNN-BiGRU; TrainConfig.weight_decay). The last epoch's wrong untagged tracks are printed with
-their verdicts.
+CNN-BiGRU; TrainConfig.weight_decay). --freeze-cnn keeps the start's convolutional layers as they
+are (no gradient, BatchNorm statistics and dropout as at inference) and trains only the BiGRU and
+the head; --cnn-lr-scale F trains the convolutional layers at F times the learning rate
+(discriminative learning rates, Howard & Ruder 2018). The last epoch's wrong untagged tracks are
+printed with their verdicts.
 """
 
 from __future__ import annotations
@@ -140,6 +144,9 @@ def main() -> None:
     parser.add_argument("--label-smoothing", type=float, default=0.0)
     parser.add_argument("--freq-shift", type=int, default=0, help="Mel bands, up or down")
     parser.add_argument("--weight-decay", type=float, default=None, help="Adam's L2 penalty")
+    cnn = parser.add_mutually_exclusive_group()
+    cnn.add_argument("--freeze-cnn", action="store_true", help="train the BiGRU and head only")
+    cnn.add_argument("--cnn-lr-scale", type=float, default=1.0, help="CNN lr = lr × this")
     args = parser.parse_args()
     _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
@@ -177,7 +184,9 @@ def main() -> None:
     weight_decay = config.weight_decay
     if weight_decay is None:
         weight_decay = architecture(config.arch).weight_decay
-    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr, weight_decay=weight_decay)
+    optimizer = torch.optim.Adam(
+        _parameter_groups(network, config.lr, args), lr=config.lr, weight_decay=weight_decay
+    )
     if args.cosine:
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
     else:
@@ -216,6 +225,7 @@ def main() -> None:
             "label_smoothing": args.label_smoothing,
             "freq_shift": args.freq_shift,
             "weight_decay": weight_decay,
+            "cnn": "frozen" if args.freeze_cnn else args.cnn_lr_scale,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
@@ -231,6 +241,20 @@ def main() -> None:
         with open(work / "refit_curve.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
     _print_wrong(network, data.classes, usable, untagged, frontend)
+
+
+def _parameter_groups(network, lr: float, args) -> list[dict]:
+    """The optimizer's parameter groups: the CNN's at lr × --cnn-lr-scale, or none of them with
+    --freeze-cnn (its layers then stay in inference mode when the epoch calls train())."""
+    cnn = network.cnn
+    rest = [p for name, p in network.named_parameters() if not name.startswith("cnn.")]
+    if args.freeze_cnn:
+        for p in cnn.parameters():
+            p.requires_grad_(False)
+        inference = type(cnn).train
+        cnn.train = lambda mode=True: inference(cnn, False)
+        return [{"params": rest}]
+    return [{"params": rest}, {"params": list(cnn.parameters()), "lr": lr * args.cnn_lr_scale}]
 
 
 def _print_wrong(network, classes, usable, tracks, frontend) -> None:
