@@ -4,7 +4,7 @@
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
         [--label-smoothing X] [--freq-shift K] [--weight-decay W]
-        [--freeze-cnn | --cnn-lr-scale F]
+        [--freeze-cnn | --cnn-lr-scale F] [--save FILE]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -33,7 +33,8 @@ CNN-BiGRU; TrainConfig.weight_decay). --freeze-cnn keeps the start's convolution
 are (no gradient, BatchNorm statistics and dropout as at inference) and trains only the BiGRU and
 the head; --cnn-lr-scale F trains the convolutional layers at F times the learning rate
 (discriminative learning rates, Howard & Ruder 2018). The last epoch's wrong untagged tracks are
-printed with their verdicts.
+printed with their verdicts, and with --save FILE the last epoch's weights are written there (a
+torch state dict of the network, for a closer look at single tracks).
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def main() -> None:
     cnn = parser.add_mutually_exclusive_group()
     cnn.add_argument("--freeze-cnn", action="store_true", help="train the BiGRU and head only")
     cnn.add_argument("--cnn-lr-scale", type=float, default=1.0, help="CNN lr = lr × this")
+    parser.add_argument("--save", type=Path, default=None, help="the last epoch's state dict")
     args = parser.parse_args()
     _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
@@ -241,6 +243,8 @@ def main() -> None:
         with open(work / "refit_curve.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
     _print_wrong(network, data.classes, usable, untagged, frontend)
+    if args.save is not None:
+        torch.save(network.state_dict(), args.save)
 
 
 def _parameter_groups(network, lr: float, args) -> list[dict]:
