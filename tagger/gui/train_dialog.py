@@ -66,6 +66,18 @@ def fit_to_rows(table: QTableWidget) -> None:
 ROUGH_BELOW_TRACKS = 20  # fewer validation tracks than this give a coarse temperature
 
 
+def estimate_sentence(
+    tracks: int, classes: int, cached: int, seconds: float, longest: float
+) -> str:
+    """What the dialog says before a run: the labels, the cache, the usual time (early stopping
+    after a usual best epoch) and the longest (every epoch of the cap)."""
+    return (
+        f"{tracks} labeled tracks in {classes} classes; {cached} already decoded. Estimated "
+        f"time: {describe_seconds(seconds)} (at most "
+        f"{describe_seconds(longest).removeprefix('about ')} if validation keeps improving)."
+    )
+
+
 def calibration_note(calibration: dict | None) -> str:
     """One sentence on what calibration did, in the user's terms (empty without it)."""
     if not calibration:
@@ -192,12 +204,13 @@ class TrainDialog(QDialog):
             self.train_button.setEnabled(False)
             return
         cached = cached_count(data)
-        seconds = estimate_seconds(data, self.config, cached)
         self.estimate.setText(
-            f"{len(data.tracks)} labeled tracks in {len(data.classes)} classes; "
-            f"{cached} already decoded. Estimated time: {describe_seconds(seconds)} "
-            "(early stopping usually ends sooner)."
-        )
+            estimate_sentence(
+                len(data.tracks), len(data.classes), cached,
+                estimate_seconds(data, self.config, cached),
+                estimate_seconds(data, self.config, cached, at_most=True),
+            )
+        )  # fmt: skip
         self.train_button.setEnabled(not self.runner.busy)
 
     def _choose_file(self) -> None:

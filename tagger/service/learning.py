@@ -26,11 +26,16 @@ if TYPE_CHECKING:  # torch comes with training; it is imported where a job train
     from tagger.training.labeled_set import LabeledSet
     from tagger.training.train import TrainConfig, TrainProgress, TrainResult
 
-# Measured with benchmarks/train_from_library_speed.py (BENCHMARKS.md); an estimate for the
-# dialog, not a promise: a shared or faster machine differs.
-DECODE_SECONDS_PER_TRACK = 1.0
-TRAIN_WINDOWS_PER_SECOND = 60.0
-EXPECTED_EPOCHS = 20
+# For the dialog's estimate, measured on 2 cores (BENCHMARKS.md, "Training time for 200 and
+# 1,000 labeled tracks"); an estimate, not a promise: a shared or faster machine differs.
+DECODE_SECONDS_PER_TRACK = 0.52  # three-minute files, two decoding processes
+TRAIN_WINDOWS_PER_SECOND = 90.0  # an epoch of 4,096 windows: 47-54 s at load 2-5, 27-31 s quiet
+SCORE_WINDOWS_PER_SECOND = 3 * TRAIN_WINDOWS_PER_SECOND  # validation: no backward pass
+WINDOWS_PER_TRACK = 60  # a three-minute track's windows, where a recipe trains on all of them
+# The split run's best epoch, after which early stopping waits `patience` epochs: from the
+# bundled start 0-3 in most library runs (one in five went on to 11); from scratch ~20.
+BEST_EPOCH_WARM = 3
+BEST_EPOCH_COLD = 20
 
 
 def genres(library: Library, settings: Settings) -> list[GenreCount]:
@@ -62,15 +67,30 @@ def all_label_counts(library: Library, settings: Settings) -> dict[str, dict[str
         return label_counts(library_training_labels(s, settings.genre_map_rules()))
 
 
-def estimate_seconds(data: LabeledSet, config: TrainConfig, cached: int = 0) -> float:
-    """A rough time for a run: decoding what the cache lacks, then the expected epochs."""
+def estimate_seconds(
+    data: LabeledSet, config: TrainConfig, cached: int = 0, *, at_most: bool = False
+) -> float:
+    """A run's time: decoding what the cache lacks, the split run's epochs (training, then
+    validation), then the refit's (training only), with the cap shared as the run shares it.
+    Early stopping after a usual best epoch; `at_most`: every epoch the cap allows."""
+    from tagger.training.epoch_budget import refit_epochs, split_run_last_epoch
+    from tagger.training.epoch_sampling import per_track
+
     n = len(data.tracks)
-    per_track = config.windows_per_track or 60
-    epochs = min(config.epochs, EXPECTED_EPOCHS + config.patience)
-    train_windows = 0.7 * n * per_track
-    val_windows = 0.15 * n * (config.val_windows_per_track or 60) / 3  # inference: ~3x faster
+    n_train, n_val = max(1, round(0.7 * n)), round(0.15 * n)  # split.py's shares
+    each = per_track(config, n_train) or WINDOWS_PER_TRACK
+    train_seconds = n_train * each / TRAIN_WINDOWS_PER_SECOND
+    val_seconds = n_val * (config.val_windows_per_track or WINDOWS_PER_TRACK)
+    val_seconds /= SCORE_WINDOWS_PER_SECOND
+    best = BEST_EPOCH_WARM if config.warm_start else BEST_EPOCH_COLD
+    split_epochs = split_run_last_epoch(config)
+    if not at_most:
+        split_epochs = min(split_epochs, best + config.patience)
+    refit = refit_epochs(config, split_epochs if at_most else best, split_epochs, lambda _: None)
     decode = max(0, n - cached) * DECODE_SECONDS_PER_TRACK
-    return decode + epochs * (train_windows + val_windows) / TRAIN_WINDOWS_PER_SECOND
+    refit_seconds = refit * n * (per_track(config, n) or WINDOWS_PER_TRACK)
+    refit_seconds /= TRAIN_WINDOWS_PER_SECOND  # on every label
+    return decode + split_epochs * (train_seconds + val_seconds) + refit_seconds
 
 
 def cached_count(data: LabeledSet) -> int:

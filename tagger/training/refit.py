@@ -15,9 +15,9 @@ procedure, a little pessimistically; the model card says so. The temperature fit
 validation tracks is kept: the refit has trained on those tracks, so fitting it again on them
 would be fitting to tracks the network has seen. The refit shares the run's epoch cap (the
 split run's epochs plus the refit's stay within `TrainConfig.epochs`, which bounds a run's
-time): `split_run_last_epoch` keeps the cap's last `refit_min_epochs` free of the split run
-(at most half the cap), so a split run whose validation keeps improving cannot crowd the refit
-out, and `refit_epochs` refits for the best epoch count where that fits, else for what is left.
+time): epoch_budget.py keeps the cap's last `refit_min_epochs` free of the split run (at most
+half the cap), so a split run whose validation keeps improving cannot crowd the refit out, and
+refits for the best epoch count where that fits, else for what is left.
 """
 
 from __future__ import annotations
@@ -31,38 +31,6 @@ from tagger.audio.mel import FrontEndConfig
 from tagger.model.network import Network
 from tagger.training.epoch_loop import TrainingWindows, train_epoch
 from tagger.training.train_config import TrainConfig
-
-
-def split_run_last_epoch(config: TrainConfig) -> int:
-    """The split run's last epoch: the cap less the refit's minimum (at most half the cap), so
-    that a split run whose validation keeps improving cannot crowd the refit out (BENCHMARKS.md,
-    "The refit's share of the cap")."""
-    if not config.refit:
-        return config.epochs
-    return config.epochs - min(config.refit_min_epochs, config.epochs // 2)
-
-
-def refit_epochs(
-    config: TrainConfig, best_epoch: int, epochs_run: int, log: Callable[[str], None]
-) -> int:
-    """How many epochs the refit trains after a split run of `epochs_run` epochs whose best was
-    `best_epoch` (0: no refit). The best epoch count, at least the minimum, also after best
-    epoch 0 (the refit learns the library's own tags, which the untagged tracks of its artists
-    need: BENCHMARKS.md, "A start that already knows the music"); never past the cap. It runs
-    only if the cap leaves the best epoch count or the minimum, whichever is less: the untagged
-    tracks level off from the fourth epoch on (recipes.py), so a best epoch of 11 does not need 11.
-    """
-    wanted = max(best_epoch, config.refit_min_epochs)
-    if not config.refit or wanted == 0:
-        return 0
-    room = config.epochs - epochs_run
-    needed = max(best_epoch, 1)
-    if config.refit_min_epochs:
-        needed = min(needed, config.refit_min_epochs)
-    if room < needed:
-        log(f"no refit: {needed} more epochs would pass the cap of {config.epochs}")
-        return 0
-    return min(wanted, room)
 
 
 def refit(

@@ -32,13 +32,14 @@ from tagger.model.network import Network, build_network, set_temperature
 from tagger.model.onnx_form import write_beside
 from tagger.training.calibration import calibrate
 from tagger.training.dataset import discover
+from tagger.training.epoch_budget import refit_epochs, split_run_last_epoch
 from tagger.training.epoch_clock import budget_spent, eta_text
 from tagger.training.epoch_loop import EpochCancelled, TrainingWindows, train_epoch
 from tagger.training.epoch_sampling import items
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
-from tagger.training.refit import refit, refit_epochs, split_run_last_epoch
+from tagger.training.refit import refit
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.train_config import EpochRecord, TrainConfig, TrainProgress

@@ -66,6 +66,17 @@ def test_the_calibration_sentence_says_when_the_fit_is_rough() -> None:
     assert "40 validation tracks:" in plenty and "roughly" not in plenty
 
 
+def test_the_estimate_gives_the_usual_time_and_the_longest() -> None:
+    from tagger.gui.train_dialog import estimate_sentence
+
+    text = estimate_sentence(1000, 2, 400, 17.2 * 60, 31.2 * 60)
+    assert text == (
+        "1000 labeled tracks in 2 classes; 400 already decoded. Estimated time: about 18 min "
+        "(at most 32 min if validation keeps improving)."
+    )
+    assert "at most 2.5 h" in estimate_sentence(200, 2, 0, 3600, 9000)
+
+
 def test_after_the_epochs_the_dialog_says_what_runs(
     make_window, settings, classified_master: Path, tmp_path: Path
 ) -> None:

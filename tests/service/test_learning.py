@@ -42,6 +42,23 @@ def test_estimate_grows_with_tracks_and_shrinks_with_the_cache() -> None:
     assert describe_labels(small.counts) == "hardcore 100 (100 folder); metal 100 (100 folder)"
 
 
+def test_the_library_estimate_follows_the_epoch_budget_and_the_cap() -> None:
+    library_recipe = default_config("library")
+    small, big = _set(200), _set(1000)
+    # A sampled epoch costs the same whatever the library's size: with every window cached,
+    # 1,000 tracks take little longer than 200 (validation grows), not five times as long.
+    warm_small = estimate_seconds(small, library_recipe, cached=200)
+    assert estimate_seconds(big, library_recipe, cached=1000) < 1.3 * warm_small
+    # Every epoch of the cap (25, the refit's included) against early stopping: longer, and
+    # near the sum measured for 1,000 tracks on 2 cores (BENCHMARKS.md: about 28 min).
+    longest = estimate_seconds(big, library_recipe, at_most=True)
+    assert estimate_seconds(big, library_recipe) < longest
+    assert 20 * 60 < longest < 35 * 60
+    # One epoch more in the cap is one more split-run epoch when validation keeps improving.
+    more = estimate_seconds(big, default_config("library", epochs=26), at_most=True)
+    assert 30 < more - longest < 120
+
+
 def test_decisions_are_counted_from_when_the_active_model_was_registered(
     tmp_path: Path, random_model: Path
 ) -> None:
