@@ -268,7 +268,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     listing = list_tracks(args.db, request)
     if listing.warning:
         print(f"tagger: warning: {listing.warning}", file=sys.stderr)
-    columns = ["status", "error", "path"] if args.errors else ["status", "verdict", "path"]
+    columns = ["status", "verdict", "path"]
+    if args.errors:
+        columns = ["status", "error", "path"]
+    elif args.conflicts:  # the tags the verdict goes against, beside it
+        columns = ["status", "verdict", "genres", "path"]
     print_rows(listing.rows, columns, args.format)
     return 0
 

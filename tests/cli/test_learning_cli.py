@@ -106,6 +106,24 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     assert {p: p.stat().st_mtime_ns for p in music.rglob("*.flac")} == before
 
 
+def test_the_conflicts_table_shows_the_tags_beside_the_verdict(
+    tagged_library, tmp_path, capsys
+) -> None:
+    music, master = tagged_library
+    db = tmp_path / "library.db"
+    shutil.copyfile(master, db)
+    death = next(
+        p for p in sorted((music / "metal").glob("*.flac")) if FLAC(p)["genre"] == ["Death-Metal"]
+    )
+    assert main(["label", str(death), "--as", "hardcore", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--conflicts", "--db", str(db)]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["STATUS", "VERDICT", "GENRES", "PATH"]
+    assert len(rows) == 1 and "Hardcore" in rows[0] and "Death-Metal" in rows[0]
+    assert rows[0].endswith(str(death))
+
+
 def test_train_from_library_with_too_few_labels_says_why(tmp_path, capsys) -> None:
     db = tmp_path / "empty.db"
     code = main(
