@@ -26,10 +26,10 @@ if TYPE_CHECKING:  # torch comes with training; it is imported where a job train
     from tagger.training.labeled_set import LabeledSet
     from tagger.training.train import TrainConfig, TrainProgress, TrainResult
 
-# For the dialog's estimate, measured on 2 cores (BENCHMARKS.md, "Training time for 200 and
-# 1,000 labeled tracks"); an estimate, not a promise: a shared or faster machine differs.
+# For the dialog's estimate, measured on 2 cores otherwise idle (BENCHMARKS.md, "The train
+# dialog's estimate"); an estimate, not a promise: a busy or faster machine differs.
 DECODE_SECONDS_PER_TRACK = 0.52  # three-minute files, two decoding processes
-TRAIN_WINDOWS_PER_SECOND = 90.0  # an epoch of 4,096 windows: 47-54 s at load 2-5, 27-31 s quiet
+TRAIN_WINDOWS_PER_SECOND = 130.0  # an epoch of ~4,100 windows: 29-34 s (47-54 s at load 2-5)
 SCORE_WINDOWS_PER_SECOND = 3 * TRAIN_WINDOWS_PER_SECOND  # validation: no backward pass
 WINDOWS_PER_TRACK = 60  # a three-minute track's windows, where a recipe trains on all of them
 # The split run's best epoch, after which early stopping waits `patience` epochs: from the
