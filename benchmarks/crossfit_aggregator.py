@@ -77,7 +77,6 @@ def refit_logits(config, classes, frontend, train_set, score_tracks) -> tuple[np
     """Refit the recipe's way on `train_set`, then the window log-odds of `score_tracks`."""
     import torch
 
-    from tagger.model.architectures import architecture
     from tagger.model.network import set_temperature
     from tagger.training import train as training
     from tagger.training.calibration import window_logits
@@ -86,9 +85,7 @@ def refit_logits(config, classes, frontend, train_set, score_tracks) -> tuple[np
     torch.manual_seed(config.seed)
     index = {c: i for i, c in enumerate(classes)}
     network, _ = training._start_network(config, classes, frontend, train_set[0], print)
-    weight_decay = config.weight_decay
-    if weight_decay is None:
-        weight_decay = architecture(config.arch).weight_decay
+    weight_decay = training.resolved_weight_decay(config)
     refit(
         network, training._windows(train_set, index), config, frontend,
         epochs=config.refit_min_epochs, lr=config.lr, weight_decay=weight_decay,

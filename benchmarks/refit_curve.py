@@ -156,7 +156,6 @@ def main() -> None:
 
     import torch
 
-    from tagger.model.architectures import architecture
     from tagger.service.learning import default_config
     from tagger.training import train as training
     from tagger.training.epoch_loop import train_epoch
@@ -183,9 +182,7 @@ def main() -> None:
     if args.pseudo_from is not None:
         labeled = _with_pseudo_labels(labeled, args, usable, untagged, frontend)
     network, _ = training._start_network(config, data.classes, frontend, labeled[0], print)
-    weight_decay = config.weight_decay
-    if weight_decay is None:
-        weight_decay = architecture(config.arch).weight_decay
+    weight_decay = training.resolved_weight_decay(config)
     optimizer = torch.optim.Adam(
         _parameter_groups(network, config.lr, args), lr=config.lr, weight_decay=weight_decay
     )

@@ -75,9 +75,10 @@ def estimate_seconds(
     Early stopping after a usual best epoch; `at_most`: every epoch the cap allows."""
     from tagger.training.epoch_budget import refit_epochs, split_run_last_epoch
     from tagger.training.epoch_sampling import per_track
+    from tagger.training.split import FRACTIONS
 
     n = len(data.tracks)
-    n_train, n_val = max(1, round(0.7 * n)), round(0.15 * n)  # split.py's shares
+    n_train, n_val = max(1, round(FRACTIONS[0] * n)), round(FRACTIONS[1] * n)
     each = per_track(config, n_train) or WINDOWS_PER_TRACK
     train_seconds = n_train * each / TRAIN_WINDOWS_PER_SECOND
     val_seconds = n_val * (config.val_windows_per_track or WINDOWS_PER_TRACK)

@@ -23,8 +23,11 @@ class Split:
     test: list[LabeledTrack]
 
 
+FRACTIONS = (0.7, 0.15, 0.15)  # train, validation, test
+
+
 def split_tracks(
-    tracks: list[LabeledTrack], seed: int, fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    tracks: list[LabeledTrack], seed: int, fractions: tuple[float, float, float] = FRACTIONS
 ) -> Split:
     """Assign whole groups (artists, albums) to splits, class by class, to reach the fractions."""
     groups = _connected_groups(sorted(tracks, key=lambda t: str(t.path)))

@@ -146,9 +146,7 @@ def train(
                 f"the start model labels only {track0:.0%} of the validation tracks right: "
                 f"training at the full learning rate ({lr:g}) from its weights"
             )
-    weight_decay = config.weight_decay
-    if weight_decay is None:
-        weight_decay = architecture(config.arch).weight_decay
+    weight_decay = resolved_weight_decay(config)
     optimizer = torch.optim.Adam(network.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
@@ -315,6 +313,13 @@ def train(
     write_beside(out)  # its ONNX form, so the model classifies on a machine without torch
     resume_file.unlink(missing_ok=True)
     return TrainResult(out, state["best_epoch"], history, split, skipped)
+
+
+def resolved_weight_decay(config: TrainConfig) -> float:
+    """Adam's L2 penalty: the config's, else its architecture's (0 for the paper's CNN-BiGRU)."""
+    if config.weight_decay is not None:
+        return config.weight_decay
+    return architecture(config.arch).weight_decay
 
 
 def _start_network(
