@@ -12,7 +12,8 @@ What it measures, and how the parts add up to a full run:
 - a full run's time is at most N x decode + the recipe's epoch cap x epoch seconds (early
   stopping only shortens it; the real runs of library_learning_quality.py give the epochs);
 - a retrain after 50 new decisions: the 50 newly labeled tracks are decoded, the rest are cache
-  hits; library_learning_quality.py --retrain-after 50 times a real one.
+  hits; library_learning_quality.py --retrain-after 50 times a real one, and
+  train_from_library_real.py a real 1,000-track run and its retrain.
 The machine is shared; the load average is printed with each figure.
 """
 
