@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from library_learning_quality import SPELLINGS, set_genre, tagger, train_from_library
+from library_learning_quality import SPELLINGS, outcome, set_genre, tagger, train_from_library
 
 from tagger.audio.formats import AUDIO_EXTENSIONS
 
@@ -77,17 +77,6 @@ def epochs_run(output: str) -> dict[str, int]:
     return {"split_run_epochs": max(split, default=0), "refit_epochs": max(refit, default=0)}
 
 
-def untagged_accuracy(work: Path, music: Path, model: Path, truth: dict[str, str]) -> dict:
-    """The new model made active and the library classified: how many untagged tracks it
-    labels right."""
-    tagger(work, "models", "use", str(model))
-    _, seconds = tagger(work, "scan", str(music))
-    listing, _ = tagger(work, "list", "--format", "json")
-    rows = {str(Path(r["path"]).resolve()): r for r in json.loads(listing)}
-    right = sum(rows[path].get("model_label") == cls for path, cls in truth.items())
-    return {"untagged_right": right, "untagged": len(truth), "classify_seconds": round(seconds)}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -126,8 +115,10 @@ def main() -> int:
     output, seconds, cpu = train_from_library(args.work, model, options)
     report["first"] = {"seconds": round(seconds), "cpu_seconds": round(cpu), **epochs_run(output)}
     report["load_after_first"] = os.getloadavg()
-    if args.classify:
-        report["classified"] = untagged_accuracy(args.work, music, model, untagged)
+    if args.classify:  # the new model made active, the library classified
+        tagger(args.work, "models", "use", str(model))
+        truth = {path: (cls, "none") for path, cls in untagged.items()}
+        report["classified"] = outcome(args.work, music, truth)
 
     for cls in CLASSES:  # the user's decisions: the true class of each untagged track
         paths = [path for path, truth in untagged.items() if truth == cls]
