@@ -43,8 +43,12 @@ from mutagen.id3 import TCON
 from mutagen.wave import WAVE
 
 from tagger.audio.formats import AUDIO_EXTENSIONS
+from tagger.library.settings import Settings
 from tagger.model.checkpoint import read_model_info
 
+# the review rule's defaults (library/settings.py), for what it would say without the tags
+REVIEW_THRESHOLD = Settings.threshold
+REVIEW_DISAGREEMENT = Settings.disagreement
 TAGGED_SHARE = 0.60
 ODD_SHARE = 0.08
 SPELLINGS = {
@@ -206,6 +210,19 @@ def outcome(work: Path, music: Path, truth: dict[str, tuple[str, str]]) -> dict:
             outside_review.append(got == cls)
     unlabeled = results["none"] + results["odd"]
     review = [r for r in rows.values() if r.get("needs_review")]
+    # Tracks tagged with their class whose prediction agrees with the tag: the review rule
+    # leaves them out however unsure the model is (library/tag_class.py); `unsure` counts those
+    # the confidence and window rules alone (the settings' defaults) would have sent to review.
+    confirmed = [
+        rows[path]
+        for path, (cls, kind) in truth.items()
+        if kind == "tagged" and rows[path].get("model_label") == cls
+    ]
+    unsure = [
+        r
+        for r in confirmed
+        if r["model_confidence"] < REVIEW_THRESHOLD or r["disagreement"] >= REVIEW_DISAGREEMENT
+    ]
     reasons = [reason.split(":")[0] for r in review for reason in r.get("review_reasons", [])]
     return {
         "untagged_accuracy": float(np.mean(results["none"])) if results["none"] else None,
@@ -218,6 +235,13 @@ def outcome(work: Path, music: Path, truth: dict[str, tuple[str, str]]) -> dict:
         "left_unclassified": unclassified,
         "classified": sum(1 for r in rows.values() if r.get("model_label") is not None),
         "in_review": len(review),
+        "in_review_by_kind": {
+            kind: sum(bool(rows[p].get("needs_review")) for p, (_, k) in truth.items() if k == kind)
+            for kind in ("tagged", "odd", "none")
+        },
+        "confirmed_by_tags": len(confirmed),
+        "confirmed_by_tags_unsure": len(unsure),
+        "confirmed_by_tags_in_review": sum(r.get("needs_review", False) for r in confirmed),
         "review_reasons": {r: reasons.count(r) for r in sorted(set(reasons))},
         "classify_scan_seconds": round(classify_s, 1),
     }
@@ -307,6 +331,11 @@ def main() -> int:
         f"{report['classified']} (untagged outside review: "
         f"{report['untagged_outside_review_right']} of {report['untagged_outside_review']} "
         f"right); trained in {train_s:.0f} s ({train_cpu:.0f} CPU s)"
+    )
+    print(
+        f"review queue by track: {report['in_review_by_kind']}; tagged tracks the model agrees "
+        f"with: {report['confirmed_by_tags']}, {report['confirmed_by_tags_unsure']} of them "
+        f"unsure (left out of review: {report['confirmed_by_tags_in_review']} in it)"
     )
     (args.work / "quality.json").write_text(json.dumps(report, indent=1, default=str))
     return 0

@@ -22,6 +22,7 @@ any genre that maps to a class other than `other` or to `ignore`.
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,12 @@ class GenreMap:
         if not named:
             return True
         return any(t not in (None, OTHER) for t in map(self.target, named))
+
+    @property
+    def digest(self) -> str:
+        """A short name for exactly these rules, in order: what a value computed under the map
+        remembers it by (`tag_class.py`)."""
+        return hashlib.sha256(self.to_text().encode()).hexdigest()[:16]
 
     @property
     def classes(self) -> list[str]:

@@ -1,6 +1,7 @@
 """The review queue: tracks the model is unsure about, most uncertain first, until a person decides.
 
-A classified track (status ok, no user decision yet) needs review when either
+A classified track (status ok, no user decision yet, not confirmed by its own genre tags:
+`tag_class.py`) needs review when either
 - its confidence (the top class's mean window probability) is below `threshold`, or
 - its windows disagree: at least `disagreement` of its windows have another top
   class than the track's label. A confident mean can hide a track that is half one thing, half
@@ -51,10 +52,12 @@ def decided_by() -> ColumnElement[str]:
 
 
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
-    """SQL condition; the query must outer-join the track's current Prediction.
+    """SQL condition; the query must outer-join the track's current Prediction, and the tracks'
+    tag classes must be settled under the user's genre map (`tag_class.settle`).
 
     A track the model calls `other` (Neither) is never sent to review: it is out of the two
-    classes either way, and nothing is written to it."""
+    classes either way, and nothing is written to it. Nor is a track whose own genre tags map
+    to the class the model predicts: the user's tags confirm the unsure guess."""
     reasons = [
         Prediction.confidence < rule.threshold,
         Prediction.disagreement >= rule.disagreement,
@@ -68,6 +71,7 @@ def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
         Track.user_label.is_(None),
         Track.status == TrackStatus.OK,
         func.lower(Prediction.label) != OTHER,
+        or_(Track.tag_class.is_(None), Track.tag_class != func.lower(Prediction.label)),
         or_(*reasons),
     )
 

@@ -4,10 +4,11 @@ Portable on purpose (SQLite now, PostgreSQL later): plain String/Integer/Float/D
 columns, JSON through `sqlalchemy.JSON`, statuses stored as short strings, no SQLite-only types.
 The Alembic revisions in `migrations/versions/` create exactly these tables; a test compares them.
 
-Two values are cached on purpose so that big lists stay one cheap join:
+Three values are cached on purpose so that big lists stay one cheap join:
 - `predictions.is_current` marks a track's latest prediction (the one lists and the review queue
   read); older predictions stay as history.
 - `tracks.user_label` holds the track's latest user decision; the `labels` table keeps them all.
+- `tracks.tag_class` holds the class the track's own genre tags map to (`tag_class.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -104,6 +106,10 @@ class Track(Base):
     # (written_genres.py). NULL when none; set by the scanner, cleared when a write of this
     # library takes over (its tag_changes row then says what it wrote).
     model_genres: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The class the user's own genre tags map to, NULL for none, and the digest of the genre map
+    # it was computed under, NULL when the genres changed since (tag_class.py keeps them).
+    tag_class: Mapped[str | None] = mapped_column(String(64))
+    tag_class_map: Mapped[str | None] = mapped_column(String(16))
     tag_format: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True, default=TrackStatus.NEW)
     error: Mapped[str | None] = mapped_column(MessageText())
@@ -125,6 +131,14 @@ class Track(Base):
 
     def __repr__(self) -> str:
         return f"Track(id={self.id}, path={self.path!r}, status={self.status!r})"
+
+
+@event.listens_for(Track.genres, "set")
+@event.listens_for(Track.model_genres, "set")
+def _tag_class_is_stale(target: Track, *_: object) -> None:
+    """New genres (a scan, a tag write, an undo) or a new mark of which are this program's: the
+    track's own tag class is computed again before the next question (tag_class.py)."""
+    target.tag_class_map = None
 
 
 class ModelRecord(Base):

@@ -45,6 +45,7 @@ from tagger.library.schema import Label, ModelRecord, Prediction, Track
 from tagger.library.settings import Settings
 from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
+from tagger.library.tag_class import settle as settle_tag_classes
 from tagger.library.track_rows import on_this_host, with_label
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
@@ -92,8 +93,10 @@ class LibraryClient:
     @property
     def rule(self) -> ReviewRule:
         """The settings' rule, with the tracks that go against their album (its confident
-        verdict, or its tags)."""
+        verdict, or its tags). Settles the tracks' tag classes first: the rule's SQL reads them."""
         genre_map = self.settings.genre_map_rules()
+        with self.library.session() as session, session.begin():
+            settle_tag_classes(session, genre_map)
         against = self._cached("against", lambda s: album_reasons(s, genre_map))
         return replace(
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against

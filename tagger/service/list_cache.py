@@ -50,7 +50,7 @@ from tagger.service.models import classes_with_models, unknown_label_warning
 
 # Entries kept; the oldest go when a new one is written (each distinct --search is one).
 MAX_ENTRIES = 200
-STATEMENTS = ("albums", "written", "marked", "rows", "rows_against", "classes")
+STATEMENTS = ("stale", "albums", "written", "marked", "rows", "rows_against", "classes")
 # The sources whose code shapes the cached SQL or the rows made from it.
 SOURCES = ("library/*.py", "service/list_cache.py", "service/models.py")
 _VERSION = re.compile(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -139,6 +139,8 @@ def cache_key(request: ListRequest, settings: Settings) -> dict[str, Any]:
         "schema": revisions().head,
         "request": {**asdict(request), "label": None},
         "rule": [rule.threshold, rule.disagreement],
+        # the tag classes the review rule reads must have been computed under this map
+        "genre_map": settings.genre_map_rules().digest,
     }
 
 
@@ -213,8 +215,11 @@ def _answer(
     request: ListRequest,
     settings: Settings,
     paths: PathMap,
-) -> Listing:
-    """What LibraryClient.list_rows / review_queue answer, from the compiled statements."""
+) -> Listing | None:
+    """What LibraryClient.list_rows / review_queue answer, from the compiled statements; None
+    when a track's tag class is stale (only a writer can settle it: `tag_class.py`)."""
+    if run_compiled(connection, statements["stale"]):
+        return None
     written = written_keys_from_rows(
         run_compiled(connection, statements["written"]),
         run_compiled(connection, statements["marked"]),
@@ -256,10 +261,14 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     """The statements, built from the request and the settings alone (no session): every value
     they hold comes from what the key holds; what the library's contents decide is a named list
     parameter, filled in by `_answer`."""
+    from sqlalchemy import select
+
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
     from tagger.library.genre_labels import marked_rows_query, written_rows_query
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
+    from tagger.library.schema import Track
+    from tagger.library.tag_class import stale_tag_classes
     from tagger.service.models import model_classes_query
 
     def rows(rule: ReviewRule) -> Any:
@@ -270,7 +279,9 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     rule = ReviewRule.from_settings(settings, request.threshold)
     # The shape with tracks against their album; the cache fills in which tracks they are.
     placeholder = replace(rule, against_album={0: ""})
+    stale = select(Track.id).where(stale_tag_classes(settings.genre_map_rules())).limit(1)
     statements = {
+        "stale": compile_select(stale),
         "albums": compile_select(album_rows_query()),
         "written": compile_select(written_rows_query()),
         "marked": compile_select(marked_rows_query()),

@@ -67,7 +67,7 @@ class TagWriter:
             raise ValueError(f"unknown mode {request.mode!r}; expected add, replace or fill")
         # The request names files as this host mounts them; the library has its own spelling.
         stored = replace(request, paths=tuple(map(self.library.paths.to_library, request.paths)))
-        with self.library.session() as session:
+        with self.library.session() as session, session.begin():
             candidates = select_candidates(session, stored)
         chosen: list[Candidate] = []
         skipped: Counter[str] = Counter()

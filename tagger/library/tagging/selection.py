@@ -14,6 +14,7 @@ from tagger.library.genre_map import OTHER
 from tagger.library.paths import is_under, tracks_under
 from tagger.library.review import effective_label, needs_review
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
+from tagger.library.tag_class import settle as settle_tag_classes
 from tagger.library.tagging.batch_model import Candidate, SkipReason, TagRequest
 
 
@@ -22,6 +23,7 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
 
     The effective label (a user decision beats the model) is review.py's.
     """
+    settle_tag_classes(session, request.genre_map)  # the review rule's SQL reads them
     label = effective_label()
     # A track against its confident album waits for review too (unless the album decides).
     against = {} if request.per_album else album_reasons(session, request.genre_map)

@@ -33,6 +33,25 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return mp3_template(tmp_path_factory.getbasetemp() / "selection-template")
 
 
+def test_an_unsure_track_its_own_tags_confirm_is_written_and_stays_out_of_review(
+    lib: Library, template: Path, tmp_path: Path
+) -> None:
+    """Its own "Thrash Metal" confirms the model's unsure Metal: not in review, so a batch writes
+    it; adding "Metal" keeps the user's genre, so it stays out of review after the write."""
+    model = fake_model(lib)
+    music = tmp_path / "music"
+    confirmed = make_mp3(template, music / "confirmed.mp3", ["Thrash Metal"])
+    against = make_mp3(template, music / "against.mp3", ["NYHC"])
+    add_track(lib, confirmed, model_id=model, predicted="metal", confidence=0.6)
+    add_track(lib, against, model_id=model, predicted="metal", confidence=0.6)
+
+    result = TagWriter(lib).apply(TagRequest())
+    assert result.left_for_review == 1 and result.skipped == {"needs-review": 1}
+    assert read_genres(confirmed) == ["Thrash Metal", "Metal"]
+    assert read_genres(against) == ["NYHC"]
+    assert TagWriter(lib).plan(TagRequest()).left_for_review == 1
+
+
 def test_tracks_that_need_review_are_left_unless_asked(
     lib: Library, template: Path, tmp_path: Path
 ) -> None:

@@ -1,0 +1,60 @@
+"""Each track's own tag class: the class its own genre tags map to, kept in `tracks.tag_class`.
+
+The review queue leaves out an unsure prediction that the track's own tags confirm (the tags
+say Metal, the model leans Metal: nothing is left for a person to decide), and that test must be
+SQL, for the lists, counts and pages. The genre map has no SQL form (`genre_labels.py`), so the
+class is computed here in Python and stored beside the digest of the map it was computed under
+(`tracks.tag_class_map`).
+
+A track's value is stale when `tag_class_map` is NULL (its genres changed: a scan read new
+tags, a tag write or its undo changed the file; schema.py clears it) or names another map (the
+user edited the genre map). `settle` computes just those again, before a question that needs
+the queue; when nothing is stale it costs one query.
+
+"Own" as everywhere else (`genre_labels.py`): the user's genre tags less the genres this program
+wrote (`written_genres.py`), mapped by the genre map; a track whose genres map to exactly one
+class has it, any other has none. A decision is not a tag: it takes a track out of the queue
+by itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from tagger.library.genre_labels import written_genre_keys
+from tagger.library.genre_map import GenreMap, Verdict
+from tagger.library.schema import Track
+from tagger.library.written_genres import users_genres
+
+# Rows written per UPDATE: a first settle of a big library stays a few statements.
+BATCH = 1000
+
+
+def stale_tag_classes(genre_map: GenreMap) -> ColumnElement[bool]:
+    """SQL condition: the track's tag class was not computed under `genre_map`."""
+    return or_(Track.tag_class_map.is_(None), Track.tag_class_map != genre_map.digest)
+
+
+def settle(session: Session, genre_map: GenreMap) -> int:
+    """Compute the stale tag classes under `genre_map` (flushed, not committed). Returns how many
+    tracks were computed."""
+    rows = session.execute(select(Track.id, Track.genres).where(stale_tag_classes(genre_map)))
+    rows = rows.all()
+    if not rows:
+        return 0
+    ours = written_genre_keys(session)
+    # A library holds few distinct genre lists, and the map's word rules are the cost: each list
+    # is mapped once.
+    mapped: dict[tuple[str, ...], str | None] = {}
+    values = []
+    for track_id, genres in rows:
+        own = tuple(users_genres(genres, ours.get(track_id)))
+        if own not in mapped:
+            label = genre_map.label(own)
+            mapped[own] = label.label if label.verdict == Verdict.LABELED else None
+        values.append({"id": track_id, "tag_class": mapped[own], "tag_class_map": genre_map.digest})
+    for i in range(0, len(values), BATCH):
+        session.execute(update(Track), values[i : i + BATCH])
+    session.flush()
+    return len(values)
