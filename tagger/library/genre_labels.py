@@ -13,7 +13,7 @@ second.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must n
 DECISION = "decision"
 TAG = "tag"
 UNUSABLE = (TrackStatus.MISSING, TrackStatus.ERROR)
+ID_CHUNK = 500  # track ids per IN list
 
 
 def written_rows_query() -> Select:
@@ -47,10 +48,21 @@ def marked_rows_query() -> Select:
     return select(Track.id, Track.model_genres).where(Track.model_genres.is_not(None))
 
 
-def written_genre_keys(session: Session) -> dict[int, frozenset[str]]:
-    """track id → the genres this program wrote into its file (`written_genres.py`)."""
-    rows = session.execute(written_rows_query())
-    return written_keys_from_rows(rows, session.execute(marked_rows_query()))
+def written_genre_keys(
+    session: Session, track_ids: Sequence[int] | None = None
+) -> dict[int, frozenset[str]]:
+    """track id → the genres this program wrote into its file (`written_genres.py`); of the
+    tracks `track_ids` only, when given (read in chunks: a statement's parameters are few)."""
+    if track_ids is None:
+        rows = session.execute(written_rows_query())
+        return written_keys_from_rows(rows, session.execute(marked_rows_query()))
+    out: dict[int, frozenset[str]] = {}
+    for i in range(0, len(track_ids), ID_CHUNK):
+        chunk = track_ids[i : i + ID_CHUNK]
+        written = written_rows_query().where(TagChange.track_id.in_(chunk))
+        marked = marked_rows_query().where(Track.id.in_(chunk))
+        out.update(written_keys_from_rows(session.execute(written), session.execute(marked)))
+    return out
 
 
 @dataclass(frozen=True)

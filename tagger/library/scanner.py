@@ -45,6 +45,7 @@ from tagger.library.paths import tracks_under
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.schema import Prediction, Track, TrackStatus, utcnow
 from tagger.library.store import Library
+from tagger.library.tag_class import settle as settle_tag_classes
 from tagger.library.unique_insert import insert_unless_present
 from tagger.library.walk import FoundFile, normalize_root, walk_audio
 from tagger.library.written_genres import marked_genres
@@ -287,9 +288,13 @@ def _read_files(
                 pending >= COMMIT_EVERY_FILES
                 or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS
             ):
+                settle_tag_classes(session, rules.scope)
                 session.commit()
                 pending, last_commit = 0, time.monotonic()
             meter.report(item.found.path, status)
+        # The tracks read come with their tag classes: the review rule's SQL reads them, and a
+        # reader (the app's thread) then has nothing to settle, so never waits for this writer.
+        settle_tag_classes(session, rules.scope)
         session.commit()
     finally:
         session.close()

@@ -109,7 +109,7 @@ class Track(Base):
     # The class the user's own genre tags map to, NULL for none, and the digest of the genre map
     # it was computed under, NULL when the genres changed since (tag_class.py keeps them).
     tag_class: Mapped[str | None] = mapped_column(String(64))
-    tag_class_map: Mapped[str | None] = mapped_column(String(16))
+    tag_class_map: Mapped[str | None] = mapped_column(String(16), index=True)
     tag_format: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True, default=TrackStatus.NEW)
     error: Mapped[str | None] = mapped_column(MessageText())

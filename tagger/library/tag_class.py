@@ -19,7 +19,7 @@ by itself.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import CompoundSelect, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import written_genre_keys
@@ -29,21 +29,30 @@ from tagger.library.written_genres import users_genres
 
 # Rows written per UPDATE: a first settle of a big library stays a few statements.
 BATCH = 1000
+# Fewer stale tracks than this: read only their written genres, not the whole library's.
+FEW = 2000
 
 
-def stale_tag_classes(genre_map: GenreMap) -> ColumnElement[bool]:
-    """SQL condition: the track's tag class was not computed under `genre_map`."""
-    return or_(Track.tag_class_map.is_(None), Track.tag_class_map != genre_map.digest)
+def stale_tag_classes(genre_map: GenreMap) -> CompoundSelect:
+    """The ids of the tracks whose tag class was not computed under `genre_map`.
+
+    Three index searches (`ix_tracks_tag_class_map`) rather than `IS NULL OR != digest`, which
+    SQLite answers by reading the whole index: the scanner asks before each commit, so a
+    settled library must answer in microseconds (7 ms against 5 µs at 100,000 tracks)."""
+    column, digest = Track.tag_class_map, genre_map.digest
+    conditions = (column.is_(None), column < digest, column > digest)
+    return union_all(*(select(Track.id).where(c) for c in conditions))
 
 
 def settle(session: Session, genre_map: GenreMap) -> int:
     """Compute the stale tag classes under `genre_map` (flushed, not committed). Returns how many
     tracks were computed."""
-    rows = session.execute(select(Track.id, Track.genres).where(stale_tag_classes(genre_map)))
-    rows = rows.all()
+    stale = select(Track.id, Track.genres).where(Track.id.in_(stale_tag_classes(genre_map)))
+    rows = session.execute(stale).all()
     if not rows:
         return 0
-    ours = written_genre_keys(session)
+    ids = [track_id for track_id, _ in rows]
+    ours = written_genre_keys(session, ids if len(ids) < FEW else None)
     # A library holds few distinct genre lists, and the map's word rules are the cost: each list
     # is mapped once.
     mapped: dict[tuple[str, ...], str | None] = {}

@@ -16,8 +16,9 @@ version, the command and its options, the review rule's settings and the newest 
 The normal path answers, silently, whenever the cache cannot answer exactly: a library that is
 not a plain SQLite file (a URL, PostgreSQL), a missing, unreadable or foreign entry, a library at
 another schema revision (opening it upgrades it), one whose last writer did not close it (its
-check runs on opening), the conflicts list (the genre map has no SQL form), or any error on the
-way. Nothing is written to the library here.
+check runs on opening), a track whose tag class is stale (the review rule reads it; only a
+writer settles it: `library/tag_class.py`), the conflicts list (the genre map has no SQL form),
+or any error on the way. Nothing is written to the library here.
 """
 
 from __future__ import annotations
@@ -279,7 +280,8 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     rule = ReviewRule.from_settings(settings, request.threshold)
     # The shape with tracks against their album; the cache fills in which tracks they are.
     placeholder = replace(rule, against_album={0: ""})
-    stale = select(Track.id).where(stale_tag_classes(settings.genre_map_rules())).limit(1)
+    stale = select(Track.id).where(Track.id.in_(stale_tag_classes(settings.genre_map_rules())))
+    stale = stale.limit(1)
     statements = {
         "stale": compile_select(stale),
         "albums": compile_select(album_rows_query()),

@@ -118,3 +118,23 @@ def test_an_undone_write_makes_its_genre_the_users_again(library, ids) -> None:
         track = s.get(Track, ids["written"])
         track.genres = list(track.genres)
     assert ids["written"] not in _queue(library)
+
+
+def test_a_scan_leaves_its_tracks_settled(library, tmp_path) -> None:
+    """The app's thread then has nothing to settle, so it never waits for the scan to commit."""
+    from tag_library_helpers import make_mp3, mp3_template
+
+    from tagger.library.scanner import scan
+
+    template = mp3_template(tmp_path / "template")
+    make_mp3(template, tmp_path / "music" / "thrash.mp3", ["Thrash Metal"])
+    make_mp3(template, tmp_path / "music" / "bare.mp3", None)
+    scan(library, [str(tmp_path / "music")], scope=DEFAULT_GENRE_MAP)
+    with library.session() as s:
+        rows = s.execute(select(Track.path, Track.tag_class, Track.tag_class_map)).all()
+        assert settle(s, DEFAULT_GENRE_MAP) == 0
+    found = {path.rsplit("/", 1)[-1]: (c, m) for path, c, m in rows}
+    assert found == {
+        "thrash.mp3": ("metal", DEFAULT_GENRE_MAP.digest),
+        "bare.mp3": (None, DEFAULT_GENRE_MAP.digest),
+    }

@@ -22,9 +22,11 @@ def upgrade() -> None:
     with op.batch_alter_table("tracks") as batch:
         batch.add_column(sa.Column("tag_class", sa.String(64), nullable=True))
         batch.add_column(sa.Column("tag_class_map", sa.String(16), nullable=True))
+    op.create_index("ix_tracks_tag_class_map", "tracks", ["tag_class_map"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tracks_tag_class_map", table_name="tracks")
     with op.batch_alter_table("tracks") as batch:
         batch.drop_column("tag_class_map")
         batch.drop_column("tag_class")
