@@ -25,6 +25,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from mutagen.flac import FLAC
 
 HEARTBEAT_MS = 10
 REPO = Path(__file__).resolve().parents[1]
@@ -45,7 +46,12 @@ def write_tone(path: Path, seconds: float, freq: float, rate: int = 22_050) -> N
             out.mux(packet)
 
 
-def make_library(folder: Path, tracks: int, seconds: float) -> None:
+# With --genre-tags, three tracks in five carry one of these (the rest none), as a tagged
+# collection does: the scan then reads genres the review rule needs settled (tag_class.py).
+GENRES = ("Thrash Metal", "NYHC", "Death-Metal")
+
+
+def make_library(folder: Path, tracks: int, seconds: float, genre_tags: bool = False) -> None:
     distinct = []
     for i in range(8):
         path = folder / f"seed-{i}.flac"
@@ -55,6 +61,10 @@ def make_library(folder: Path, tracks: int, seconds: float) -> None:
         dest = folder / f"Artist {i % 13:02d}" / f"{i:04d} track.flac"
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(distinct[i % len(distinct)], dest)
+        if genre_tags and i % 5 < 3:
+            tags = FLAC(dest)
+            tags["genre"] = GENRES[i % len(GENRES)]
+            tags.save()
     for path in distinct:
         path.unlink()
 
@@ -82,6 +92,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each track")
     parser.add_argument("--no-classify", action="store_true", help="scan (read tags) only")
     parser.add_argument("--workers", type=int, default=None, help="decoding processes")
+    parser.add_argument(
+        "--genre-tags", action="store_true", help="three tracks in five carry a genre tag"
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -90,7 +103,7 @@ def main() -> int:
     try:
         music = work / "music"
         music.mkdir()
-        make_library(music, args.tracks, args.seconds)
+        make_library(music, args.tracks, args.seconds, args.genre_tags)
         model = work / "none.safetensors" if args.no_classify else model_file(work)
 
         from PySide6.QtCore import QSettings, QTimer

@@ -17,7 +17,7 @@ AGAINST_REASON = "against its album: 'Reign' is metal (82% over 6 tracks)"
 UNSURE_REASON = "low confidence: 60% < 80%"
 
 
-def _prediction(metal: float) -> TrackPrediction:
+def prediction(metal: float) -> TrackPrediction:
     probs = {"hardcore": 1 - metal, "metal": metal}
     label = max(probs, key=probs.__getitem__)
     return TrackPrediction("x", "m", CLASSES, label, probs[label], probs, (), 9.0)
@@ -36,7 +36,7 @@ def fill_album_library(db: Path) -> Path:
                 track = Track(path=path, size=1, mtime_ns=1, genres=[], album=album)
                 s.add(track)
                 s.flush()
-                record_prediction(s, track.id, model.id, _prediction(metal))
+                record_prediction(s, track.id, model.id, prediction(metal))
     finally:
         library.close()
     return db

@@ -67,6 +67,19 @@ def verdict_text(row: TrackRow) -> str:
     return NOT_CLASSIFIED.get(row.status, "Not classified yet")
 
 
+def tags_text(tag_class: str | None, row: TrackRow) -> str:
+    """What the track's own genre tags say, and whether the model agrees ("" when nothing)."""
+    if tag_class is None:
+        return ""
+    text = class_title(tag_class)
+    if row.predicted_label is None:
+        return text
+    if row.predicted_label.casefold() == tag_class.casefold():
+        # the review rule leaves such a track out, however unsure the model is (review.py)
+        return f"{text} — the model agrees, so it needs no review"
+    return f"{text} — the model says otherwise"
+
+
 def decided_text(row: TrackRow) -> str:
     if row.decided_by == "user":
         return f"{class_title(row.label)} — your decision"
@@ -120,6 +133,7 @@ class DetailsPane(QWidget):
         self.path.setFont(small)
 
         self.genres = _value_label()
+        self.tags_say = _value_label()
         self.prediction = _value_label()
         self.review_reasons = _value_label()
         self.decided_by = _value_label()
@@ -130,6 +144,7 @@ class DetailsPane(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Current genres:", self.genres)
+        form.addRow("Its tags say:", self.tags_say)
         form.addRow("Prediction:", self.prediction)
         form.addRow("In review:", self.review_reasons)
         form.addRow("Decided by:", self.decided_by)
@@ -138,7 +153,8 @@ class DetailsPane(QWidget):
         form.addRow("Audio:", self.audio)
         form.addRow("Model:", self.model)
         self._form = form
-        self._values = [self.genres, self.prediction, self.review_reasons, self.decided_by]
+        self._values = [self.genres, self.tags_say, self.prediction, self.review_reasons]
+        self._values += [self.decided_by]
         self._values += [self.status]
         self._values += [self.error, self.audio, self.model]
 
@@ -214,6 +230,7 @@ class DetailsPane(QWidget):
         self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
         self.path.setText(display_path(row.path))
         self._set_row(self.genres, "; ".join(row.genres) or "(none)")
+        self._set_row(self.tags_say, tags_text(detail.tag_class, row))
         self._set_row(self.prediction, verdict_text(row))
         self._set_row(self.review_reasons, "; ".join(row.review_reasons))
         self._set_row(self.decided_by, decided_text(row))

@@ -67,6 +67,8 @@ class TrackDetail:
     probabilities: dict[str, float]
     windows: list[WindowRow]
     labels: list[LabelRow]
+    # the class its own genre tags map to (tag_class.py), as of the last settle; None: none
+    tag_class: str | None = None
 
 
 def _current_prediction() -> ColumnElement[bool]:
@@ -254,11 +256,13 @@ def smart_list_counts(
 def track_detail(
     session: Session, track_id: int, rule: ReviewRule = DEFAULT_RULE
 ) -> TrackDetail | None:
-    query = _row_query(rule).add_columns(Prediction.probabilities, Prediction.windows)
+    query = _row_query(rule).add_columns(
+        Prediction.probabilities, Prediction.windows, Track.tag_class
+    )
     found = session.execute(query.where(Track.id == track_id)).first()
     if found is None:
         return None
-    *columns, probabilities, windows = found
+    *columns, probabilities, windows, tag_class = found
     labels = session.execute(
         select(Label.label, Label.source, Label.created_at)
         .where(Label.track_id == track_id)
@@ -269,6 +273,7 @@ def track_detail(
         probabilities=dict(probabilities or {}),
         windows=[WindowRow(w["start"], w["end"], dict(w["probabilities"])) for w in windows or []],
         labels=[LabelRow(*row) for row in labels],
+        tag_class=tag_class,
     )
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from album_library import AGAINST, AGAINST_REASON, UNSURE, UNSURE_REASON, fill_album_library
+from album_library import (
+    AGAINST,
+    AGAINST_REASON,
+    UNSURE,
+    UNSURE_REASON,
+    fill_album_library,
+    prediction,
+)
 from gui_library import copy_db
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
@@ -138,3 +145,37 @@ def test_the_queue_and_the_details_say_why_a_track_is_in_review(
     assert review.details.review_reasons.isVisibleTo(review.details)
     review.select(rows[UNSURE])
     assert review.details.review_reasons.text() == UNSURE_REASON
+
+
+def test_an_unsure_track_its_tags_confirm_stays_out_and_the_details_say_why(
+    qtbot, make_window, settings, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from tagger.library.records import record_prediction
+    from tagger.library.schema import ModelRecord, Track
+    from tagger.library.store import Library
+
+    db = fill_album_library(tmp_path / "albums.db")
+    library = Library.open(db)
+    with library.session() as s, s.begin():
+        model = s.scalars(select(ModelRecord)).one()
+        track = Track(path="/m/confirmed.mp3", size=1, mtime_ns=1, genres=["Thrash Metal"])
+        s.add(track)
+        s.flush()
+        record_prediction(s, track.id, model.id, prediction(0.6))  # as unsure as UNSURE
+    library.close()
+
+    window = make_window(settings, db)
+    window.act_review.trigger()
+    assert {r.path for r in window.review.queue.rows} == {AGAINST, UNSURE}  # not the tagged one
+    window.act_review.trigger()  # back to the library
+    paths = [window.model.row_at(i).path for i in range(window.model.rowCount())]
+    window.table.selectRow(paths.index("/m/confirmed.mp3"))
+    details = window.details
+    assert details.tags_say.text() == "Metal — the model agrees, so it needs no review"
+    assert details.tags_say.isVisibleTo(details)
+    assert details.prediction.text() == "Metal, 60% confident"  # unsure, yet not in review
+    assert not details.review_reasons.isVisibleTo(details)
+    window.table.selectRow(paths.index(UNSURE))
+    assert not details.tags_say.isVisibleTo(details)  # no genre of its own
