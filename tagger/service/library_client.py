@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tagger.library.album_consensus import album_reasons
 from tagger.library.genre_labels import conflicts
-from tagger.library.genre_map import OTHER
+from tagger.library.genre_map import OTHER, GenreMap
 from tagger.library.queries import (
     ListCount,
     SmartList,
@@ -93,14 +93,20 @@ class LibraryClient:
     @property
     def rule(self) -> ReviewRule:
         """The settings' rule, with the tracks that go against their album (its confident
-        verdict, or its tags). Settles the tracks' tag classes first: the rule's SQL reads them."""
+        verdict, or its tags). The tracks' tag classes are settled first: its SQL reads them."""
         genre_map = self.settings.genre_map_rules()
-        with self.library.session() as session, session.begin():
-            settle_tag_classes(session, genre_map)
-        against = self._cached("against", lambda s: album_reasons(s, genre_map))
+        against = self._cached("against", lambda s: self._settled_album_reasons(s, genre_map))
         return replace(
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against
         )
+
+    @staticmethod
+    def _settled_album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
+        """Tag classes go stale only when tracks or the genre map change, which is when this
+        is asked again (`_cached`); the scanner settles what it reads itself."""
+        if settle_tag_classes(session, genre_map):
+            session.commit()
+        return album_reasons(session, genre_map)
 
     def conflict_ids(self) -> frozenset[int]:
         genre_map = self.settings.genre_map_rules()
