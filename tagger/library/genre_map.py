@@ -22,6 +22,7 @@ any genre that maps to a class other than `other` or to `ignore`.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -142,7 +143,7 @@ class GenreMap:
             return True
         return any(t not in (None, OTHER) for t in map(self.target, named))
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """A short name for exactly these rules, in order: what a value computed under the map
         remembers it by (`tag_class.py`)."""
