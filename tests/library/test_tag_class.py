@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from album_library import CLASSES, prediction
 from sqlalchemy import select
 
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreRule
@@ -12,16 +13,8 @@ from tagger.library.review import ReviewRule
 from tagger.library.schema import ModelRecord, TagBatch, TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
 from tagger.library.tag_class import settle
-from tagger.model.predictor import TrackPrediction
 
-CLASSES = ("hardcore", "metal")
 UNSURE_METAL = 0.6  # below the default threshold of 0.8: the rule alone would send it to review
-
-
-def _prediction(metal: float) -> TrackPrediction:
-    probs = {"hardcore": 1 - metal, "metal": metal}
-    label = "metal" if metal >= 0.5 else "hardcore"
-    return TrackPrediction("x", "m", CLASSES, label, max(probs.values()), probs, (), 60.0)
 
 
 @pytest.fixture
@@ -46,7 +39,7 @@ def ids(library: Library) -> dict[str, int]:
             s.add(t)
             s.flush()
             out[name] = t.id
-            record_prediction(s, t.id, model.id, _prediction(metal))
+            record_prediction(s, t.id, model.id, prediction(metal))
         batch = TagBatch(mode="add")
         s.add(batch)
         s.flush()
