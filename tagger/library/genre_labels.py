@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import GenreMap, Verdict, split_values
-from tagger.library.schema import Prediction, TagChange, TagChangeStatus, Track, TrackStatus
+from tagger.library.schema import TagChange, TagChangeStatus, Track, TrackStatus
 from tagger.library.written_genres import genre_key, users_genres, written_keys_from_rows
 
 if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
@@ -128,40 +128,3 @@ def training_labels(session: Session, genre_map: GenreMap) -> list[LabeledTrack]
             )
         )
     return out
-
-
-@dataclass(frozen=True)
-class Conflict:
-    track_id: int
-    path: str
-    tag_label: str  # what the genre tags map to
-    label: str  # the effective label (the user's decision, else the current prediction)
-    confidence: float | None  # of the current prediction
-    genres: list[str]
-
-
-def conflicts(session: Session, genre_map: GenreMap) -> list[Conflict]:
-    """Tracks whose tags map to one class while the decision or prediction says another.
-
-    The tags are the user's: a genre this program wrote beside them (`written_genres.py`) would
-    make a "NYHC" track it called Metal ambiguous and hide the very conflict the list is for.
-    Most confident disagreement first: those are the likeliest mislabeled files.
-    """
-    query = (
-        select(Track, Prediction)
-        .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
-        .where(Track.status.not_in([s.value for s in UNUSABLE]))
-        .where((Prediction.id.is_not(None)) | Track.user_label.is_not(None))
-    )
-    ours = written_genre_keys(session)
-    out = []
-    for t, p in session.execute(query):
-        mapped = genre_map.label(users_genres(t.genres, ours.get(t.id)))
-        if mapped.verdict != Verdict.LABELED or mapped.label is None:
-            continue
-        label = t.user_label or (p.label if p else None)
-        if label is None or label.casefold() == mapped.label:
-            continue
-        confidence = p.confidence if p else None
-        out.append(Conflict(t.id, t.path, mapped.label, label, confidence, list(t.genres)))
-    return sorted(out, key=lambda c: (-(c.confidence or 0.0), c.path))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import class_title
@@ -20,6 +20,7 @@ from tagger.library.review import (
     DEFAULT_RULE,
     ReviewRule,
     certainty,
+    disagrees_with_tags,
     effective_label,
     needs_review,
     review_order,
@@ -34,9 +35,7 @@ from tagger.library.track_rows import (  # the rows' Python side, shared with th
 )
 
 EVERY_TRACK = TrackFilter()
-
-# The name of the list parameter holding the tracks of the conflicts list.
-CONFLICT_IDS = "conflict_ids"
+CONFLICTS_TITLE = "Disagrees with its tags"
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,7 @@ def _condition(f: TrackFilter) -> ColumnElement[bool] | None:
         case SmartList.MISSING:
             conditions.append(Track.status == TrackStatus.MISSING)
         case SmartList.CONFLICTS:
-            ids = bindparam(CONFLICT_IDS, sorted(f.ids), expanding=True)
-            conditions.append(Track.id.in_(ids) if f.ids else false())
+            conditions.append(disagrees_with_tags())
     if f.search.strip():
         s = f.search.strip()
         conditions.append(
@@ -222,7 +220,8 @@ def review_queue(
 def smart_list_counts(
     session: Session, classes: list[str] | tuple[str, ...], rule: ReviewRule = DEFAULT_RULE
 ) -> list[ListCount]:
-    """All, one per class, Needs review, Not classified, Out of scope, Errors, Missing."""
+    """All, one per class, Needs review, Not classified, Out of scope, Errors, Missing,
+    Disagrees with its tags (the tracks' tag classes must be settled: tag_class.py)."""
     label = func.lower(effective_label())
     status = Track.status
     columns = [
@@ -233,6 +232,7 @@ def smart_list_counts(
         func.sum(case((status == TrackStatus.OUT_OF_SCOPE, 1), else_=0)),
         func.sum(case((status == TrackStatus.ERROR, 1), else_=0)),
         func.sum(case((status == TrackStatus.MISSING, 1), else_=0)),
+        func.sum(case((disagrees_with_tags(), 1), else_=0)),
     ]
     values = [
         int(v or 0)
@@ -248,6 +248,7 @@ def smart_list_counts(
         (SmartList.OUT_OF_SCOPE, "Out of scope"),
         (SmartList.ERRORS, "Errors"),
         (SmartList.MISSING, "Missing"),
+        (SmartList.CONFLICTS, CONFLICTS_TITLE),
     ]
     out.extend(ListCount(key, title, n) for (key, title), n in zip(titles, rest, strict=True))
     return out

@@ -51,6 +51,19 @@ def decided_by() -> ColumnElement[str]:
     )
 
 
+def disagrees_with_tags() -> ColumnElement[bool]:
+    """SQL: the track's own genre tags name a class (`tracks.tag_class`, settled: tag_class.py)
+    and its effective label is another; a missing or unreadable file is left out. The query
+    must outer-join the track's current Prediction."""
+    label = effective_label()
+    return and_(
+        Track.tag_class.is_not(None),
+        Track.status.not_in([TrackStatus.MISSING, TrackStatus.ERROR]),
+        label.is_not(None),
+        func.lower(label) != Track.tag_class,
+    )
+
+
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:
     """SQL condition; the query must outer-join the track's current Prediction, and the tracks'
     tag classes must be settled under the user's genre map (`tag_class.settle`).

@@ -20,13 +20,15 @@ by itself.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import CompoundSelect, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import ID_CHUNK, written_genre_keys
 from tagger.library.genre_map import GenreMap, Verdict
-from tagger.library.schema import Track
+from tagger.library.review import disagrees_with_tags, effective_label
+from tagger.library.schema import Prediction, Track
 from tagger.library.written_genres import users_genres
 
 # Fewer stale tracks than this: read only their written genres, not the whole library's.
@@ -77,3 +79,41 @@ def settle(session: Session, genre_map: GenreMap) -> int:
             )
     session.flush()
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    track_id: int
+    path: str
+    tag_label: str  # the class the track's own genre tags map to
+    label: str  # the effective label (the user's decision, else the current prediction)
+    confidence: float | None  # of the current prediction
+    genres: list[str]
+
+
+def conflicts(session: Session, genre_map: GenreMap) -> list[Conflict]:
+    """Tracks whose own tags map to one class while the decision or prediction says another
+    (`review.disagrees_with_tags`, after settling under `genre_map`; flushed, not committed).
+
+    The tags are the user's: a genre this program wrote beside them (`written_genres.py`) would
+    make a "NYHC" track it called Metal ambiguous and hide the very conflict the list is for.
+    Most confident disagreement first: those are the likeliest mislabeled files.
+    """
+    settle(session, genre_map)
+    query = (
+        select(
+            Track.id,
+            Track.path,
+            Track.tag_class,
+            effective_label(),
+            Prediction.confidence,
+            Track.genres,
+        )
+        .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
+        .where(disagrees_with_tags())
+        .order_by(Prediction.confidence.desc().nulls_last(), Track.path)
+    )
+    return [
+        Conflict(tid, path, tag, label, confidence, list(genres or []))
+        for tid, path, tag, label, confidence, genres in session.execute(query)
+    ]

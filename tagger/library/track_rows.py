@@ -33,9 +33,6 @@ class TrackFilter:
     label: str | None = None  # the class, for SmartList.LABEL (case-insensitive)
     search: str = ""  # substring of path, title, artist or album, case-insensitive
     rule: ReviewRule = field(default_factory=ReviewRule)
-    # For SmartList.CONFLICTS: the tracks whose tags disagree (genre_labels.conflicts finds
-    # them through the genre map, which has no SQL form).
-    ids: frozenset[int] = frozenset()
 
 
 SORT_KEYS = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.library.genre_labels import Conflict, GenreCount, conflicts, genre_summary
+from tagger.library.genre_labels import GenreCount, genre_summary
 from tagger.library.genre_labels import training_labels as library_training_labels
 from tagger.library.model_registry import ModelInfo, list_models, register_model_file
 from tagger.library.model_registry import resolve_model as registry_resolve_model
@@ -296,8 +296,3 @@ def decisions_since_active_model(library: Library, settings: Settings) -> int:
         if since is not None:
             query = query.where(Label.created_at > since)
         return int(s.scalar(query) or 0)
-
-
-def tag_conflicts(library: Library, settings: Settings) -> list[Conflict]:
-    with library.session() as s:
-        return conflicts(s, settings.genre_map_rules())

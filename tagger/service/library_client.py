@@ -19,11 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.album_consensus import album_reasons
-from tagger.library.genre_labels import conflicts
 from tagger.library.genre_map import OTHER, GenreMap
 from tagger.library.queries import (
     ListCount,
-    SmartList,
     TrackDetail,
     TrackFilter,
     TrackRow,
@@ -51,7 +49,6 @@ from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
 from tagger.service.models import known_classes, library_classes, unknown_label_warning
 
-CONFLICTS_TITLE = "Disagrees with its tags"
 T = TypeVar("T")
 
 
@@ -67,8 +64,8 @@ class LibraryClient:
         self.library = library
         self.settings = settings
         self.threshold = threshold
-        # Album verdicts and tag conflicts read every track: the GUI asks for the rule with
-        # every page of rows, so they are kept until the library or the genre map changes.
+        # Album verdicts read every album track: the GUI asks for the rule with every page of
+        # rows, so they are kept until the library or the genre map changes.
         self._derived: dict[str, tuple[Any, Any]] = {}
 
     # --- what the library is ------------------------------------------------------------------
@@ -108,12 +105,6 @@ class LibraryClient:
             session.commit()
         return album_reasons(session, genre_map)
 
-    def conflict_ids(self) -> frozenset[int]:
-        genre_map = self.settings.genre_map_rules()
-        return self._cached(
-            "conflicts", lambda s: frozenset(c.track_id for c in conflicts(s, genre_map))
-        )
-
     def _cached(self, name: str, compute: Callable[[Session], T]) -> T:
         """`compute`'s answer, recomputed only when a prediction, decision or track changed (or
         the genre map): three indexed max() lookups instead of reading the library."""
@@ -133,16 +124,14 @@ class LibraryClient:
         return answer
 
     def with_rule(self, f: TrackFilter) -> TrackFilter:
-        ids = self.conflict_ids() if f.smart == SmartList.CONFLICTS else f.ids
-        return TrackFilter(f.smart, f.label, f.search, self.rule, ids)
+        return TrackFilter(f.smart, f.label, f.search, self.rule)
 
     # --- questions ------------------------------------------------------------------------------
 
     def list_counts(self) -> list[ListCount]:
+        rule = self.rule  # settles the tag classes the counts read
         with self.library.session() as session:
-            counts = smart_list_counts(session, self.classes, self.rule)
-        conflicting = ListCount(SmartList.CONFLICTS, CONFLICTS_TITLE, len(self.conflict_ids()))
-        return [*counts, conflicting]
+            return smart_list_counts(session, self.classes, rule)
 
     def count(self, f: TrackFilter) -> int:
         with self.library.session() as session:

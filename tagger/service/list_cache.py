@@ -16,9 +16,9 @@ version, the command and its options, the review rule's settings and the newest 
 The normal path answers, silently, whenever the cache cannot answer exactly: a library that is
 not a plain SQLite file (a URL, PostgreSQL), a missing, unreadable or foreign entry, a library at
 another schema revision (opening it upgrades it), one whose last writer did not close it (its
-check runs on opening), a track whose tag class is stale (the review rule reads it; only a
-writer settles it: `library/tag_class.py`), the conflicts list (the genre map has no SQL form),
-or any error on the way. Nothing is written to the library here.
+check runs on opening), a track whose tag class is stale (the review rule and the conflicts
+list read it; only a writer settles it: `library/tag_class.py`), or any error on the way.
+Nothing is written to the library here.
 """
 
 from __future__ import annotations
@@ -155,8 +155,6 @@ def _entry_path(key: dict[str, Any]) -> Path:
 
 def cached_listing(db: str | None, request: ListRequest) -> Listing | None:
     """The rows of `request` from the cache, or None when only the library can answer."""
-    if request.smart == SmartList.CONFLICTS:
-        return None
     try:
         path = plain_sqlite_file(db)
         if path is None:
@@ -247,7 +245,7 @@ def _answer(
 
 def remember(db: str | None, request: ListRequest) -> None:
     """Compile and keep the statements of `request`; never fails the command that asked."""
-    if request.smart == SmartList.CONFLICTS or plain_sqlite_file(db) is None:
+    if plain_sqlite_file(db) is None:
         return
     try:
         settings = Settings.load()

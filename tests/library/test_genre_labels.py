@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tagger.library.genre_labels import conflicts, genre_summary, training_labels
+from tagger.library.genre_labels import genre_summary, training_labels
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, IGNORE, GenreMap, GenreRule, words
 from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
 from tagger.library.schema import ModelRecord, Track, TrackStatus
 from tagger.library.store import Library
+from tagger.library.tag_class import conflicts
 from tagger.model.predictor import TrackPrediction
 
 CLASSES = ("hardcore", "metal")

@@ -126,22 +126,31 @@ def test_classes_are_matched_case_insensitively() -> None:
 
 
 def test_smart_lists_counts_match_their_lists(library: Library, filled: dict[str, int]) -> None:
+    from tagger.library.genre_map import DEFAULT_GENRE_MAP
+    from tagger.library.tag_class import settle
+
+    with library.session() as s, s.begin():
+        s.get(Track, filled["sure-hardcore"]).genres = ["Thrash Metal"]  # tags against it
+        s.get(Track, filled["unsure-60"]).genres = ["Doom"]  # tags confirm it: out of review
+        settle(s, DEFAULT_GENRE_MAP)
     with library.session() as s:
         counts = smart_list_counts(s, CLASSES)
         assert [(c.title, c.count) for c in counts] == [
             ("All", 9),
             ("Hardcore", 2),
             ("Metal", 3),
-            ("Needs review", 3),
+            ("Needs review", 2),
             ("Not classified", 1),
             ("Out of scope", 1),
             ("Errors", 1),
             ("Missing", 1),
+            ("Disagrees with its tags", 1),
         ]
         for c in counts:
             f = TrackFilter(c.key, label=c.label)
             assert count_tracks(s, f) == c.count == len(fetch_tracks(s, f))
         assert names(fetch_tracks(s, TrackFilter(SmartList.ERRORS))) == ["broken"]
+        assert names(fetch_tracks(s, TrackFilter(SmartList.CONFLICTS))) == ["sure-hardcore"]
         assert fetch_tracks(s, TrackFilter(SmartList.ERRORS))[0].error
 
 

@@ -11,7 +11,6 @@ from tag_library_helpers import add_track, fake_model
 from tagger.library.genre_labels import (
     DECISION,
     TAG,
-    conflicts,
     genre_summary,
     training_labels,
     written_genre_keys,
@@ -20,6 +19,7 @@ from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.scanner import scan
 from tagger.library.schema import Track
 from tagger.library.store import Library
+from tagger.library.tag_class import conflicts
 from tagger.library.tag_writer import TagRequest, TagWriter
 from tagger.library.undo import undo_batch
 from tagger.library.written_genres import marked_genres, users_genres
