@@ -313,6 +313,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         for action in (self.act_add, self.act_scan, self.act_classify, self.act_undo):
             action.setEnabled(not busy)
         self.act_cancel.setEnabled(busy)
+        # The refreshes while a job runs keep the album reasons they have (LibraryClient); the
+        # runner says "not busy" before "finished", whose refresh is then exact again.
+        self.client.hold_derived = busy
 
     def _on_progress(self, p: Progress) -> None:
         # Results arrive while a job runs: show them, at most every REFRESH_MS.

@@ -44,8 +44,10 @@ def test_scan_reports_progress_and_fills_the_lists(
     window.runner.progress.connect(reports.append)
     window.add_folders([str(music)])
     assert window.runner.busy and window.act_cancel.isEnabled()
+    assert window.client.hold_derived  # refreshes during the job keep the album reasons
     assert window.progress.isVisible()
     wait_idle(window)
+    assert not window.client.hold_derived  # the last refresh was exact
 
     phases = {p.phase for p in reports}
     assert {"walk", "read", "classify"} <= phases

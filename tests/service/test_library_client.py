@@ -89,5 +89,13 @@ def test_the_album_part_of_the_rule_follows_new_predictions(tmp_path: Path) -> N
         assert client.rule.against_album[ids[0]].startswith("against its album")
         (row,) = client.review_queue()
         assert row.id == ids[0] and any("against its album" in r for r in row.review_reasons)
+
+        # while the app's job runs it holds what it has; letting go makes it exact again
+        client.hold_derived = True
+        with library.session() as s, s.begin():
+            record_prediction(s, ids[0], 1, metal(0.99))  # with its album again
+        assert set(client.rule.against_album) == {ids[0]}
+        client.hold_derived = False
+        assert client.rule.against_album == {}
     finally:
         library.close()
