@@ -11,7 +11,8 @@ own on an album whose labels (decisions and the user's genre tags) all name anot
 "against its album's tags", and one whose artist's labels across the library do: "against its
 artist's tags" (`album_votes.py` says why).
 
-This module reads the rows (`album_rows_query`); the arithmetic on them is `album_votes.py`.
+This module reads the rows (`album_rows_query`); the arithmetic on them is `album_votes.py`. A
+track's own tag class is `tag_class.py`'s: the functions that read it settle it first.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from tagger.library.album_votes import (
     album_review_reasons,
     verdicts_from_rows,
 )
-from tagger.library.genre_labels import written_genre_keys
 from tagger.library.genre_map import GenreMap
 from tagger.library.schema import Prediction, Track, TrackStatus
+from tagger.library.tag_class import settle as settle_tag_classes
 
 
 def album_rows_query() -> Select:
@@ -50,7 +51,7 @@ def album_rows_query() -> Select:
             Track.user_label,
             Prediction.probabilities,
             Prediction.label,
-            Track.genres,
+            Track.tag_class,
             Track.artist,
         )
         .outerjoin(Prediction, (Prediction.track_id == Track.id) & Prediction.is_current)
@@ -77,21 +78,22 @@ def tracks_against_album(
 
 def tracks_against_album_tags(session: Session, genre_map: GenreMap) -> list[AgainstAlbumTags]:
     """Tracks without a label of their own whose prediction is not their album's labels' class."""
-    rows = session.execute(album_rows_query())
-    return against_tags_from_rows(rows, genre_map, written_genre_keys(session))
+    settle_tag_classes(session, genre_map)
+    return against_tags_from_rows(session.execute(album_rows_query()))
 
 
 def tracks_against_artist_tags(session: Session, genre_map: GenreMap) -> list[AgainstArtistTags]:
     """Tracks without a label of their own whose prediction is not their artist's labels' class."""
-    rows = session.execute(album_rows_query())
-    return against_artist_tags_from_rows(rows, genre_map, written_genre_keys(session))
+    settle_tag_classes(session, genre_map)
+    return against_artist_tags_from_rows(session.execute(album_rows_query()))
 
 
 def album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
     """track id → why it goes against its album or artist (the three rules of
-    `album_votes.py`): `ReviewRule.against_album`."""
-    rows = session.execute(album_rows_query())
-    return album_review_reasons(rows, genre_map, written_genre_keys(session))
+    `album_votes.py`): `ReviewRule.against_album`. Settles the tag classes under `genre_map`
+    (flushed, not committed)."""
+    settle_tag_classes(session, genre_map)
+    return album_review_reasons(session.execute(album_rows_query()))
 
 
 def album_verdicts_by_track(session: Session, track_ids: Iterable[int]) -> dict[int, AlbumVerdict]:

@@ -4,8 +4,10 @@ the arithmetic, without SQLAlchemy, so the compiled-query cache (`service/list_c
 apply it to the same rows read through `sqlite3`.
 
 A row is (track id, path, album tag, user label, current prediction's probabilities, current
-prediction's label, genres, artist tag), as `album_consensus.album_rows_query` selects it: every
-track with an album or an artist tag (either may be empty; a rule skips the rows without its own).
+prediction's label, tag class, artist tag), as `album_consensus.album_rows_query` selects it:
+every track with an album or an artist tag (either may be empty; a rule skips the rows without
+its own). The tag class is the class the track's own genre tags map to (`tag_class.py` keeps
+it; the rows must be read after it settled).
 
 Three rules send a track to review for its album or its artist:
 - **against its album**: the album's verdict (the mean of its tracks' probabilities, a decision
@@ -27,12 +29,9 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-from tagger.library.genre_map import GenreMap, Verdict
-from tagger.library.written_genres import users_genres
 
 MIN_TRACKS = 3
 DEFAULT_MIN_CONFIDENCE = 0.8
@@ -43,7 +42,7 @@ AGAINST_ARTIST_REASON = "against its artist's tags"
 MIN_ARTIST_LABELS = 2
 
 AlbumRow = tuple[
-    int, str, str | None, str | None, dict[str, float] | None, str | None, list[Any], str | None
+    int, str, str | None, str | None, dict[str, float] | None, str | None, str | None, str | None
 ]
 
 
@@ -81,7 +80,7 @@ def verdicts_from_rows(
     """Verdicts of the albums in `rows` (only of the albums of `track_ids`, when given)."""
     albums: dict[tuple[str, str], list[_Member]] = defaultdict(list)
     names: dict[tuple[str, str], str] = {}
-    for track_id, path, album, user_label, probs, _predicted, _genres, _artist in rows:
+    for track_id, path, album, user_label, probs, _predicted, _tag_class, _artist in rows:
         if not album:
             continue
         key = album_key(path, album)
@@ -130,7 +129,7 @@ def against_from_rows(
     by_track = {tid: v for v in verdicts for tid in v.track_ids}
     return [
         AgainstAlbum(track_id, predicted, by_track[track_id])
-        for track_id, _path, _album, user_label, _probs, predicted, _genres, _artist in rows
+        for track_id, _path, _album, user_label, _probs, predicted, _tag_class, _artist in rows
         if track_id in by_track
         and user_label is None
         and predicted is not None
@@ -185,31 +184,19 @@ class _Own(NamedTuple):  # not a frozen dataclass: 10,000 rows, the tags rule 34
     predicted: str | None
 
 
-def _own_labels(
-    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
-) -> list[_Own]:
-    """Each row's own label. `written`: the genres this program wrote (`written_genres.py`), not
-    labels."""
-    # A library holds few distinct genre lists, and the map's word rules are the cost here
-    # (10,000 album tracks: 0.54 s without this, BENCHMARKS.md), so each list is mapped once.
-    mapped: dict[tuple[str, ...], str | None] = {}
-    out = []
-    for track_id, path, album, user_label, _probs, predicted, genres, artist in rows:
-        if user_label:
-            own: str | None = user_label.casefold()
-        else:
-            ours = written.get(track_id)
-            values = tuple(
-                users_genres(genres, ours)
-                if ours
-                else (g for g in genres or () if isinstance(g, str))
-            )
-            if values not in mapped:
-                label = genre_map.label(values)
-                mapped[values] = label.label if label.verdict == Verdict.LABELED else None
-            own = mapped[values]
-        out.append(_Own(track_id, path, album, artist, own, predicted))
-    return out
+def _own_labels(rows: Iterable[AlbumRow]) -> list[_Own]:
+    """Each row's own label: its decision, else its tag class."""
+    return [
+        _Own(
+            track_id,
+            path,
+            album,
+            artist,
+            user_label.casefold() if user_label else tag_class,
+            predicted,
+        )
+        for track_id, path, album, user_label, _probs, predicted, tag_class, artist in rows
+    ]
 
 
 def _against_groups(
@@ -248,12 +235,10 @@ def _artist_of(m: _Own) -> tuple[str, str] | None:
     return (name.casefold(), name) if name else None
 
 
-def against_tags_from_rows(
-    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
-) -> list[AgainstAlbumTags]:
+def against_tags_from_rows(rows: Iterable[AlbumRow]) -> list[AgainstAlbumTags]:
     """Tracks without a label of their own whose prediction is not the one class their album's
-    labels name. `written`: the genres this program wrote (`written_genres.py`), not labels."""
-    return _against_album_tags(_own_labels(rows, genre_map, written))
+    labels name."""
+    return _against_album_tags(_own_labels(rows))
 
 
 def _against_album_tags(owns: list[_Own]) -> list[AgainstAlbumTags]:
@@ -263,12 +248,10 @@ def _against_album_tags(owns: list[_Own]) -> list[AgainstAlbumTags]:
     ]
 
 
-def against_artist_tags_from_rows(
-    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
-) -> list[AgainstArtistTags]:
+def against_artist_tags_from_rows(rows: Iterable[AlbumRow]) -> list[AgainstArtistTags]:
     """Tracks without a label of their own whose prediction is not the one class their artist's
     labels (at least MIN_ARTIST_LABELS) name."""
-    return _against_artist_tags(_own_labels(rows, genre_map, written))
+    return _against_artist_tags(_own_labels(rows))
 
 
 def _against_artist_tags(owns: list[_Own]) -> list[AgainstArtistTags]:
@@ -291,12 +274,10 @@ def against_album_reasons(
     return reasons
 
 
-def album_review_reasons(
-    rows: Iterable[AlbumRow], genre_map: GenreMap, written: Mapping[int, frozenset[str]]
-) -> dict[int, str]:
+def album_review_reasons(rows: Iterable[AlbumRow]) -> dict[int, str]:
     """The three rules over the same rows: what `ReviewRule.against_album` holds."""
     rows = list(rows)
-    owns = _own_labels(rows, genre_map, written)
+    owns = _own_labels(rows)
     return against_album_reasons(
         against_from_rows(rows), _against_album_tags(owns), _against_artist_tags(owns)
     )

@@ -16,8 +16,8 @@ keeps the file's genres that are what this program writes for a class (`marked_g
 A user's review decision is a label of its own and comes first anyway (`genre_labels.py`), so a
 genre written from a decision loses nothing by being left out here.
 
-This module is the arithmetic, without SQLAlchemy, so that the compiled-query cache
-(`service/list_cache.py`) can apply it too; `genre_labels.written_rows_query` reads the rows.
+This module is the arithmetic, without SQLAlchemy; `genre_labels.written_rows_query` reads the
+rows.
 """
 
 from __future__ import annotations

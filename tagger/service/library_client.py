@@ -43,7 +43,6 @@ from tagger.library.schema import Label, ModelRecord, Prediction, Track
 from tagger.library.settings import Settings
 from tagger.library.stats import LibraryStats, library_stats
 from tagger.library.store import Library
-from tagger.library.tag_class import settle as settle_tag_classes
 from tagger.library.track_rows import on_this_host, with_label
 from tagger.library.walk import normalize_root
 from tagger.service.errors import ServiceError
@@ -106,9 +105,9 @@ class LibraryClient:
     def _settled_album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
         """Tag classes go stale only when tracks or the genre map change, which is when this
         is asked again (`_cached`); the scanner settles what it reads itself."""
-        if settle_tag_classes(session, genre_map):
-            session.commit()
-        return album_reasons(session, genre_map)
+        reasons = album_reasons(session, genre_map)  # settles them first
+        session.commit()  # keeps what was settled; nothing to write when nothing was stale
+        return reasons
 
     def _cached(self, name: str, compute: Callable[[Session], T]) -> T:
         """`compute`'s answer, recomputed only when a prediction, decision or track changed (or

@@ -46,12 +46,11 @@ from tagger.library.review_rule import AGAINST_ALBUM, ReviewRule
 from tagger.library.revisions import revisions
 from tagger.library.settings import Settings
 from tagger.library.track_rows import SmartList, TrackRow, on_this_host, track_row, with_label
-from tagger.library.written_genres import written_keys_from_rows
 from tagger.service.models import classes_with_models, unknown_label_warning
 
 # Entries kept; the oldest go when a new one is written (each distinct --search is one).
 MAX_ENTRIES = 200
-STATEMENTS = ("stale", "albums", "written", "marked", "rows", "rows_against", "classes")
+STATEMENTS = ("stale", "albums", "rows", "rows_against", "classes")
 # The sources whose code shapes the cached SQL or the rows made from it.
 SOURCES = ("library/*.py", "service/list_cache.py", "service/models.py")
 _VERSION = re.compile(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -219,13 +218,7 @@ def _answer(
     when a track's tag class is stale (only a writer can settle it: `tag_class.py`)."""
     if run_compiled(connection, statements["stale"]):
         return None
-    written = written_keys_from_rows(
-        run_compiled(connection, statements["written"]),
-        run_compiled(connection, statements["marked"]),
-    )
-    against = album_review_reasons(
-        run_compiled(connection, statements["albums"]), settings.genre_map_rules(), written
-    )
+    against = album_review_reasons(run_compiled(connection, statements["albums"]))
     rule = replace(ReviewRule.from_settings(settings, request.threshold), against_album=against)
     query = statements["rows_against"] if against else statements["rows"]
     found = run_compiled(connection, query, {AGAINST_ALBUM: sorted(against)})
@@ -264,7 +257,6 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
 
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
-    from tagger.library.genre_labels import marked_rows_query, written_rows_query
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
     from tagger.library.schema import Track
     from tagger.library.tag_class import stale_tag_classes
@@ -283,8 +275,6 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     statements = {
         "stale": compile_select(stale),
         "albums": compile_select(album_rows_query()),
-        "written": compile_select(written_rows_query()),
-        "marked": compile_select(marked_rows_query()),
         "rows": compile_select(rows(rule)),
         "rows_against": compile_select(rows(placeholder), [AGAINST_ALBUM]),
         "classes": compile_select(model_classes_query()),
