@@ -103,6 +103,8 @@ def run_models(args: argparse.Namespace) -> int:
     table = []
     for m in rows:
         held = f"{m.held_out_accuracy:.3f}" if m.held_out_accuracy is not None else "-"
+        if m.carried_from and m.held_out_accuracy is not None:  # a quick retrain's
+            held += f" (of {m.carried_from})"
         table.append(
             [
                 "*" if m.active else "",

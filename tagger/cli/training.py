@@ -125,6 +125,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "model, or 'scratch' for a random start (default: bundled with --from-library, else "
         "scratch)",
     )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="with --from-library: repeat the active model's last step (its refit) on the "
+        "labels as they are now, skipping the split run (about a third of the time); nothing "
+        "is measured, its held-out figures are carried over. For a retrain after new decisions",
+    )
     p.add_argument("--no-resume", action="store_true", help="start over, ignoring a checkpoint")
     p.add_argument(
         "--cache",
@@ -182,6 +189,15 @@ def run_train(args: argparse.Namespace) -> int:
         raise UserError("--windows-per-track and --val-windows-per-track must be at least 1")
     if args.from_library == (args.data_dir is not None):
         raise UserError("give either DATA_DIR or --from-library")
+    if args.quick and not args.from_library:
+        raise UserError("--quick retrains a model of the library: use it with --from-library")
+    recipe_options = (
+        args.recipe, args.epochs, args.patience, args.windows_per_track, args.share_by,
+        args.val_windows_per_track, args.start_from, args.no_augment or None,
+        args.no_refit or None, None if args.arch == "cnn-bigru" else args.arch,
+    )  # fmt: skip
+    if args.quick and any(o is not None for o in recipe_options):
+        raise UserError("--quick repeats the active model's recipe: leave out the recipe options")
     config = default_config(
         args.recipe or ("library" if args.from_library else "paper"),
         arch=args.arch,
@@ -230,6 +246,7 @@ def _train_from_library(args: argparse.Namespace, config) -> int:
         describe_labels,
         describe_trained,
         library_labels,
+        quick_plan,
         train_from_library,
     )
     from tagger.training.train import TrainingCancelled
@@ -239,6 +256,11 @@ def _train_from_library(args: argparse.Namespace, config) -> int:
     try:
         data = library_labels(library, settings)
         print(f"labels: {describe_labels(data.counts)}", flush=True)
+        quick = quick_plan(library, settings, data) if args.quick else None
+        if quick is not None:
+            quick = dataclasses.replace(
+                quick, config=dataclasses.replace(quick.config, workers=config.workers)
+            )
         with ctrl_c_cancels() as stop:
             model = train_from_library(
                 library,
@@ -251,6 +273,7 @@ def _train_from_library(args: argparse.Namespace, config) -> int:
                 show_progress=sys.stderr.isatty(),
                 cancel=stop.is_set,
                 cache_dir=args.cache,
+                quick=quick,
             )
     except TrainingCancelled as exc:
         raise UserError(str(exc)) from None

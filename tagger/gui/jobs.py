@@ -174,9 +174,12 @@ def undo_job(library: Library) -> Job:
 # --- learning from the library ----------------------------------------------------------------
 
 
-def train_job(library: Library, settings: Settings, out: Any, config: Any) -> Job:
-    """Train a model on the library's labels (service.learning.train_from_library); each batch
-    reports a Progress in phase "train" whose `last_result` is the TrainProgress."""
+def train_job(
+    library: Library, settings: Settings, out: Any, config: Any, quick: Any = None
+) -> Job:
+    """Train a model on the library's labels (service.learning.train_from_library; `quick`: a
+    QuickPlan, to repeat the active model's refit); each batch reports a Progress in phase
+    "train" whose `last_result` is the TrainProgress."""
 
     def run(progress: ProgressCallback, cancel: threading.Event) -> JobOutcome:
         from tagger.service.errors import ServiceError
@@ -199,6 +202,7 @@ def train_job(library: Library, settings: Settings, out: Any, config: Any) -> Jo
                 log=lambda _line: None,
                 cancel=cancel.is_set,
                 progress=report,
+                quick=quick,
             )
         except TrainingCancelled as exc:
             return JobOutcome("Train", _capitalized(str(exc)), cancelled=True)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -46,9 +48,14 @@ from tagger.service.learning import (
     cached_count,
     default_config,
     describe_seconds,
+    estimate_quick_seconds,
     estimate_seconds,
     library_labels,
+    quick_plan,
 )
+
+if TYPE_CHECKING:
+    from tagger.training.labeled_set import LabeledSet
 
 
 def fit_to_rows(table: QTableWidget) -> None:
@@ -114,6 +121,9 @@ class TrainDialog(QDialog):
         fit_to_rows(self.labels)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
+        # training/quick_retrain.py: the active model's refit again, on the labels of today.
+        self.quick = QCheckBox()
+        self.quick_plan = None
         self.out = QLineEdit(str(default_model_file()))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_file)
@@ -160,6 +170,7 @@ class TrainDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.labels)
         layout.addWidget(self.estimate)
+        layout.addWidget(self.quick)
         layout.addLayout(form)
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
@@ -204,6 +215,7 @@ class TrainDialog(QDialog):
             self.train_button.setEnabled(False)
             return
         cached = cached_count(data)
+        self._offer_quick(data, cached)
         self.estimate.setText(
             estimate_sentence(
                 len(data.tracks), len(data.classes), cached,
@@ -213,6 +225,28 @@ class TrainDialog(QDialog):
         )  # fmt: skip
         self.train_button.setEnabled(not self.runner.busy)
 
+    def _offer_quick(self, data: LabeledSet, cached: int) -> None:
+        """The quick retrain, where the active model is a refitted run of this library."""
+        try:
+            self.quick_plan = quick_plan(self.library, self.settings, data)
+        except ServiceError as exc:
+            self.quick_plan = None
+            self.quick.setText("Quick retrain: not available")
+            self.quick.setToolTip(str(exc))
+            self.quick.setChecked(False)
+            self.quick.setEnabled(False)
+            return
+        seconds = estimate_quick_seconds(data, self.quick_plan, cached)
+        self.quick.setText(
+            f"Quick retrain: repeat model {self.quick_plan.model!r}'s last step on these labels "
+            f"({describe_seconds(seconds)}); its held-out figures are carried over, not measured"
+        )
+        self.quick.setToolTip(
+            f"Trains on every label for the {self.quick_plan.epochs} epochs that model's run "
+            "chose, without the split run that chooses them and measures the result."
+        )
+        self.quick.setEnabled(True)
+
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Model file", self.out.text(), "Models (*.safetensors)"
@@ -221,7 +255,8 @@ class TrainDialog(QDialog):
             self.out.setText(path if path.endswith(".safetensors") else path + ".safetensors")
 
     def _train(self) -> None:
-        job = train_job(self.library, self.settings, Path(self.out.text()), self.config)
+        quick = self.quick_plan if self.quick.isChecked() else None
+        job = train_job(self.library, self.settings, Path(self.out.text()), self.config, quick)
         if not self.runner.start("Train", job):
             self.status.setText("Another job is running; train when it has finished.")
             return
@@ -271,8 +306,15 @@ class TrainDialog(QDialog):
         if not track:
             self.result.setText("No held-out tracks to measure on.")
             return
+        carried = model.metrics.get("carried_from")
+        source = (
+            f"Not measured (a quick retrain): model {carried['model']!r}'s figures, on its "
+            f"{carried['labels']} labels. Its held-out test split ({test['tracks']} tracks)"
+            if carried
+            else f"Held-out test split ({test['tracks']} tracks the model never saw)"
+        )
         self.result.setText(
-            f"Held-out test split ({test['tracks']} tracks the model never saw): "
+            f"{source}: "
             f"track accuracy {track['accuracy']:.1%}, macro F1 {track['macro']['f1']:.3f}. "
             + calibration_note(model.metrics.get("calibration"))
             + "Rows: the true class; columns: the model's verdict."

@@ -67,6 +67,8 @@ class ModelInfo:
     tracks: int  # tracks whose current prediction it made
     active: bool
     exists: bool
+    # A quick retrain measures nothing: its figures are this model's (training/quick_retrain.py).
+    carried_from: str | None = None
 
     @property
     def labels_used(self) -> int:
@@ -107,6 +109,7 @@ def list_models(session: Session, active_path: str | Path) -> list[ModelInfo]:
             tracks=int(counts.get(r.id, 0)),
             active=r.sha256 == active_sha,
             exists=Path(r.path).is_file(),
+            carried_from=((r.metrics or {}).get("carried_from") or {}).get("model"),
         )
         for r in rows
     ]

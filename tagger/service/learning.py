@@ -24,6 +24,7 @@ from tagger.service.errors import ServiceError
 
 if TYPE_CHECKING:  # torch comes with training; it is imported where a job trains
     from tagger.training.labeled_set import LabeledSet
+    from tagger.training.quick_retrain import QuickPlan
     from tagger.training.train import TrainConfig, TrainProgress, TrainResult
 
 # For the dialog's estimate, measured on 2 cores otherwise idle (BENCHMARKS.md, "The train
@@ -94,6 +95,48 @@ def estimate_seconds(
     return decode + split_epochs * (train_seconds + val_seconds) + refit_seconds
 
 
+def estimate_quick_seconds(data: LabeledSet, plan: QuickPlan, cached: int = 0) -> float:
+    """A quick retrain's time: decoding what the cache lacks, then the refit's epochs."""
+    from tagger.training.epoch_sampling import per_track
+
+    n = len(data.tracks)
+    decode = max(0, n - cached) * DECODE_SECONDS_PER_TRACK
+    each = per_track(plan.config, n) or WINDOWS_PER_TRACK
+    return decode + plan.epochs * n * each / TRAIN_WINDOWS_PER_SECOND
+
+
+def quick_plan(library: Library, settings: Settings, data: LabeledSet) -> QuickPlan:
+    """How to retrain quickly (`training/quick_retrain.py`): the active model's refit, repeated
+    on `data`. ServiceError when the active model is not a refitted run on this library."""
+    from sqlalchemy import select
+
+    from tagger.library.schema import ModelRecord
+    from tagger.model.checkpoint import (
+        ModelFileError,
+        file_sha256,
+        read_metadata,
+        resolve_model_path,
+    )
+    from tagger.training.quick_retrain import QuickRetrainError
+    from tagger.training.quick_retrain import quick_plan as plan_for
+
+    path = resolve_model_path(None, settings.model_path)
+    try:
+        metadata, sha = read_metadata(path), file_sha256(path)
+    except (ModelFileError, OSError) as exc:
+        raise ServiceError(f"no active model to retrain quickly: {exc}") from None
+    with library.session() as s:
+        name = s.scalar(select(ModelRecord.name).where(ModelRecord.sha256 == sha))
+    if name is None:
+        raise ServiceError(
+            "the active model was not trained from this library: a full run is needed first"
+        )
+    try:
+        return plan_for(metadata, name, data)
+    except QuickRetrainError as exc:
+        raise ServiceError(str(exc)) from None
+
+
 def cached_count(data: LabeledSet) -> int:
     """How many of the set's tracks already have their windows in the feature cache."""
     from tagger.audio.mel import FrontEndConfig
@@ -143,30 +186,39 @@ def train_from_library(
     cancel: Callable[[], bool] | None = None,
     progress: Callable[[TrainProgress], None] | None = None,
     cache_dir: str | Path | None = None,
+    quick: QuickPlan | None = None,
 ) -> TrainedModel:
     """Train on the library's labels (decisions first, then mapped tags), measure the held-out
-    split, and register the model in the library. Raises ServiceError (TrainingCancelled
-    passes through for the caller to report)."""
+    split, and register the model in the library. With `quick` (`quick_plan`), only repeat an
+    earlier run's refit on the labels, measuring nothing (`config` and `resume` do not apply).
+    Raises ServiceError (TrainingCancelled passes through for the caller to report)."""
     from tagger.model.checkpoint import ModelFileError, read_metadata
     from tagger.training.feature_cache import FeatureCache
+    from tagger.training.quick_retrain import quick_retrain
     from tagger.training.train import TrainingCancelled, TrainingError, train
 
     data = data or library_labels(library, settings)
     for cls, why in data.dropped.items():
         log(f"not learning {cls!r}: {why}")
+    cache = FeatureCache(cache_dir)  # None: the user cache folder
     try:
-        result = train(
-            data,
-            out,
-            config,
-            resume=resume,
-            cache=FeatureCache(cache_dir),  # None: the user cache folder
-            held_out=True,
-            show_progress=show_progress,
-            log=log,
-            cancel=cancel,
-            progress=progress,
-        )
+        if quick is not None:
+            result = quick_retrain(
+                data, out, quick, cache=cache, log=log, cancel=cancel, progress=progress
+            )
+        else:
+            result = train(
+                data,
+                out,
+                config,
+                resume=resume,
+                cache=cache,
+                held_out=True,
+                show_progress=show_progress,
+                log=log,
+                cancel=cancel,
+                progress=progress,
+            )
     except TrainingCancelled:
         raise
     except (TrainingError, ValueError, OSError) as exc:
@@ -200,7 +252,13 @@ def describe_trained(model: TrainedModel) -> str:
             f"; held-out test: {test.get('tracks', 0)} tracks, track accuracy "
             f"{track['accuracy']:.3f}, macro F1 {track['macro']['f1']:.3f}"
         )
-        if test.get("measured_on"):  # refit afterwards on every label (training/refit.py)
+        carried = model.metrics.get("carried_from")
+        if carried:  # a quick retrain (training/quick_retrain.py)
+            line += (
+                f" (carried from model {carried['model']!r} on its {carried['labels']} labels: "
+                "a quick retrain measures nothing)"
+            )
+        elif test.get("measured_on"):  # refit afterwards on every label (training/refit.py)
             line += " (measured before the refit on all labels)"
     calibration = model.metrics.get("calibration")
     if calibration:

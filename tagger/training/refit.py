@@ -30,7 +30,7 @@ import torch
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.network import Network
 from tagger.training.epoch_loop import TrainingWindows, train_epoch
-from tagger.training.train_config import TrainConfig
+from tagger.training.train_config import TrainConfig, TrainProgress
 
 
 def refit(
@@ -46,8 +46,10 @@ def refit(
     log: Callable[[str], None],
     stage: Callable[[str], None],
     cancel: Callable[[], bool] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
 ) -> None:
-    """Train `network` (already at its start weights) for `epochs` epochs on `data`, in place."""
+    """Train `network` (already at its start weights) for `epochs` epochs on `data`, in place.
+    `progress` gets each batch (a quick retrain, whose epochs are all refit epochs)."""
     optimizer = torch.optim.Adam(network.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
     times: list[float] = []
@@ -55,7 +57,7 @@ def refit(
         stage(f"refitting on all {len(data.tracks)} labeled tracks: epoch {epoch} of {epochs}")
         outcome = train_epoch(
             network, optimizer, data, config, frontend, rng, epoch=epoch, epoch_times=times,
-            cancel=cancel,
+            cancel=cancel, progress=progress,
         )  # fmt: skip
         scheduler.step()
         log(f"refit epoch {epoch:3d}  loss {outcome.loss:.4f}  acc {outcome.accuracy:.3f}")

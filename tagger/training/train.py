@@ -113,9 +113,9 @@ def train(
         raise TrainingError("no readable tracks left in the training or validation split")
     label_index = {c: i for i, c in enumerate(classes)}
 
-    network, warm = _start_network(config, classes, frontend, train_set[0], log)
+    network, warm = start_network(config, classes, frontend, train_set[0], log)
     loss_fn = nn.CrossEntropyLoss()
-    train_windows = _windows(train_set, label_index)
+    train_windows = labeled_windows(train_set, label_index)
     val_items = items(val_set[0], config.val_windows_per_track)
     val_labels = np.array([label_index[t.label] for t in val_set[1]])
     validation = (val_set[0], val_items, val_labels, frontend, loss_fn, len(classes), config.bf16)
@@ -260,13 +260,13 @@ def train(
     if refit_for:
         # Every label the measurements are done with: train, validation and a measured test
         # split (a folder's test split stays out, for `tagger evaluate`). training/refit.py.
-        refit_set = _joined(train_set, val_set, test_set)
+        refit_set = joined(train_set, val_set, test_set)
         torch.manual_seed(config.seed)
-        network, _ = _start_network(config, classes, frontend, refit_set[0], lambda _: None)
+        network, _ = start_network(config, classes, frontend, refit_set[0], lambda _: None)
         t0 = time.monotonic()
         try:
             refit(
-                network, _windows(refit_set, label_index), config, frontend,
+                network, labeled_windows(refit_set, label_index), config, frontend,
                 epochs=refit_for, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
                 stage=stage, cancel=cancel,
             )  # fmt: skip
@@ -300,11 +300,8 @@ def train(
         "refit": refitted,  # None: the delivered weights are the split run's best epoch
         "history": [asdict(r) for r in history],
         "seconds": round(sum(r.seconds for r in history), 1),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "tagger_version": __version__,
-        "torch_version": torch.__version__,
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "command_seconds_this_run": round(time.monotonic() - started, 1),
+        **run_facts(),
     }
     stage("saving the model and its ONNX form")
     save_model(
@@ -315,6 +312,16 @@ def train(
     return TrainResult(out, state["best_epoch"], history, split, skipped)
 
 
+def run_facts() -> dict[str, str]:
+    """When and with what a model was trained, for its metadata."""
+    return {
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tagger_version": __version__,
+        "torch_version": torch.__version__,
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+    }
+
+
 def resolved_weight_decay(config: TrainConfig) -> float:
     """Adam's L2 penalty: the config's, else its architecture's (0 for the paper's CNN-BiGRU)."""
     if config.weight_decay is not None:
@@ -322,7 +329,7 @@ def resolved_weight_decay(config: TrainConfig) -> float:
     return architecture(config.arch).weight_decay
 
 
-def _start_network(
+def start_network(
     config: TrainConfig,
     classes: Sequence[str],
     frontend: FrontEndConfig,
@@ -340,7 +347,7 @@ def _start_network(
     return network.to(memory_format=torch.channels_last), warm
 
 
-def _windows(track_set: TrackSet, label_index: dict[str, int]) -> TrainingWindows:
+def labeled_windows(track_set: TrackSet, label_index: dict[str, int]) -> TrainingWindows:
     cached, labeled = track_set
     return TrainingWindows(
         cached,
@@ -350,7 +357,7 @@ def _windows(track_set: TrackSet, label_index: dict[str, int]) -> TrainingWindow
     )
 
 
-def _joined(*sets: TrackSet) -> TrackSet:
+def joined(*sets: TrackSet) -> TrackSet:
     return [c for s in sets for c in s[0]], [t for s in sets for t in s[1]]
 
 

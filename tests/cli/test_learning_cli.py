@@ -205,3 +205,47 @@ def test_a_new_library_does_not_learn_genres_a_marked_write_added(
     out = tmp_path / "mine.safetensors"
     assert main(["train", "--from-library", *fresh, "--out", str(out), "--epochs", "1"]) == 2
     assert "labels found: none" in capsys.readouterr().err
+
+
+def test_a_quick_retrain_repeats_the_refit_and_carries_the_figures(
+    tagged_library, tmp_path, capsys
+) -> None:
+    """A new decision, then `train --from-library --quick`: the active model's refit again (its
+    epochs, learning rate and temperature) on every label of today, its figures carried and
+    said to be so; refused, with the reason, where there is no refit of this library to repeat."""
+    music, master = tagged_library
+    db = tmp_path / "library.db"
+    shutil.copyfile(master, db)
+    first, second = tmp_path / "first.safetensors", tmp_path / "second.safetensors"
+    assert main(quick_train_argv(db, first, "--epochs", "3")) == 0
+    earlier = read_metadata(first)
+    assert earlier["training"]["refit"]["epochs"] >= 1
+    quick = ["train", "--from-library", "--quick", "--db", str(db), "--out", str(second)]
+    capsys.readouterr()
+    assert main([*quick, "--workers", "1"]) == 2  # the active model is the bundled one
+    assert "not trained from this library: a full run is needed first" in capsys.readouterr().err
+    assert main([*quick, "--epochs", "2"]) == 2
+    assert "leave out the recipe options" in capsys.readouterr().err
+
+    assert main(["models", "use", "first", "--db", str(db)]) == 0
+    untagged = next(p for p in sorted((music / "metal").glob("*.flac")) if "genre" not in FLAC(p))
+    assert main(["label", str(untagged), "--as", "metal", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main([*quick, "--workers", "1"]) == 0
+    printed, logged = capsys.readouterr()
+    assert "quick retrain: the refit of model 'first'" in logged
+    assert "carried from model 'first' on its 24 labels" in printed
+    retrained = read_metadata(second)
+    training = retrained["training"]
+    assert training["quick_retrain_of"] == "first" and training["history"] == []
+    assert training["refit"]["epochs"] == earlier["training"]["refit"]["epochs"]
+    assert training["refit"]["tracks"] == 25  # the decided track too
+    assert training["learning_rate"] == earlier["training"]["learning_rate"]
+    assert training["labels"]["metal"] == {"decision": 1, "tag": 12}
+    for carried in ("test", "validation", "calibration"):
+        assert retrained["metrics"][carried] == earlier["metrics"][carried]
+    assert retrained["metrics"]["carried_from"] == {"model": "first", "labels": 24}
+
+    assert main(["models", "--db", str(db)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "second" in line)
+    assert "(of first)" in row
