@@ -26,6 +26,7 @@ PHASE_TEXT = {
     "plan": "Reading genres",
     "tag": "Writing tags",
     "undo": "Undoing",
+    "genres": "Applying the genre map",
 }
 
 

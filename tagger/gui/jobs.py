@@ -123,6 +123,24 @@ def demo_job(settings: Settings, **options: Any) -> Job:
     return run
 
 
+GENRE_MAP_TITLE = "Genre map"
+
+
+def genre_map_job(library: Library, settings: Settings) -> Job:
+    """Read the tracks' own genre tags anew under the settings' genre map
+    (service.learning.apply_genre_map): after an edit of the map or an upgrade, the whole
+    library, which would hold the GUI thread for seconds on a large one."""
+
+    def run(progress: ProgressCallback, cancel: threading.Event) -> JobOutcome:
+        from tagger.service.learning import apply_genre_map
+
+        progress(Progress(0, None, 0.0, None, phase="genres"))
+        done = apply_genre_map(library, settings)
+        return JobOutcome(GENRE_MAP_TITLE, f"Genre map applied to {done:,} tracks' genre tags")
+
+    return run
+
+
 # --- genre tags -----------------------------------------------------------------------------------
 
 

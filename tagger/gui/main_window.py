@@ -31,7 +31,14 @@ from tagger.gui.demo_offer import DemoOffer
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.empty_state import EmptyLibrary
 from tagger.gui.job_status import JobStatus
-from tagger.gui.jobs import JobOutcome, classify_job, scan_job, undo_job
+from tagger.gui.jobs import (
+    GENRE_MAP_TITLE,
+    JobOutcome,
+    classify_job,
+    genre_map_job,
+    scan_job,
+    undo_job,
+)
 from tagger.gui.main_window_actions import MainWindowActions
 from tagger.gui.main_window_learning import MainWindowLearning
 from tagger.gui.playback import PreviewPlayer
@@ -49,6 +56,7 @@ from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
+from tagger.service.learning import genre_map_pending
 from tagger.service.library_client import LibraryClient
 
 REFRESH_MS = 1000
@@ -81,6 +89,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.setAcceptDrops(True)
 
         self._build_actions()
+        self.runner.busy_changed.connect(self._on_busy)
+        self._genre_map_pending = False
+        self.apply_genre_map()  # before anything reads the library: an upgraded one reads all
         self._build_central()
         self._build_status_bar()
         self._build_menus_and_toolbar()
@@ -88,7 +99,6 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
-        self.runner.busy_changed.connect(self._on_busy)
         self.demo = DemoOffer(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -100,9 +110,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self._search_timer.timeout.connect(self._apply_filter)
 
         self._restore_geometry()
+        self._on_busy(self.runner.busy)
+        self.job_status.show_busy(self.runner.busy)
         self.refresh()
-        self._on_busy(False)
-        self.job_status.show_busy(False)
         if problem:
             self.statusBar().showMessage(problem, 15_000)
 
@@ -326,7 +336,21 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.last_outcome = outcome
         self.job_status.show_outcome(outcome)
         self._refresh_timer.stop()
+        if self._genre_map_pending:  # edited while the job ran
+            self.apply_genre_map()
         self.refresh()
+
+    def apply_genre_map(self) -> None:
+        """Read the tracks' genre tags under the genre map in the worker when some wait (after
+        an edit of the map, or an upgrade), not in the first refresh that needs them: ~2 s at
+        100,000 tracks. While it runs, refreshes keep what they have (`_on_busy`); its end
+        refreshes. A job already running: once it has finished."""
+        if self.runner.busy:
+            self._genre_map_pending = True
+            return
+        self._genre_map_pending = False
+        if genre_map_pending(self.library, self.settings):
+            self.runner.start(GENRE_MAP_TITLE, genre_map_job(self.library, self.settings))
 
     def _on_failed(self, text: str) -> None:
         self.job_status.show_failure(text, self)
@@ -371,6 +395,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.client.settings = settings
         self.store.save(settings)
         self.statusBar().showMessage("Settings saved", 4000)
+        self.apply_genre_map()
         self.refresh()
 
     # --- drag and drop, closing -----------------------------------------------------------------

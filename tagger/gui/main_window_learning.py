@@ -47,7 +47,8 @@ class MainWindowLearning:
         if n >= RETRAIN_AFTER_DECISIONS and (n - RETRAIN_AFTER_DECISIONS) % 25 == 0:
             self.statusBar().showMessage(
                 f"{n} review decisions since this model was trained: "
-                "Library → Train a model from this library… would learn from them",
+                "Library → Train a model from this library… would learn from them "
+                "(Quick retrain: the last run's refit only)",
                 15000,
             )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import CompoundSelect, select, union_all, update
+from sqlalchemy import CompoundSelect, Select, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import ID_CHUNK, written_genre_keys
@@ -44,6 +44,15 @@ def stale_tag_classes(genre_map: GenreMap) -> CompoundSelect:
     column, digest = Track.tag_class_map, genre_map.digest
     conditions = (column.is_(None), column < digest, column > digest)
     return union_all(*(select(Track.id).where(c) for c in conditions))
+
+
+def stale_probe(genre_map: GenreMap) -> Select:
+    """One stale track's id, if any: whether a settle has work to do."""
+    return select(Track.id).where(Track.id.in_(stale_tag_classes(genre_map))).limit(1)
+
+
+def any_stale(session: Session, genre_map: GenreMap) -> bool:
+    return session.scalar(stale_probe(genre_map)) is not None
 
 
 def settle(session: Session, genre_map: GenreMap) -> int:

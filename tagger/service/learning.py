@@ -44,6 +44,26 @@ def genres(library: Library, settings: Settings) -> list[GenreCount]:
         return genre_summary(s, settings.genre_map_rules())
 
 
+def genre_map_pending(library: Library, settings: Settings) -> bool:
+    """Whether some track's own genre tags wait to be read under the settings' genre map
+    (`library/tag_class.py`): after an edit of the map, or an upgrade. One index search."""
+    from tagger.library.tag_class import any_stale
+
+    with library.session() as s:
+        return any_stale(s, settings.genre_map_rules())
+
+
+def apply_genre_map(library: Library, settings: Settings) -> int:
+    """Read the tracks' own genre tags that wait under the settings' genre map, committed; how
+    many. About 2 s at 100,000 tracks after an edit of the map (BENCHMARKS.md): a job's work."""
+    from tagger.library.tag_class import settle
+
+    with library.session() as s:
+        done = settle(s, settings.genre_map_rules())
+        s.commit()
+    return done
+
+
 def library_labels(library: Library, settings: Settings) -> LabeledSet:
     """The labels to train on, with the classes chosen; ServiceError when too few."""
     from tagger.training.labeled_set import LabelSetError, labeled_set

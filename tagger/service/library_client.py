@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tagger.library.album_consensus import album_reasons
+from tagger.library.album_consensus import album_reasons, album_rows_query
+from tagger.library.album_votes import album_review_reasons
 from tagger.library.genre_map import OTHER, GenreMap
 from tagger.library.queries import (
     ListCount,
@@ -101,10 +102,12 @@ class LibraryClient:
             ReviewRule.from_settings(self.settings, self.threshold), against_album=against
         )
 
-    @staticmethod
-    def _settled_album_reasons(session: Session, genre_map: GenreMap) -> dict[int, str]:
+    def _settled_album_reasons(self, session: Session, genre_map: GenreMap) -> dict[int, str]:
         """Tag classes go stale only when tracks or the genre map change, which is when this
-        is asked again (`_cached`); the scanner settles what it reads itself."""
+        is asked again (`_cached`); the scanner settles what it reads itself. While a job runs
+        (`hold_derived`; the app's may be settling them) it reads them as they are."""
+        if self.hold_derived:
+            return album_review_reasons(session.execute(album_rows_query()))
         reasons = album_reasons(session, genre_map)  # settles them first
         session.commit()  # keeps what was settled; nothing to write when nothing was stale
         return reasons
@@ -116,6 +119,9 @@ class LibraryClient:
         hit = self._derived.get(name)
         if self.hold_derived and hit is not None:
             return hit[1]
+        if self.hold_derived:  # nothing to keep yet: answer as things are, writing nothing
+            with self.library.session() as session:
+                return compute(session)
         with self.library.session() as session:
             stamp = (
                 session.scalar(select(func.max(Prediction.id))),

@@ -253,13 +253,11 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     """The statements, built from the request and the settings alone (no session): every value
     they hold comes from what the key holds; what the library's contents decide is a named list
     parameter, filled in by `_answer`."""
-    from sqlalchemy import select
 
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
-    from tagger.library.schema import Track
-    from tagger.library.tag_class import stale_tag_classes
+    from tagger.library.tag_class import stale_probe
     from tagger.service.models import model_classes_query
 
     def rows(rule: ReviewRule) -> Any:
@@ -270,10 +268,8 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     rule = ReviewRule.from_settings(settings, request.threshold)
     # The shape with tracks against their album; the cache fills in which tracks they are.
     placeholder = replace(rule, against_album={0: ""})
-    stale = select(Track.id).where(Track.id.in_(stale_tag_classes(settings.genre_map_rules())))
-    stale = stale.limit(1)
     statements = {
-        "stale": compile_select(stale),
+        "stale": compile_select(stale_probe(settings.genre_map_rules())),
         "albums": compile_select(album_rows_query()),
         "rows": compile_select(rows(rule)),
         "rows_against": compile_select(rows(placeholder), [AGAINST_ALBUM]),

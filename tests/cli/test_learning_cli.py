@@ -217,7 +217,7 @@ def test_a_quick_retrain_repeats_the_refit_and_carries_the_figures(
     db = tmp_path / "library.db"
     shutil.copyfile(master, db)
     first, second = tmp_path / "first.safetensors", tmp_path / "second.safetensors"
-    assert main(quick_train_argv(db, first, "--epochs", "3")) == 0
+    assert main(quick_train_argv(db, first, "--epochs", "4")) == 0
     earlier = read_metadata(first)
     assert earlier["training"]["refit"]["epochs"] >= 1
     quick = ["train", "--from-library", "--quick", "--db", str(db), "--out", str(second)]

@@ -99,3 +99,49 @@ def test_after_the_epochs_the_dialog_says_what_runs(
     assert dialog.status.text() == "Measuring the 18 held-out test tracks…"
     assert dialog.bar.maximum() == 0  # busy
     dialog.reject()
+
+
+def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
+    make_window, settings, classified_master: Path, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.library.model_registry import register_model_file
+    from tagger.model.checkpoint import save_model
+    from tagger.model.network import Network, NetworkConfig
+    from tagger.training.dataset import LabeledTrack
+    from tagger.training.labeled_set import LabeledSet
+
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    tracks = [
+        LabeledTrack(Path(f"/m/{c}{i}.flac"), c, None, None)
+        for c in ("hardcore", "metal")
+        for i in range(10)
+    ]
+    data = LabeledSet(["hardcore", "metal"], tracks, "the library", {})
+    dialog = window.open_train_dialog()
+    dialog._offer_quick(data, 0)  # the active model is the session's random one
+    assert not dialog.quick.isEnabled() and dialog.quick_plan is None
+    assert "was not trained on the library" in dialog.quick.toolTip()
+    dialog.reject()
+
+    mine = tmp_path / "mine.safetensors"
+    training = {
+        "origin": "the library",
+        "labels": {"hardcore": {"tag": 10}, "metal": {"tag": 10}},
+        "config": {"epochs": 25},
+        "learning_rate": 3e-4,
+        "refit": {"tracks": 20, "epochs": 8, "seconds": 60.0},
+    }
+    network = Network(NetworkConfig())
+    save_model(mine, network, ["hardcore", "metal"], FrontEndConfig(), training, {})
+    with window.library.session() as s, s.begin():
+        register_model_file(s, mine)
+    window.client.settings = dataclasses.replace(settings, model_path=str(mine))
+    dialog = window.open_train_dialog()
+    dialog._offer_quick(data, 0)
+    assert dialog.quick.isEnabled() and dialog.quick_plan.epochs == 8
+    assert dialog.quick.text().startswith("Quick retrain: repeat model 'mine'")
+    assert "held-out figures are carried over" in dialog.quick.text()
+    dialog.reject()
