@@ -238,12 +238,13 @@ class TrainDialog(QDialog):
             return
         seconds = estimate_quick_seconds(data, self.quick_plan, cached)
         self.quick.setText(
-            f"Quick retrain: repeat model {self.quick_plan.model!r}'s last step on these labels "
-            f"({describe_seconds(seconds)}); its held-out figures are carried over, not measured"
+            f"Quick retrain, {describe_seconds(seconds)}: the last step of model "
+            f"{self.quick_plan.model!r} again, on these labels; nothing is measured"
         )
         self.quick.setToolTip(
             f"Trains on every label for the {self.quick_plan.epochs} epochs that model's run "
-            "chose, without the split run that chooses them and measures the result."
+            "chose, without the split run that chooses them and measures the result: the new "
+            "model carries that model's held-out figures, marked as such."
         )
         self.quick.setEnabled(True)
 

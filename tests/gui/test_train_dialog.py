@@ -142,6 +142,7 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     dialog = window.open_train_dialog()
     dialog._offer_quick(data, 0)
     assert dialog.quick.isEnabled() and dialog.quick_plan.epochs == 8
-    assert dialog.quick.text().startswith("Quick retrain: repeat model 'mine'")
-    assert "held-out figures are carried over" in dialog.quick.text()
+    assert dialog.quick.text().startswith("Quick retrain, about")
+    assert "the last step of model 'mine' again" in dialog.quick.text()
+    assert "held-out figures" in dialog.quick.toolTip()
     dialog.reject()
