@@ -256,11 +256,7 @@ def _train_from_library(args: argparse.Namespace, config) -> int:
     try:
         data = library_labels(library, settings)
         print(f"labels: {describe_labels(data.counts)}", flush=True)
-        quick = quick_plan(library, settings, data) if args.quick else None
-        if quick is not None:
-            quick = dataclasses.replace(
-                quick, config=dataclasses.replace(quick.config, workers=config.workers)
-            )
+        quick = quick_plan(library, settings, data, config.workers) if args.quick else None
         with ctrl_c_cancels() as stop:
             model = train_from_library(
                 library,

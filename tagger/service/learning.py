@@ -109,25 +109,34 @@ def estimate_seconds(
     if not at_most:
         split_epochs = min(split_epochs, best + config.patience)
     refit = refit_epochs(config, split_epochs if at_most else best, split_epochs, lambda _: None)
-    decode = max(0, n - cached) * DECODE_SECONDS_PER_TRACK
-    refit_seconds = refit * n * (per_track(config, n) or WINDOWS_PER_TRACK)
-    refit_seconds /= TRAIN_WINDOWS_PER_SECOND  # on every label
-    return decode + split_epochs * (train_seconds + val_seconds) + refit_seconds
+    refit_seconds = _every_label_seconds(config, n, refit)
+    return _decode_seconds(n, cached) + split_epochs * (train_seconds + val_seconds) + refit_seconds
+
+
+def _decode_seconds(tracks: int, cached: int) -> float:
+    return max(0, tracks - cached) * DECODE_SECONDS_PER_TRACK
+
+
+def _every_label_seconds(config: TrainConfig, tracks: int, epochs: int) -> float:
+    """`epochs` training epochs on all `tracks` labels (the refit's), no validation."""
+    from tagger.training.epoch_sampling import per_track
+
+    each = per_track(config, tracks) or WINDOWS_PER_TRACK
+    return epochs * tracks * each / TRAIN_WINDOWS_PER_SECOND
 
 
 def estimate_quick_seconds(data: LabeledSet, plan: QuickPlan, cached: int = 0) -> float:
     """A quick retrain's time: decoding what the cache lacks, then the refit's epochs."""
-    from tagger.training.epoch_sampling import per_track
-
     n = len(data.tracks)
-    decode = max(0, n - cached) * DECODE_SECONDS_PER_TRACK
-    each = per_track(plan.config, n) or WINDOWS_PER_TRACK
-    return decode + plan.epochs * n * each / TRAIN_WINDOWS_PER_SECOND
+    return _decode_seconds(n, cached) + _every_label_seconds(plan.config, n, plan.epochs)
 
 
-def quick_plan(library: Library, settings: Settings, data: LabeledSet) -> QuickPlan:
+def quick_plan(
+    library: Library, settings: Settings, data: LabeledSet, workers: int | None = None
+) -> QuickPlan:
     """How to retrain quickly (`training/quick_retrain.py`): the active model's refit, repeated
-    on `data`. ServiceError when the active model is not a refitted run on this library."""
+    on `data` (with `workers` cores; None: the earlier run's). ServiceError when the active
+    model is not a refitted run on this library."""
     from sqlalchemy import select
 
     from tagger.library.schema import ModelRecord
@@ -152,7 +161,7 @@ def quick_plan(library: Library, settings: Settings, data: LabeledSet) -> QuickP
             "the active model was not trained from this library: a full run is needed first"
         )
     try:
-        return plan_for(metadata, name, data)
+        return plan_for(metadata, name, data, workers)
     except QuickRetrainError as exc:
         raise ServiceError(str(exc)) from None
 

@@ -253,7 +253,6 @@ def _compile(request: ListRequest, settings: Settings) -> dict[str, Any]:
     """The statements, built from the request and the settings alone (no session): every value
     they hold comes from what the key holds; what the library's contents decide is a named list
     parameter, filled in by `_answer`."""
-
     from tagger.library.album_consensus import album_rows_query
     from tagger.library.compiled_query import compile_select
     from tagger.library.queries import TrackFilter, review_queue_query, track_rows_query
