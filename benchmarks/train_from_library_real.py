@@ -2,7 +2,8 @@
 M new review decisions with the warm feature cache (issue 11's speed targets).
 
     .venv/bin/python benchmarks/train_from_library_real.py WORK CORPUS [CORPUS ...]
-        [--labeled 1000] [--retrain-after 50] [--seed 0] [--classify] [-- TRAIN_OPTIONS...]
+        [--labeled 1000] [--retrain-after 50] [--retrain full|quick|both] [--seed 0] [--classify]
+        [-- TRAIN_OPTIONS...]
 
 `train_from_library_speed.py` adds the target up from measured parts (decode seconds per track,
 seconds per epoch on synthetic windows); this script times the whole thing as a user meets it.
@@ -16,7 +17,10 @@ WORK's own settings, cache and data folders:
     (--classify: tagger models use M && tagger scan MUSIC, the M untagged tracks' accuracy)
     tagger label --as CLASS PATHS            the M decisions
     tagger train --from-library --out M2     warm cache: only the M new tracks decoded
-and print the wall and CPU seconds of both runs, the epochs each ran and the load.
+    (--retrain quick: tagger models use M && tagger train --from-library --quick --out M3,
+     the refit alone; `both` times the full retrain first, then the quick one from the same
+     labels, M still the active model)
+and print the wall and CPU seconds of each run, the epochs each ran and the load.
 """
 
 from __future__ import annotations
@@ -85,6 +89,12 @@ def main() -> int:
     parser.add_argument("--retrain-after", type=int, default=50, metavar="M")
     parser.add_argument("--seed", type=int, default=0, help="which tracks, which spellings")
     parser.add_argument(
+        "--retrain",
+        choices=("full", "quick", "both"),
+        default="full",
+        help="the retrain after the decisions: the whole run, the refit alone (--quick), or both",
+    )
+    parser.add_argument(
         "--classify", action="store_true", help="also classify the untagged tracks in between"
     )
     argv = sys.argv[1:]
@@ -124,10 +134,26 @@ def main() -> int:
         paths = [path for path, truth in untagged.items() if truth == cls]
         if paths:
             tagger(args.work, "label", "--as", cls, *paths)
-    again = model.with_name("my-model-retrained.safetensors")
-    output, seconds, cpu = train_from_library(args.work, again, options)
-    report["retrain"] = {"seconds": round(seconds), "cpu_seconds": round(cpu), **epochs_run(output)}
-    report["load_after_retrain"] = os.getloadavg()
+    if args.retrain in ("full", "both"):
+        again = model.with_name("my-model-retrained.safetensors")
+        output, seconds, cpu = train_from_library(args.work, again, options)
+        report["retrain"] = {
+            "seconds": round(seconds),
+            "cpu_seconds": round(cpu),
+            **epochs_run(output),
+        }
+        report["load_after_retrain"] = os.getloadavg()
+    if args.retrain in ("quick", "both"):  # the refit of the active first model, repeated
+        if not args.classify:
+            tagger(args.work, "models", "use", str(model))
+        quick = model.with_name("my-model-quick.safetensors")
+        output, seconds, cpu = train_from_library(args.work, quick, ["--quick"])
+        report["quick_retrain"] = {
+            "seconds": round(seconds),
+            "cpu_seconds": round(cpu),
+            **epochs_run(output),
+        }
+        report["load_after_quick"] = os.getloadavg()
     print(json.dumps(report, indent=1, default=str))
     (args.work / "speed.json").write_text(json.dumps(report, indent=1, default=str))
     return 0

@@ -10,6 +10,7 @@ Train again with the same output file resumes it.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ from tagger.library.store import Library
 from tagger.service.errors import ServiceError
 from tagger.service.learning import (
     TrainedModel,
+    TrainingSpeed,
     all_label_counts,
     cached_count,
     default_config,
@@ -52,6 +54,7 @@ from tagger.service.learning import (
     estimate_seconds,
     library_labels,
     quick_plan,
+    training_speed,
 )
 
 if TYPE_CHECKING:
@@ -74,15 +77,40 @@ ROUGH_BELOW_TRACKS = 20  # fewer validation tracks than this give a coarse tempe
 
 
 def estimate_sentence(
-    tracks: int, classes: int, cached: int, seconds: float, longest: float
+    tracks: int,
+    classes: int,
+    cached: int,
+    seconds: float,
+    longest: float,
+    measured: bool = False,
+    load: float | None = None,
+    cores: int = 1,
 ) -> str:
     """What the dialog says before a run: the labels, the cache, the usual time (early stopping
-    after a usual best epoch) and the longest (every epoch of the cap)."""
+    after a usual best epoch) and the longest (every epoch of the cap); at whose speed
+    (`measured`: this computer's last training), and whether other work slows it now."""
+    whose = (
+        "at the speed of this computer's last training"
+        if measured
+        else "judged by an idle 2-core computer until this one has trained once"
+    )
+    busy = (
+        f" Other programs keep the processor busy now (load {load:.1f} on {cores} cores): "
+        "expect longer."
+        if load is not None and load >= cores
+        else ""
+    )
     return (
         f"{tracks} labeled tracks in {classes} classes; {cached} already decoded. Estimated "
         f"time: {describe_seconds(seconds)} (at most "
-        f"{describe_seconds(longest).removeprefix('about ')} if validation keeps improving)."
+        f"{describe_seconds(longest).removeprefix('about ')} if validation keeps improving), "
+        f"{whose}.{busy}"
     )
+
+
+def current_load() -> float | None:
+    """The last minute's load average (None where the system has none, as on Windows)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def calibration_note(calibration: dict | None) -> str:
@@ -215,17 +243,19 @@ class TrainDialog(QDialog):
             self.train_button.setEnabled(False)
             return
         cached = cached_count(data)
-        self._offer_quick(data, cached)
+        speed = training_speed(self.library)
+        self._offer_quick(data, cached, speed)
         self.estimate.setText(
             estimate_sentence(
                 len(data.tracks), len(data.classes), cached,
-                estimate_seconds(data, self.config, cached),
-                estimate_seconds(data, self.config, cached, at_most=True),
+                estimate_seconds(data, self.config, cached, speed=speed),
+                estimate_seconds(data, self.config, cached, at_most=True, speed=speed),
+                speed.measured, current_load(), os.cpu_count() or 1,
             )
         )  # fmt: skip
         self.train_button.setEnabled(not self.runner.busy)
 
-    def _offer_quick(self, data: LabeledSet, cached: int) -> None:
+    def _offer_quick(self, data: LabeledSet, cached: int, speed: TrainingSpeed) -> None:
         """The quick retrain, where the active model is a refitted run of this library."""
         try:
             self.quick_plan = quick_plan(self.library, self.settings, data)
@@ -236,7 +266,7 @@ class TrainDialog(QDialog):
             self.quick.setChecked(False)
             self.quick.setEnabled(False)
             return
-        seconds = estimate_quick_seconds(data, self.quick_plan, cached)
+        seconds = estimate_quick_seconds(data, self.quick_plan, cached, speed)
         self.quick.setText(
             f"Quick retrain, {describe_seconds(seconds)}: the last step of model "
             f"{self.quick_plan.model!r} again, on these labels; nothing is measured"

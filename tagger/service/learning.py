@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # torch comes with training; it is imported where a job train
 # dialog's estimate"); an estimate, not a promise: a busy or faster machine differs.
 DECODE_SECONDS_PER_TRACK = 0.52  # three-minute files, two decoding processes
 TRAIN_WINDOWS_PER_SECOND = 130.0  # an epoch of ~4,100 windows: 29-34 s (47-54 s at load 2-5)
-SCORE_WINDOWS_PER_SECOND = 3 * TRAIN_WINDOWS_PER_SECOND  # validation: no backward pass
+SCORE_SPEEDUP = 3  # validation scores windows this much faster: no backward pass
 WINDOWS_PER_TRACK = 60  # a three-minute track's windows, where a recipe trains on all of them
 # The split run's best epoch, after which early stopping waits `patience` epochs: from the
 # bundled start 0-3 in most library runs (one in five went on to 11); from scratch ~20.
@@ -88,8 +88,69 @@ def all_label_counts(library: Library, settings: Settings) -> dict[str, dict[str
         return label_counts(library_training_labels(s, settings.genre_map_rules()))
 
 
+@dataclass(frozen=True)
+class TrainingSpeed:
+    """Training windows per second for the estimates: this computer's, measured by its last
+    run (`measured`), or the idle 2-core figure."""
+
+    windows_per_second: float = TRAIN_WINDOWS_PER_SECOND
+    measured: bool = False
+
+
+IDLE_SPEED = TrainingSpeed()
+
+
+def refit_speed(training: dict[str, Any]) -> float | None:
+    """Windows per second of a model file's refit (its `training` metadata), None when it
+    records none. The refit is timed alone (no decoding, no validation), so it is this
+    computer's training speed under the load it had then."""
+    from tagger.training.epoch_sampling import per_track
+    from tagger.training.train_config import recorded_config
+
+    refit = training.get("refit")
+    try:
+        tracks, epochs = int(refit["tracks"]), int(refit["epochs"])
+        seconds = float(refit["seconds"])
+        config = recorded_config(training)
+    except (KeyError, TypeError, ValueError):  # no refit, or a record this version cannot read
+        return None
+    if tracks < 1 or epochs < 1 or seconds <= 0:
+        return None
+    return epochs * tracks * (per_track(config, tracks) or WINDOWS_PER_TRACK) / seconds
+
+
+def training_speed(library: Library) -> TrainingSpeed:
+    """This computer's training speed from the newest model trained from this library whose
+    file records a refit; the idle 2-core figure when none does. A few files' headers read."""
+    from sqlalchemy import select
+
+    from tagger.library.schema import ModelRecord
+    from tagger.model.checkpoint import ModelFileError, read_metadata
+
+    with library.session() as s:
+        paths = s.scalars(
+            select(ModelRecord.path)
+            .order_by(ModelRecord.created_at.desc(), ModelRecord.id.desc())
+            .limit(5)
+        ).all()
+    for path in paths:
+        try:
+            training = read_metadata(library.paths.to_local(path)).get("training") or {}
+        except (ModelFileError, OSError):
+            continue  # moved or deleted since: the next one
+        speed = refit_speed(training) if isinstance(training, dict) else None
+        if speed is not None and 1 <= speed <= 100_000:
+            return TrainingSpeed(speed, measured=True)
+    return IDLE_SPEED
+
+
 def estimate_seconds(
-    data: LabeledSet, config: TrainConfig, cached: int = 0, *, at_most: bool = False
+    data: LabeledSet,
+    config: TrainConfig,
+    cached: int = 0,
+    *,
+    at_most: bool = False,
+    speed: TrainingSpeed = IDLE_SPEED,
 ) -> float:
     """A run's time: decoding what the cache lacks, the split run's epochs (training, then
     validation), then the refit's (training only), with the cap shared as the run shares it.
@@ -101,15 +162,16 @@ def estimate_seconds(
     n = len(data.tracks)
     n_train, n_val = max(1, round(FRACTIONS[0] * n)), round(FRACTIONS[1] * n)
     each = per_track(config, n_train) or WINDOWS_PER_TRACK
-    train_seconds = n_train * each / TRAIN_WINDOWS_PER_SECOND
+    rate = speed.windows_per_second
+    train_seconds = n_train * each / rate
     val_seconds = n_val * (config.val_windows_per_track or WINDOWS_PER_TRACK)
-    val_seconds /= SCORE_WINDOWS_PER_SECOND
+    val_seconds /= SCORE_SPEEDUP * rate
     best = BEST_EPOCH_WARM if config.warm_start else BEST_EPOCH_COLD
     split_epochs = split_run_last_epoch(config)
     if not at_most:
         split_epochs = min(split_epochs, best + config.patience)
     refit = refit_epochs(config, split_epochs if at_most else best, split_epochs, lambda _: None)
-    refit_seconds = _every_label_seconds(config, n, refit)
+    refit_seconds = _every_label_seconds(config, n, refit, speed)
     return _decode_seconds(n, cached) + split_epochs * (train_seconds + val_seconds) + refit_seconds
 
 
@@ -117,18 +179,22 @@ def _decode_seconds(tracks: int, cached: int) -> float:
     return max(0, tracks - cached) * DECODE_SECONDS_PER_TRACK
 
 
-def _every_label_seconds(config: TrainConfig, tracks: int, epochs: int) -> float:
+def _every_label_seconds(
+    config: TrainConfig, tracks: int, epochs: int, speed: TrainingSpeed
+) -> float:
     """`epochs` training epochs on all `tracks` labels (the refit's), no validation."""
     from tagger.training.epoch_sampling import per_track
 
     each = per_track(config, tracks) or WINDOWS_PER_TRACK
-    return epochs * tracks * each / TRAIN_WINDOWS_PER_SECOND
+    return epochs * tracks * each / speed.windows_per_second
 
 
-def estimate_quick_seconds(data: LabeledSet, plan: QuickPlan, cached: int = 0) -> float:
+def estimate_quick_seconds(
+    data: LabeledSet, plan: QuickPlan, cached: int = 0, speed: TrainingSpeed = IDLE_SPEED
+) -> float:
     """A quick retrain's time: decoding what the cache lacks, then the refit's epochs."""
     n = len(data.tracks)
-    return _decode_seconds(n, cached) + _every_label_seconds(plan.config, n, plan.epochs)
+    return _decode_seconds(n, cached) + _every_label_seconds(plan.config, n, plan.epochs, speed)
 
 
 def quick_plan(

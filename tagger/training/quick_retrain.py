@@ -44,7 +44,7 @@ from tagger.training.train import (
     run_facts,
     start_network,
 )
-from tagger.training.train_config import TrainConfig, TrainProgress
+from tagger.training.train_config import TrainConfig, TrainProgress, recorded_config
 from tagger.training.window_cache import decode_tracks
 
 CARRIED = ("validation", "calibration", "test")  # the figures a quick retrain does not measure
@@ -82,16 +82,14 @@ def quick_plan(
     epochs = (training.get("refit") or {}).get("epochs")
     if not epochs or "learning_rate" not in training:
         raise QuickRetrainError(f"model {name!r} has no refit to repeat: {full_run}")
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    recipe = {k: v for k, v in (training.get("config") or {}).items() if k in known}
-    recipe.pop("bf16", None)  # this machine's, not the earlier one's
+    config = recorded_config(training)
     if workers is not None:
-        recipe["workers"] = workers
+        config = dataclasses.replace(config, workers=workers)
     metrics = metadata.get("metrics") or {}
     temperature = (metrics.get("calibration") or {}).get("temperature")
     return QuickPlan(
         model=name,
-        config=TrainConfig(**recipe),
+        config=config,
         epochs=int(epochs),
         lr=float(training["learning_rate"]),
         temperature=float(temperature) if temperature else None,

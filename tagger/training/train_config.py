@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from tagger.model.precision import use_bf16
 
@@ -48,6 +50,15 @@ class TrainConfig:
     # run's best epoch is where whole unseen artists peak, while the library's own untagged
     # tracks, mostly by artists it has tags for, go on improving (recipes.py).
     refit_min_epochs: int = 0
+
+
+def recorded_config(training: dict[str, Any]) -> TrainConfig:
+    """The recipe a model file's `training` metadata records, less what belongs to the machine
+    it ran on (bf16); options this version does not know are left out."""
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    recipe = {k: v for k, v in (training.get("config") or {}).items() if k in known}
+    recipe.pop("bf16", None)
+    return TrainConfig(**recipe)
 
 
 @dataclass

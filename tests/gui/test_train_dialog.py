@@ -7,6 +7,7 @@ from pathlib import Path
 from gui_library import copy_db
 
 from tagger.library.queries import SmartList
+from tagger.service.learning import training_speed
 
 
 def test_train_dialog_shows_labels_and_refuses_too_few(
@@ -72,9 +73,15 @@ def test_the_estimate_gives_the_usual_time_and_the_longest() -> None:
     text = estimate_sentence(1000, 2, 400, 17.2 * 60, 31.2 * 60)
     assert text == (
         "1000 labeled tracks in 2 classes; 400 already decoded. Estimated time: about 18 min "
-        "(at most 32 min if validation keeps improving)."
+        "(at most 32 min if validation keeps improving), judged by an idle 2-core computer "
+        "until this one has trained once."
     )
     assert "at most 2.5 h" in estimate_sentence(200, 2, 0, 3600, 9000)
+    # After a run, at this computer's own speed; a busy processor is named, an idle one not.
+    measured = estimate_sentence(200, 2, 0, 600, 900, measured=True, load=0.4, cores=2)
+    assert measured.endswith("at the speed of this computer's last training.")
+    busy = estimate_sentence(200, 2, 0, 600, 900, measured=True, load=3.25, cores=2)
+    assert busy.endswith("(load 3.2 on 2 cores): expect longer.")
 
 
 def test_after_the_epochs_the_dialog_says_what_runs(
@@ -121,7 +128,8 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     ]
     data = LabeledSet(["hardcore", "metal"], tracks, "the library", {})
     dialog = window.open_train_dialog()
-    dialog._offer_quick(data, 0)  # the active model is the session's random one
+    # the active model is the session's random one
+    dialog._offer_quick(data, 0, training_speed(window.library))
     assert not dialog.quick.isEnabled() and dialog.quick_plan is None
     assert "was not trained on the library" in dialog.quick.toolTip()
     dialog.reject()
@@ -140,9 +148,11 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
         register_model_file(s, mine)
     window.client.settings = dataclasses.replace(settings, model_path=str(mine))
     dialog = window.open_train_dialog()
-    dialog._offer_quick(data, 0)
+    speed = training_speed(window.library)  # its refit's: 8 epochs of 20 × 205 windows in 60 s
+    assert speed.measured
+    dialog._offer_quick(data, 20, speed)  # every track decoded: the refit's minute alone
     assert dialog.quick.isEnabled() and dialog.quick_plan.epochs == 8
-    assert dialog.quick.text().startswith("Quick retrain, about")
+    assert dialog.quick.text().startswith("Quick retrain, about 1 min")  # idle figure: 5 min
     assert "the last step of model 'mine' again" in dialog.quick.text()
     assert "held-out figures" in dialog.quick.toolTip()
     dialog.reject()

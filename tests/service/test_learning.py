@@ -5,16 +5,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from tagger.library.model_registry import register_model_file
 from tagger.library.review import record_decision
 from tagger.library.schema import Track
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.service.learning import (
+    IDLE_SPEED,
     decisions_since_active_model,
     default_config,
     describe_labels,
     estimate_seconds,
+    training_speed,
 )
 from tagger.training.dataset import LabeledTrack
 from tagger.training.labeled_set import labeled_set
@@ -79,5 +83,51 @@ def test_decisions_are_counted_from_when_the_active_model_was_registered(
         assert decisions_since_active_model(library, settings) == 2
         other = dataclasses.replace(settings, model_path=str(tmp_path / "gone.safetensors"))
         assert decisions_since_active_model(library, other) == 3
+    finally:
+        library.close()
+
+
+def _trained_model(path: Path, refit: dict | None) -> Path:
+    """A model file whose metadata records a refit as a library run does."""
+    import torch
+
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.model.checkpoint import save_model
+    from tagger.model.network import Network, NetworkConfig
+
+    torch.manual_seed(0)
+    training = {"config": {"windows_per_epoch": 4096, "epochs": 25}, "refit": refit}
+    return save_model(
+        path, Network(NetworkConfig()), ["hardcore", "metal"], FrontEndConfig(), training
+    )
+
+
+def test_the_estimate_runs_at_the_speed_of_this_computers_last_training(tmp_path: Path) -> None:
+    library = Library.open(tmp_path / "lib.db")
+    try:
+        assert training_speed(library) == IDLE_SPEED and not IDLE_SPEED.measured
+        # No refit recorded (a folder run of the paper's recipe): still the idle figure.
+        with library.session() as s, s.begin():
+            register_model_file(s, _trained_model(tmp_path / "paper.safetensors", None))
+        assert training_speed(library) == IDLE_SPEED
+        # 8 epochs of 41 windows for each of 100 tracks (4,096 shared out) in 640 s.
+        with library.session() as s, s.begin():
+            register_model_file(
+                s,
+                _trained_model(
+                    tmp_path / "mine.safetensors", {"tracks": 100, "epochs": 8, "seconds": 640.0}
+                ),
+            )
+        speed = training_speed(library)
+        assert speed.measured and speed.windows_per_second == 8 * 100 * 41 / 640
+        # Slower than the idle figure: every epoch is, by the same ratio; decoding is not.
+        data = _set(200)
+        config = default_config("library")
+        idle = estimate_seconds(data, config, cached=200)
+        here = estimate_seconds(data, config, cached=200, speed=speed)
+        assert here == pytest.approx(idle * IDLE_SPEED.windows_per_second / 51.25)
+        # The newest model's file gone: the speed of the one before, else the idle figure.
+        (tmp_path / "mine.safetensors").unlink()
+        assert training_speed(library) == IDLE_SPEED
     finally:
         library.close()
