@@ -133,17 +133,20 @@ def retag(corpus: Path, music: Path, seed: int) -> dict[str, tuple[str, str]]:
     return truth
 
 
+WORK_ENV = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "TAGGER_DB")
+
+
+def work_env(work: Path) -> dict[str, str]:
+    """WORK's own settings, cache and data folders and library, as `tagger` finds them."""
+    folders = (work / "config", work / "cache", work / "data", work / "library.db")
+    return {key: str(folder) for key, folder in zip(WORK_ENV, folders, strict=True)}
+
+
 def tagger(work: Path, *args: str, echo: bool = False) -> tuple[str, float]:
     """Run `tagger ARGS` as its own process with WORK's settings/cache/data folders; its output
     (echoed live with `echo`) and the wall seconds. Fails loudly: a benchmark that hides a
     failed step measures nothing."""
-    env = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(work / "config"),
-        "XDG_CACHE_HOME": str(work / "cache"),
-        "XDG_DATA_HOME": str(work / "data"),
-        "TAGGER_DB": str(work / "library.db"),
-    }
+    env = {**os.environ, **work_env(work)}
     start = time.perf_counter()
     command = [sys.executable, "-m", "tagger", *args]
     if echo:  # training: its epoch lines as they come

@@ -34,7 +34,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from library_learning_quality import SPELLINGS, outcome, set_genre, tagger, train_from_library
+from library_learning_quality import (
+    SPELLINGS,
+    WORK_ENV,
+    outcome,
+    set_genre,
+    tagger,
+    train_from_library,
+    work_env,
+)
 
 from tagger.audio.formats import AUDIO_EXTENSIONS
 
@@ -81,6 +89,51 @@ def epochs_run(output: str) -> dict[str, int]:
     return {"split_run_epochs": max(split, default=0), "refit_epochs": max(refit, default=0)}
 
 
+def estimates(work: Path, quick: bool) -> dict[str, float]:
+    """What the train dialog would say before this retrain (`service.learning`, WORK's
+    settings, cache and library): at the idle 2-core figure and at the speed this computer's
+    newest model measured; minutes."""
+    from tagger.service.context import load_settings, open_library
+    from tagger.service.learning import (
+        IDLE_SPEED,
+        cached_count,
+        default_config,
+        estimate_quick_seconds,
+        estimate_seconds,
+        library_labels,
+        quick_plan,
+        training_speed,
+    )
+
+    saved = {k: os.environ.get(k) for k in WORK_ENV}
+    os.environ.update(work_env(work))
+    try:
+        settings, library = load_settings(), open_library(str(work / "library.db"))
+        try:
+            data = library_labels(library, settings)
+            cached, speed = cached_count(data), training_speed(library)
+            config = default_config()
+            plan = quick_plan(library, settings, data) if quick else None
+        finally:
+            library.close()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    report = {"windows_per_second_measured": round(speed.windows_per_second, 1)}
+    for name, at in (("idle", IDLE_SPEED), ("measured", speed)):
+        if plan is not None:
+            report[f"{name}_min"] = estimate_quick_seconds(data, plan, cached, at) / 60
+        else:
+            report[f"{name}_min"] = estimate_seconds(data, config, cached, speed=at) / 60
+            report[f"{name}_at_most_min"] = (
+                estimate_seconds(data, config, cached, at_most=True, speed=at) / 60
+            )
+    return {k: round(v, 1) for k, v in report.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -121,6 +174,7 @@ def main() -> int:
     _, scan_seconds = tagger(args.work, "scan", str(music), "--no-classify")
     report["scan_seconds"] = round(scan_seconds, 1)
     model = args.work / "my-model.safetensors"
+    report["first_estimate"] = estimates(args.work, quick=False)  # the idle figure: no model yet
     report["load_before"] = os.getloadavg()
     output, seconds, cpu = train_from_library(args.work, model, options)
     report["first"] = {"seconds": round(seconds), "cpu_seconds": round(cpu), **epochs_run(output)}
@@ -135,6 +189,7 @@ def main() -> int:
         if paths:
             tagger(args.work, "label", "--as", cls, *paths)
     if args.retrain in ("full", "both"):
+        report["retrain_estimate"] = estimates(args.work, quick=False)
         again = model.with_name("my-model-retrained.safetensors")
         output, seconds, cpu = train_from_library(args.work, again, options)
         report["retrain"] = {
@@ -146,6 +201,7 @@ def main() -> int:
     if args.retrain in ("quick", "both"):  # the refit of the active first model, repeated
         if not args.classify:
             tagger(args.work, "models", "use", str(model))
+        report["quick_estimate"] = estimates(args.work, quick=True)
         quick = model.with_name("my-model-quick.safetensors")
         output, seconds, cpu = train_from_library(args.work, quick, ["--quick"])
         report["quick_retrain"] = {
