@@ -90,20 +90,11 @@ def epochs_run(output: str) -> dict[str, int]:
 
 
 def estimates(work: Path, quick: bool) -> dict[str, float]:
-    """What the train dialog would say before this retrain (`service.learning`, WORK's
+    """What the train dialog would say before this retrain (`service.learning.estimate`, WORK's
     settings, cache and library): at the idle 2-core figure and at the speed this computer's
     newest model measured; minutes."""
     from tagger.service.context import load_settings, open_library
-    from tagger.service.learning import (
-        IDLE_SPEED,
-        cached_count,
-        default_config,
-        estimate_quick_seconds,
-        estimate_seconds,
-        library_labels,
-        quick_plan,
-        training_speed,
-    )
+    from tagger.service.learning import IDLE_SPEED, default_config, estimate, library_labels
 
     saved = {k: os.environ.get(k) for k in WORK_ENV}
     os.environ.update(work_env(work))
@@ -111,9 +102,10 @@ def estimates(work: Path, quick: bool) -> dict[str, float]:
         settings, library = load_settings(), open_library(str(work / "library.db"))
         try:
             data = library_labels(library, settings)
-            cached, speed = cached_count(data), training_speed(library)
-            config = default_config()
-            plan = quick_plan(library, settings, data) if quick else None
+            figures = {
+                name: estimate(library, settings, data, default_config(), speed)
+                for name, speed in (("idle", IDLE_SPEED), ("measured", None))
+            }
         finally:
             library.close()
     finally:
@@ -122,15 +114,15 @@ def estimates(work: Path, quick: bool) -> dict[str, float]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    report = {"windows_per_second_measured": round(speed.windows_per_second, 1)}
-    for name, at in (("idle", IDLE_SPEED), ("measured", speed)):
-        if plan is not None:
-            report[f"{name}_min"] = estimate_quick_seconds(data, plan, cached, at) / 60
+    report = {"windows_per_second_measured": figures["measured"].speed.windows_per_second}
+    for name, at in figures.items():
+        if quick:
+            if at.quick_seconds is None:
+                raise SystemExit(f"no quick retrain on offer: {at.quick_unavailable}")
+            report[f"{name}_min"] = at.quick_seconds / 60
         else:
-            report[f"{name}_min"] = estimate_seconds(data, config, cached, speed=at) / 60
-            report[f"{name}_at_most_min"] = (
-                estimate_seconds(data, config, cached, at_most=True, speed=at) / 60
-            )
+            report[f"{name}_min"] = at.usual_seconds / 60
+            report[f"{name}_at_most_min"] = at.at_most_seconds / 60
     return {k: round(v, 1) for k, v in report.items()}
 
 

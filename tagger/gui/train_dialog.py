@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import Qt, Signal
@@ -45,20 +44,13 @@ from tagger.library.store import Library
 from tagger.service.errors import ServiceError
 from tagger.service.learning import (
     TrainedModel,
-    TrainingSpeed,
+    TrainingEstimate,
     all_label_counts,
-    cached_count,
     default_config,
     describe_seconds,
-    estimate_quick_seconds,
-    estimate_seconds,
+    estimate,
     library_labels,
-    quick_plan,
-    training_speed,
 )
-
-if TYPE_CHECKING:
-    from tagger.training.labeled_set import LabeledSet
 
 
 def fit_to_rows(table: QTableWidget) -> None:
@@ -242,37 +234,32 @@ class TrainDialog(QDialog):
             self.estimate.setText(problem)
             self.train_button.setEnabled(False)
             return
-        cached = cached_count(data)
-        speed = training_speed(self.library)
-        self._offer_quick(data, cached, speed)
+        figures = estimate(self.library, self.settings, data, self.config)
+        self._offer_quick(figures)
         self.estimate.setText(
             estimate_sentence(
-                len(data.tracks), len(data.classes), cached,
-                estimate_seconds(data, self.config, cached, speed=speed),
-                estimate_seconds(data, self.config, cached, at_most=True, speed=speed),
-                speed.measured, current_load(), os.cpu_count() or 1,
+                len(data.tracks), len(data.classes), figures.cached,
+                figures.usual_seconds, figures.at_most_seconds,
+                figures.speed.measured, current_load(), os.cpu_count() or 1,
             )
         )  # fmt: skip
         self.train_button.setEnabled(not self.runner.busy)
 
-    def _offer_quick(self, data: LabeledSet, cached: int, speed: TrainingSpeed) -> None:
+    def _offer_quick(self, figures: TrainingEstimate) -> None:
         """The quick retrain, where the active model is a refitted run of this library."""
-        try:
-            self.quick_plan = quick_plan(self.library, self.settings, data)
-        except ServiceError as exc:
-            self.quick_plan = None
+        self.quick_plan = figures.quick
+        if figures.quick is None or figures.quick_seconds is None:
             self.quick.setText("Quick retrain: not available")
-            self.quick.setToolTip(str(exc))
+            self.quick.setToolTip(figures.quick_unavailable)
             self.quick.setChecked(False)
             self.quick.setEnabled(False)
             return
-        seconds = estimate_quick_seconds(data, self.quick_plan, cached, speed)
         self.quick.setText(
-            f"Quick retrain, {describe_seconds(seconds)}: the last step of model "
-            f"{self.quick_plan.model!r} again, on these labels; nothing is measured"
+            f"Quick retrain, {describe_seconds(figures.quick_seconds)}: the last step of model "
+            f"{figures.quick.model!r} again, on these labels; nothing is measured"
         )
         self.quick.setToolTip(
-            f"Trains on every label for the {self.quick_plan.epochs} epochs that model's run "
+            f"Trains on every label for the {figures.quick.epochs} epochs that model's run "
             "chose, without the split run that chooses them and measures the result: the new "
             "model carries that model's held-out figures, marked as such."
         )

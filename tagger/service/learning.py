@@ -232,6 +232,46 @@ def quick_plan(
         raise ServiceError(str(exc)) from None
 
 
+@dataclass(frozen=True)
+class TrainingEstimate:
+    """What a training of `data` will take, as the train dialog says it (seconds)."""
+
+    speed: TrainingSpeed  # the speed the figures assume
+    cached: int  # tracks whose windows are in the feature cache: not decoded again
+    usual_seconds: float  # a full run that stops early after a usual best epoch
+    at_most_seconds: float  # a full run for every epoch its cap allows
+    quick: QuickPlan | None  # the quick retrain on offer, if the active model allows one
+    quick_seconds: float | None
+    quick_unavailable: str  # why there is none (empty when there is)
+
+
+def estimate(
+    library: Library,
+    settings: Settings,
+    data: LabeledSet,
+    config: TrainConfig,
+    speed: TrainingSpeed | None = None,
+) -> TrainingEstimate:
+    """The times of a full run of `config` and of the quick retrain (when the active model is
+    a refitted run of this library) on `data`, at `speed` (None: this computer's, from its
+    last library training, `training_speed`). The dialog and the benchmarks ask this."""
+    cached = cached_count(data)
+    at = training_speed(library) if speed is None else speed
+    try:
+        plan, why_not = quick_plan(library, settings, data), ""
+    except ServiceError as exc:
+        plan, why_not = None, str(exc)
+    return TrainingEstimate(
+        speed=at,
+        cached=cached,
+        usual_seconds=estimate_seconds(data, config, cached, speed=at),
+        at_most_seconds=estimate_seconds(data, config, cached, at_most=True, speed=at),
+        quick=plan,
+        quick_seconds=None if plan is None else estimate_quick_seconds(data, plan, cached, at),
+        quick_unavailable=why_not,
+    )
+
+
 def cached_count(data: LabeledSet) -> int:
     """How many of the set's tracks already have their windows in the feature cache."""
     from tagger.audio.mel import FrontEndConfig

@@ -7,7 +7,7 @@ from pathlib import Path
 from gui_library import copy_db
 
 from tagger.library.queries import SmartList
-from tagger.service.learning import training_speed
+from tagger.service.learning import estimate
 
 
 def test_train_dialog_shows_labels_and_refuses_too_few(
@@ -129,7 +129,7 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     data = LabeledSet(["hardcore", "metal"], tracks, "the library", {})
     dialog = window.open_train_dialog()
     # the active model is the session's random one
-    dialog._offer_quick(data, 0, training_speed(window.library))
+    dialog._offer_quick(estimate(dialog.library, dialog.settings, data, dialog.config))
     assert not dialog.quick.isEnabled() and dialog.quick_plan is None
     assert "was not trained on the library" in dialog.quick.toolTip()
     dialog.reject()
@@ -148,11 +148,12 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
         register_model_file(s, mine)
     window.client.settings = dataclasses.replace(settings, model_path=str(mine))
     dialog = window.open_train_dialog()
-    speed = training_speed(window.library)  # its refit's: 8 epochs of 20 × 205 windows in 60 s
-    assert speed.measured
-    dialog._offer_quick(data, 20, speed)  # every track decoded: the refit's minute alone
+    figures = estimate(dialog.library, dialog.settings, data, dialog.config)
+    assert figures.speed.measured  # its refit's: 8 epochs of 20 × 205 windows in 60 s
+    assert figures.cached == 0  # the files do not exist: 20 × 0.52 s of decoding
+    dialog._offer_quick(figures)  # the refit's minute and 10 s: 70 s
     assert dialog.quick.isEnabled() and dialog.quick_plan.epochs == 8
-    assert dialog.quick.text().startswith("Quick retrain, about 1 min")  # idle figure: 5 min
+    assert dialog.quick.text().startswith("Quick retrain, about 2 min")  # idle figure: 5 min
     assert "the last step of model 'mine' again" in dialog.quick.text()
     assert "held-out figures" in dialog.quick.toolTip()
     dialog.reject()

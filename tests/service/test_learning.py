@@ -131,3 +131,47 @@ def test_the_estimate_runs_at_the_speed_of_this_computers_last_training(tmp_path
         assert training_speed(library) == IDLE_SPEED
     finally:
         library.close()
+
+
+def test_one_estimate_gives_the_dialog_its_times_and_the_quick_retrain_when_there_is_one(
+    tmp_path: Path,
+) -> None:
+    """`estimate`: the full run's usual and longest time and the quick retrain's, at this
+    computer's speed unless told another; no quick retrain unless the active model is a refitted
+    run of this library, and then it is the refit's epochs again on the labels."""
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.model.checkpoint import save_model
+    from tagger.model.network import Network, NetworkConfig
+    from tagger.service.learning import estimate
+
+    library = Library.open(tmp_path / "lib.db")
+    data, config = _set(200), default_config("library")
+    mine = tmp_path / "mine.safetensors"
+    training = {
+        "origin": "test",  # the labeled set's (`_set`)
+        "labels": {"hardcore": {"tag": 50}, "metal": {"tag": 50}},
+        "config": {"windows_per_epoch": 4096, "epochs": 25},
+        "learning_rate": 3e-4,
+        "refit": {"tracks": 100, "epochs": 8, "seconds": 640.0},  # 51.25 windows/s
+    }
+    save_model(mine, Network(NetworkConfig()), ["hardcore", "metal"], FrontEndConfig(), training)
+    try:
+        with library.session() as s, s.begin():
+            register_model_file(s, mine)
+        elsewhere = Settings(model_path=str(tmp_path / "not-this-librarys.safetensors"))
+        figures = estimate(library, elsewhere, data, config)
+        assert figures.speed.measured and figures.cached == 0  # the files do not exist
+        assert figures.usual_seconds == estimate_seconds(data, config, speed=figures.speed)
+        assert figures.at_most_seconds > figures.usual_seconds
+        assert figures.quick is None and figures.quick_seconds is None
+        assert figures.quick_unavailable.startswith("no active model to retrain quickly")
+        idle = estimate(library, elsewhere, data, config, IDLE_SPEED)
+        assert idle.speed == IDLE_SPEED and idle.usual_seconds < figures.usual_seconds
+
+        ours = estimate(library, Settings(model_path=str(mine)), data, config)
+        assert ours.quick is not None and ours.quick.epochs == 8 and not ours.quick_unavailable
+        # 200 tracks decoded (0.52 s each), then 8 epochs of ~4,096 windows at 51.25 a second.
+        assert ours.quick_seconds == pytest.approx(200 * 0.52 + 640, rel=0.03)
+        assert ours.quick_seconds < ours.usual_seconds
+    finally:
+        library.close()
