@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session
 
 from tagger.library.genre_map import GenreMap, Verdict, split_values
 from tagger.library.schema import TagChange, TagChangeStatus, Track, TrackStatus
-from tagger.library.written_genres import genre_key, users_genres, written_keys_from_rows
+from tagger.library.written_genres import (
+    Written,
+    genre_key,
+    users_genres,
+    written_keys_from_rows,
+)
 
 if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
     from tagger.training.dataset import LabeledTrack
@@ -50,13 +55,13 @@ def marked_rows_query() -> Select:
 
 def written_genre_keys(
     session: Session, track_ids: Sequence[int] | None = None
-) -> dict[int, frozenset[str]]:
-    """track id → the genres this program wrote into its file (`written_genres.py`); of the
+) -> dict[int, Written]:
+    """track id → what this program's live writes did to its genres (`written_genres.py`); of the
     tracks `track_ids` only, when given (read in chunks: a statement's parameters are few)."""
     if track_ids is None:
         rows = session.execute(written_rows_query())
         return written_keys_from_rows(rows, session.execute(marked_rows_query()))
-    out: dict[int, frozenset[str]] = {}
+    out: dict[int, Written] = {}
     for i in range(0, len(track_ids), ID_CHUNK):
         chunk = track_ids[i : i + ID_CHUNK]
         written = written_rows_query().where(TagChange.track_id.in_(chunk))

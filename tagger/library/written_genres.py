@@ -13,6 +13,13 @@ put MHT_MODEL into the file (`tagger tag --extra-fields`, only for a model's lab
 keeps the file's genres that are what this program writes for a class (`marked_genres`, into
 `tracks.model_genres`), and they count as this program's in the same way.
 
+A write in replace mode also takes the user's genres out of the file ("Thrash Metal" becomes
+"Metal"). Those stay the user's knowledge for as long as the write does: while the file carries a
+genre a live write added, the genres the writes took out (less any this program wrote) count as
+the track's own, so a replace neither costs the next training its labels nor sends a track its
+tags confirmed back to review. Once the genres change otherwise (another tagger, an undo) the
+file says what it says.
+
 A user's review decision is a label of its own and comes first anyway (`genre_labels.py`), so a
 genre written from a decision loses nothing by being left out here.
 
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tagger.library.genre_map import split_values, words
@@ -39,26 +47,55 @@ def genre_key(genre: str) -> str:
     return " ".join(words(genre))
 
 
+@dataclass(frozen=True)
+class Written:
+    """What this program's live writes did to one track's genres."""
+
+    keys: frozenset[str]  # the genres they added (by `genre_key`)
+    replaced: tuple[str, ...] = ()  # the user's genres they took out (replace mode), as spelled
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys
+
+
 def written_keys_from_rows(
     rows: Iterable[WrittenRow], marked: Iterable[MarkedRow] = ()
-) -> dict[int, frozenset[str]]:
-    """track id → the genres (by `genre_key`) that the live writes in `rows` added, and those
-    the files of `marked` say this program wrote."""
+) -> dict[int, Written]:
+    """track id → what the live writes in `rows` added and took out, with the genres the files
+    of `marked` say this program wrote."""
     added: dict[int, set[str]] = defaultdict(set)
+    removed: dict[int, dict[str, str]] = defaultdict(dict)  # key → the spelling taken out
     for track_id, old, new in rows:
-        before = {genre_key(g) for g in split_values(old)}
-        added[track_id] |= {genre_key(g) for g in split_values(new)} - before
+        before = {genre_key(g): g for g in split_values(old)}
+        after = {genre_key(g) for g in split_values(new)}
+        added[track_id] |= after - before.keys()
+        for key, genre in before.items():
+            if key not in after:
+                removed[track_id].setdefault(key, genre)
     for track_id, genres in marked:
         added[track_id] |= {genre_key(g) for g in split_values(genres)}
-    return {track_id: frozenset(keys) for track_id, keys in added.items() if keys}
+    out = {}
+    for track_id, keys in added.items():
+        if not keys:
+            continue
+        gone = removed.get(track_id, {})
+        # Sorted: the rows come in no set order, and a track's own genres must not depend on it.
+        replaced = tuple(gone[k] for k in sorted(gone) if k not in keys)
+        out[track_id] = Written(frozenset(keys), replaced)
+    return out
 
 
-def users_genres(genres: Iterable[str] | None, written: frozenset[str] | None) -> list[str]:
-    """The track's genres less those this program wrote into it."""
+def users_genres(genres: Iterable[str] | None, written: Written | None) -> list[str]:
+    """The track's genres less those this program wrote into it, and, while the file still
+    carries one of those, the user's genres that a write in replace mode took out."""
     values = split_values(genres)
     if not written:
         return values
-    return [g for g in values if genre_key(g) not in written]
+    own = [g for g in values if genre_key(g) not in written.keys]
+    if len(own) < len(values):  # a live write of ours is still in the file
+        seen = {genre_key(g) for g in own}
+        own += [g for g in written.replaced if genre_key(g) not in seen]
+    return own
 
 
 def marked_genres(

@@ -22,7 +22,12 @@ from tagger.library.store import Library
 from tagger.library.tag_class import conflicts
 from tagger.library.tag_writer import TagRequest, TagWriter
 from tagger.library.undo import undo_batch
-from tagger.library.written_genres import marked_genres, users_genres
+from tagger.library.written_genres import (
+    Written,
+    marked_genres,
+    users_genres,
+    written_keys_from_rows,
+)
 from tagger.tags import TagOptions, read_genres, read_tags
 
 pytestmark = pytest.mark.both_backends
@@ -121,8 +126,59 @@ def test_after_an_undo_the_genres_are_the_users_again(
     assert len(ids) == 4
 
 
+def test_a_replace_keeps_the_users_genres_it_took_out_for_as_long_as_it_lasts(
+    library: Library, mp3_file, tmp_path: Path
+) -> None:
+    """`tagger tag --mode replace`: the files say only "Metal", yet the user's "Death-Metal" and
+    "NYHC" still give their labels, and the conflict stays listed; once another tagger changes
+    the genres, the file says what it says."""
+    model = fake_model(library)
+    music = tmp_path / "music"
+    own = add_track(
+        library, mp3_file(music / "own.mp3", ["Death-Metal"]), model_id=model, predicted="metal"
+    )
+    against = add_track(
+        library, mp3_file(music / "against.mp3", ["NYHC"]), model_id=model, predicted="metal"
+    )
+    result = TagWriter(library).apply(TagRequest(mode="replace"))
+    assert result.count("written") == 2
+    assert read_genres(music / "own.mp3") == read_genres(music / "against.mp3") == ["Metal"]
+
+    assert _labels(library) == {"own": ("metal", TAG), "against": ("hardcore", TAG)}
+    with library.session() as s:
+        assert written_genre_keys(s)[against] == Written(frozenset({"metal"}), ("NYHC",))
+        found = {c.track_id: (c.tag_label, c.label) for c in conflicts(s, DEFAULT_GENRE_MAP)}
+    assert found == {against: ("hardcore", "metal")}
+
+    # Another tagger sets "Jazz": the write's "Metal" is gone, and with it the genres it took out.
+    mp3_file(music / "own.mp3", ["Jazz"])
+    scan(library, [music], written_strings=WRITTEN_STRINGS)
+    with library.session() as s:
+        assert s.get(Track, own).genres == ["Jazz"]
+    assert _labels(library)["own"] == ("other", TAG)  # "Jazz", not "Death-Metal"
+    undo_batch(library)  # what "against" said comes back from the library's copy
+    assert read_genres(music / "against.mp3") == ["NYHC"]
+    assert _labels(library)["against"] == ("hardcore", TAG)
+
+
+def test_replaced_genres_count_only_while_the_file_carries_the_write() -> None:
+    written = Written(frozenset({"metal"}), ("Thrash Metal",))
+    assert users_genres(["Metal"], written) == ["Thrash Metal"]
+    assert users_genres(["Metal", "thrash-metal"], written) == ["thrash-metal"]  # once
+    assert users_genres(["Jazz"], written) == ["Jazz"]  # changed since: the file's word
+    # A later write replacing our own earlier genre: that one was never the user's.
+    rows = [(1, ["Thrash Metal"], ["Metal"]), (1, ["Metal"], ["Hardcore"])]
+    assert written_keys_from_rows(rows) == {
+        1: Written(frozenset({"metal", "hardcore"}), ("Thrash Metal",))
+    }
+    # Add mode takes nothing out.
+    assert written_keys_from_rows([(2, ["NYHC"], ["NYHC", "Metal"])]) == {
+        2: Written(frozenset({"metal"}))
+    }
+
+
 def test_users_genres_compares_by_words() -> None:
-    written = frozenset({"metal"})
+    written = Written(frozenset({"metal"}))
     assert users_genres(["Thrash Metal", "METAL", "metal "], written) == ["Thrash Metal"]
     assert users_genres(["Death Metal / Metal"], written) == ["Death Metal"]
     assert users_genres(["Metal"], None) == ["Metal"]
@@ -185,7 +241,7 @@ def test_a_mark_outlives_a_write_and_its_undo_here(
     scan(library, [music], written_strings=WRITTEN_STRINGS)
     with library.session() as s:
         track_id = s.query(Track.id).scalar()
-        assert written_genre_keys(s) == {track_id: frozenset({"hardcore"})}
+        assert written_genre_keys(s) == {track_id: Written(frozenset({"hardcore"}))}
     assert _labels(library) == {}  # "Rock" is ambiguous, "Hardcore" a model's guess
 
     with library.session() as s, s.begin():
