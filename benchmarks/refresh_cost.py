@@ -10,7 +10,10 @@ fills a SQLite library with TRACKS classified tracks shaped like a tagged collec
 per album, 25 albums per artist, 60 % of the tracks with one of seven genres), then, REFRESHES
 times, stores one more prediction and times one refresh's questions. Prints the median and the
 longest. With --hold the client holds what it derived from the whole library, as the app's
-does while its job runs (`LibraryClient.hold_derived`).
+does while its job runs (`LibraryClient.hold_derived`). With --review the window shows the review
+queue, whose refresh also asks what came to need review since the queue opened: `new` as the app
+does (`ReviewView.take_new`: the tracks whose prediction is newer than the snapshot), `whole`
+by taking the whole queue again, the way not taken.
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ def main() -> int:
     parser.add_argument("--tracks", type=int, default=10_000)
     parser.add_argument("--refreshes", type=int, default=15)
     parser.add_argument("--hold", action="store_true", help="as the app during a job")
+    parser.add_argument(
+        "--review", choices=("new", "whole"), help="the review queue is open; how it grows"
+    )
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,7 +86,7 @@ def main() -> int:
             client = LibraryClient(library, Settings())
             client.list_counts()  # the first question (and, after an upgrade, the first settle)
             client.hold_derived = args.hold
-            times = []
+            times, queue, seen = [], 0, client.latest_prediction_id()
             for _ in range(args.refreshes):
                 with library.session() as s, s.begin():  # the worker stores a prediction
                     record_prediction(s, rng.choice(ids), model_id, prediction(rng.random()))
@@ -88,10 +94,18 @@ def main() -> int:
                 client.list_counts()
                 client.count(TrackFilter())
                 client.fetch(TrackFilter(), 0, 200, "path", False)
+                if args.review == "whole":
+                    queue = len(client.review_queue())
+                elif args.review == "new":
+                    latest = client.latest_prediction_id()
+                    queue = len(client.review_queue(after_prediction=seen))
+                    seen = latest
                 times.append(time.perf_counter() - start)
         finally:
             library.close()
     held = ", held" if args.hold else ""
+    if args.review:
+        held += f", review queue open, asked for {args.review} ({queue:,} rows the last time)"
     print(f"{args.tracks:,} tracks, {args.refreshes} refreshes{held}, load {os.getloadavg()}")
     print(
         f"one refresh's questions: median {statistics.median(times) * 1000:.0f} ms, "

@@ -198,6 +198,8 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         total = counts[0].count if counts else 0
         if self.stack.currentIndex() != PAGE_REVIEW:
             self.stack.setCurrentIndex(PAGE_LIBRARY if total else PAGE_EMPTY)
+        else:  # what a running scan or classification sent to review joins the open queue
+            self.review.take_new()
         self.model.refresh()
         self._update_list_title()
         self._show_current_details()

@@ -4,7 +4,8 @@ Keys (active while the view has focus): the first letter of a class decides it (
 H = Hardcore), S skips, Space plays/stops a 10 s preview of the most telling window, Up/Down
 move. A decision is stored at once (its own transaction) and the view moves to the next
 undecided track. The queue is a snapshot taken when the view opens, so decided tracks stay in
-the list, marked, and the counter reads "12 of 40 decided".
+the list, marked, and the counter reads "12 of 40 decided". Tracks that come to need review
+while it is open (a scan or classification running) are added at its end (`take_new`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ class ReviewQueueModel(QAbstractListModel):
         self.decisions = {}
         self.endResetModel()
 
+    def append_rows(self, rows: Sequence[TrackRow]) -> None:
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+        self.rows.extend(rows)
+        self.endInsertRows()
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -131,6 +139,7 @@ class ReviewView(QWidget):
         self.client = client
         self.player = player
         self.queue = ReviewQueueModel(self)
+        self.seen_prediction = 0  # the newest prediction when the snapshot was taken
 
         self.counter = QLabel()
         font = self.counter.font()
@@ -217,6 +226,7 @@ class ReviewView(QWidget):
     def reload(self) -> None:
         """Take a fresh snapshot of the queue, most uncertain first."""
         self.player.stop()
+        self.seen_prediction = self.client.latest_prediction_id()  # before: none is missed
         self.queue.set_rows(self.client.review_queue())
         has = bool(self.queue.rows)
         self.split.setVisible(has)
@@ -232,6 +242,25 @@ class ReviewView(QWidget):
             self.details.show_detail(None)
         self._update_counter()
         self.list.setFocus()
+
+    def take_new(self) -> None:
+        """Add the tracks that came to need review since the snapshot (their prediction is
+        newer) at the end of the queue, keeping the decisions made and the track shown. Asks
+        only for the new predictions: at 10,000 tracks the whole queue costs a refresh ~240 ms
+        more, these a few (BENCHMARKS.md, "The review queue grows while it is open"). An empty
+        queue is taken afresh, as opening it would."""
+        if not self.queue.rows:
+            self.reload()
+            return
+        latest = self.client.latest_prediction_id()
+        if latest == self.seen_prediction:
+            return
+        known = {r.id for r in self.queue.rows}
+        new = self.client.review_queue(after_prediction=self.seen_prediction)
+        self.seen_prediction = latest
+        # A track already listed and classified again keeps its place (and its line).
+        self.queue.append_rows([r for r in new if r.id not in known])
+        self._update_counter()
 
     def _update_counter(self) -> None:
         total = len(self.queue.rows)

@@ -211,10 +211,25 @@ def review_queue_query(
 
 
 def review_queue(
-    session: Session, rule: ReviewRule = DEFAULT_RULE, *, offset: int = 0, limit: int | None = None
+    session: Session,
+    rule: ReviewRule = DEFAULT_RULE,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    after_prediction: int | None = None,
 ) -> list[TrackRow]:
+    """The queue; with `after_prediction`, only its tracks whose current prediction is newer
+    than that prediction id (what a running classification added: an index search, not the
+    whole queue)."""
     query = review_queue_query(rule, offset=offset, limit=limit)
+    if after_prediction is not None:
+        query = query.where(Prediction.id > after_prediction)
     return [track_row(rule, *r) for r in session.execute(query)]
+
+
+def latest_prediction_id(session: Session) -> int:
+    """The newest prediction's id (0: none yet): where `review_queue(after_prediction=)` starts."""
+    return session.scalar(select(func.max(Prediction.id))) or 0
 
 
 def smart_list_counts(

@@ -28,6 +28,7 @@ from tagger.library.queries import (
     TrackRow,
     count_tracks,
     fetch_tracks,
+    latest_prediction_id,
     review_queue,
     smart_list_counts,
     track_detail,
@@ -187,10 +188,18 @@ class LibraryClient:
             detail = track_detail(session, track_id, self.rule)
         return None if detail is None else replace(detail, row=self._here(detail.row))
 
-    def review_queue(self, limit: int | None = None) -> list[TrackRow]:
+    def review_queue(
+        self, limit: int | None = None, after_prediction: int | None = None
+    ) -> list[TrackRow]:
+        """The review queue, most uncertain first; with `after_prediction`, only the tracks
+        whose current prediction is newer than that id (what came since a snapshot)."""
         with self.library.session() as session:
-            rows = review_queue(session, self.rule, limit=limit)
+            rows = review_queue(session, self.rule, limit=limit, after_prediction=after_prediction)
         return [self._here(r) for r in rows]
+
+    def latest_prediction_id(self) -> int:
+        with self.library.session() as session:
+            return latest_prediction_id(session)
 
     def stats(self) -> LibraryStats:
         with self.library.session() as session:

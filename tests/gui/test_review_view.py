@@ -15,6 +15,7 @@ from album_library import (
 from gui_library import copy_db
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
+from sqlalchemy import select
 
 from tagger.gui.main_window import PAGE_REVIEW
 from tagger.library.queries import SmartList
@@ -183,3 +184,48 @@ def test_an_unsure_track_its_tags_confirm_stays_out_and_the_details_say_why(
     assert not details.review_reasons.isVisibleTo(details)
     window.table.selectRow(paths.index(UNSURE))
     assert not details.tags_say.isVisibleTo(details)  # no genre of its own
+
+
+def test_what_a_scan_sends_to_review_joins_the_open_queue(
+    qtbot, make_window, wait_idle, settings, music: Path
+) -> None:
+    """The queue is open while a scan classifies: an empty queue fills when the job's tracks
+    arrive; later ones are added at its end, the decisions made so far kept; a track listed
+    already and classified again is not listed twice."""
+    from audio_factory import tone, write_audio
+    from gui_library import N_GOOD
+
+    from tagger.library.records import record_prediction
+    from tagger.library.schema import ModelRecord
+
+    settings.threshold = 1.0  # every classified track needs review
+    settings.library_folders = [str(music)]
+    window = make_window(settings)
+    wait_idle(window)
+    window.act_review.trigger()
+    review = window.review
+    assert not review.queue.rows and review.empty.text().startswith("Nothing to review: the lib")
+
+    window.scan()  # F5, the queue still open
+    wait_idle(window)
+    assert window.stack.currentIndex() == PAGE_REVIEW
+    assert len(review.queue.rows) == N_GOOD and review.split.isVisibleTo(review)
+    first = review.queue.rows[review.current_row].id
+    review.decide("metal")
+    assert review.counter.text() == f"1 of {N_GOOD} decided"
+
+    (music / "New Band").mkdir()
+    write_audio(music / "New Band" / "01 New.flac", tone(4.0, rate=22_050, freq=95.0, seed=77))
+    window.scan()
+    wait_idle(window)
+    paths = [r.path for r in review.queue.rows]
+    assert len(paths) == N_GOOD + 1 and paths[-1].endswith("01 New.flac")
+    assert review.queue.decisions == {first: "metal"}
+    assert review.counter.text() == f"1 of {N_GOOD + 1} decided"
+
+    listed = review.queue.rows[-1]
+    with window.library.session() as s, s.begin():  # classified again, as after a model switch
+        model = s.scalars(select(ModelRecord)).first()
+        record_prediction(s, listed.id, model.id, prediction(0.55))
+    window.refresh()
+    assert [r.path for r in review.queue.rows] == paths
