@@ -67,11 +67,14 @@ def verdict_text(row: TrackRow) -> str:
     return NOT_CLASSIFIED.get(row.status, "Not classified yet")
 
 
-def tags_text(tag_class: str | None, row: TrackRow) -> str:
-    """What the track's own genre tags say, and whether the model agrees ("" when nothing)."""
+def tags_text(tag_class: str | None, row: TrackRow, replaced: Sequence[str] = ()) -> str:
+    """What the track's own genre tags say, and whether the model agrees ("" when nothing);
+    where a tag write replaced them, which genres they were."""
     if tag_class is None:
         return ""
     text = class_title(tag_class)
+    if replaced:
+        text += f" (your {'; '.join(replaced)}, which a tag write replaced)"
     if row.predicted_label is None:
         return text
     if row.predicted_label.casefold() == tag_class.casefold():
@@ -230,7 +233,7 @@ class DetailsPane(QWidget):
         self.subtitle.setText(" — ".join(x for x in (row.artist or "Unknown artist", album) if x))
         self.path.setText(display_path(row.path))
         self._set_row(self.genres, "; ".join(row.genres) or "(none)")
-        self._set_row(self.tags_say, tags_text(detail.tag_class, row))
+        self._set_row(self.tags_say, tags_text(detail.tag_class, row, detail.replaced_genres))
         self._set_row(self.prediction, verdict_text(row))
         self._set_row(self.review_reasons, "; ".join(row.review_reasons))
         self._set_row(self.decided_by, decided_text(row))

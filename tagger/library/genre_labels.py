@@ -70,6 +70,14 @@ def written_genre_keys(
     return out
 
 
+def replaced_genres(session: Session, track_id: int, genres: Sequence[str] | None) -> list[str]:
+    """The user's genres that a live replace took out of the track's file and that still count
+    as its own (`written_genres.users_genres`): what its tag class comes from beside `genres`."""
+    present = {genre_key(g) for g in split_values(genres)}
+    written = written_genre_keys(session, [track_id]).get(track_id)
+    return [g for g in users_genres(genres, written) if genre_key(g) not in present]
+
+
 @dataclass(frozen=True)
 class GenreCount:
     genre: str  # as spelled in the files (the most common spelling of its words)

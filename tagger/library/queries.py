@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from tagger.library.genre_labels import replaced_genres
 from tagger.library.genre_map import class_title
 from tagger.library.paths import tracks_under
 from tagger.library.review import (
@@ -68,6 +69,8 @@ class TrackDetail:
     labels: list[LabelRow]
     # the class its own genre tags map to (tag_class.py), as of the last settle; None: none
     tag_class: str | None = None
+    # its own genres that a tag write in replace mode took out (`written_genres.py`)
+    replaced_genres: tuple[str, ...] = ()
 
 
 def _current_prediction() -> ColumnElement[bool]:
@@ -284,12 +287,15 @@ def track_detail(
         .where(Label.track_id == track_id)
         .order_by(Label.id)
     ).all()
+    row = track_row(rule, *columns)
+    replaced = replaced_genres(session, track_id, row.genres) if tag_class else []
     return TrackDetail(
-        row=track_row(rule, *columns),
+        row=row,
         probabilities=dict(probabilities or {}),
         windows=[WindowRow(w["start"], w["end"], dict(w["probabilities"])) for w in windows or []],
         labels=[LabelRow(*row) for row in labels],
         tag_class=tag_class,
+        replaced_genres=tuple(replaced),
     )
 
 

@@ -16,6 +16,7 @@ from tagger.library.genre_labels import (
     written_genre_keys,
 )
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
+from tagger.library.queries import track_detail
 from tagger.library.scanner import scan
 from tagger.library.schema import Track
 from tagger.library.store import Library
@@ -149,6 +150,9 @@ def test_a_replace_keeps_the_users_genres_it_took_out_for_as_long_as_it_lasts(
         assert written_genre_keys(s)[against] == Written(frozenset({"metal"}), ("NYHC",))
         found = {c.track_id: (c.tag_label, c.label) for c in conflicts(s, DEFAULT_GENRE_MAP)}
     assert found == {against: ("hardcore", "metal")}
+    with library.session() as s:  # what the details pane says its tags are
+        detail = track_detail(s, against)
+    assert detail.tag_class == "hardcore" and detail.replaced_genres == ("NYHC",)
 
     # Another tagger sets "Jazz": the write's "Metal" is gone, and with it the genres it took out.
     mp3_file(music / "own.mp3", ["Jazz"])
@@ -156,6 +160,8 @@ def test_a_replace_keeps_the_users_genres_it_took_out_for_as_long_as_it_lasts(
     with library.session() as s:
         assert s.get(Track, own).genres == ["Jazz"]
     assert _labels(library)["own"] == ("other", TAG)  # "Jazz", not "Death-Metal"
+    with library.session() as s:
+        assert track_detail(s, own).replaced_genres == ()
     undo_batch(library)  # what "against" said comes back from the library's copy
     assert read_genres(music / "against.mp3") == ["NYHC"]
     assert _labels(library)["against"] == ("hardcore", TAG)
