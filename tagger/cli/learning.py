@@ -87,6 +87,13 @@ def run_genres(args: argparse.Namespace) -> int:
             f"\n{written} of these genre values were written by `tagger tag` (mostly the "
             "model's verdicts): they are not labels to train on"
         )
+    replaced = sum(r.replaced for r in rows)
+    if replaced:
+        print(
+            f"{replaced} of these genre values are no longer in the files: a `tagger tag --mode "
+            "replace` took them out, and they count as the tracks' own until the genres change "
+            "otherwise (`tagger undo` puts them back)"
+        )
     return 0
 
 

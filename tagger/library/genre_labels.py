@@ -26,6 +26,7 @@ from tagger.library.schema import TagChange, TagChangeStatus, Track, TrackStatus
 from tagger.library.written_genres import (
     Written,
     genre_key,
+    taken_out,
     users_genres,
     written_keys_from_rows,
 )
@@ -73,9 +74,7 @@ def written_genre_keys(
 def replaced_genres(session: Session, track_id: int, genres: Sequence[str] | None) -> list[str]:
     """The user's genres that a live replace took out of the track's file and that still count
     as its own (`written_genres.users_genres`): what its tag class comes from beside `genres`."""
-    present = {genre_key(g) for g in split_values(genres)}
-    written = written_genre_keys(session, [track_id]).get(track_id)
-    return [g for g in users_genres(genres, written) if genre_key(g) not in present]
+    return taken_out(genres, written_genre_keys(session, [track_id]).get(track_id))
 
 
 @dataclass(frozen=True)
@@ -85,27 +84,36 @@ class GenreCount:
     target: str | None  # the class or "ignore" it maps to; None: no rule matches
     # of `tracks`, how many carry it because this program wrote it (not labels to train on)
     written: int = 0
+    # of `tracks`, how many no longer carry it: a tag write in replace mode took it out, and it
+    # is still their own while that write lasts (`written_genres.py`)
+    replaced: int = 0
 
 
 def genre_summary(session: Session, genre_map: GenreMap) -> list[GenreCount]:
-    """Every distinct genre in the library (by words, so "Death-Metal" = "death metal")."""
+    """Every distinct genre in the library (by words, so "Death-Metal" = "death metal"), with
+    the user's genres that a live replace took out of the files."""
     tracks: Counter[str] = Counter()
     written: Counter[str] = Counter()
+    replaced: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     ours = written_genre_keys(session)
     for track_id, genres in session.execute(select(Track.id, Track.genres)):
         seen = set()
-        for genre in split_values(genres):
+        mine = ours.get(track_id)
+        gone = taken_out(genres, mine)
+        for genre in [*split_values(genres), *gone]:
             key = genre_key(genre)
             spellings.setdefault(key, Counter())[genre] += 1
             if key not in seen:
                 seen.add(key)
                 tracks[key] += 1
-                written[key] += key in ours.get(track_id, ())
+                written[key] += key in (mine or ())
+                replaced[key] += genre in gone
     out = []
     for key, n in tracks.items():
         spelling = spellings[key].most_common(1)[0][0]
-        out.append(GenreCount(spelling, n, genre_map.target(spelling), written[key]))
+        target = genre_map.target(spelling)
+        out.append(GenreCount(spelling, n, target, written[key], replaced[key]))
     return sorted(out, key=lambda g: (-g.tracks, g.genre.casefold()))
 
 

@@ -98,6 +98,13 @@ def users_genres(genres: Iterable[str] | None, written: Written | None) -> list[
     return own
 
 
+def taken_out(genres: Iterable[str] | None, written: Written | None) -> list[str]:
+    """The user's genres a live replace took out of the file that still count as its own (the
+    part of `users_genres` the file itself does not carry)."""
+    present = {genre_key(g) for g in split_values(genres)}
+    return [g for g in users_genres(genres, written) if genre_key(g) not in present]
+
+
 def marked_genres(
     genres: Iterable[str], model_mark: str | None, written_strings: Collection[str]
 ) -> list[str] | None:

@@ -186,6 +186,32 @@ def test_genres_the_tagger_wrote_are_not_labels(tiny_corpus: Path, tmp_path, cap
     assert "labels found: none" in capsys.readouterr().err
 
 
+def test_genres_a_replace_took_out_are_still_listed_as_the_users(
+    tiny_corpus: Path, tmp_path, capsys
+) -> None:
+    """Sub-genre tags, then the verdicts written with `--mode replace`: the files say only
+    "Metal" or "Hardcore", and `tagger genres` still lists the user's genres, saying why."""
+    music = tmp_path / "music"
+    shutil.copytree(tiny_corpus, music)
+    for cls, genre in (("metal", "Thrash Metal"), ("hardcore", "NYHC")):
+        for path in sorted((music / cls).glob("*.flac"))[:3]:
+            tags = FLAC(path)
+            tags["genre"] = genre
+            tags.save()
+    lib = ["--db", str(tmp_path / "library.db")]
+    assert main(["scan", str(music), *lib]) == 0
+    assert main(["tag", *lib, "--mode", "replace", "--apply", "--include-unreviewed"]) == 0
+    assert "wrote 28 files" in capsys.readouterr().out
+    assert not {FLAC(p)["genre"][0] for p in music.rglob("*.flac")} - {"Metal", "Hardcore"}
+
+    assert main(["genres", *lib]) == 0
+    out = capsys.readouterr().out
+    assert "6 of these genre values are no longer in the files" in out
+    assert main(["genres", *lib, "--json"]) == 0
+    rows = {r["genre"]: (r["tracks"], r["replaced"]) for r in json.loads(capsys.readouterr().out)}
+    assert rows["Thrash Metal"] == rows["NYHC"] == (3, 3)
+
+
 def test_a_new_library_does_not_learn_genres_a_marked_write_added(
     tiny_corpus: Path, tmp_path, capsys
 ) -> None:

@@ -152,6 +152,10 @@ def test_a_replace_keeps_the_users_genres_it_took_out_for_as_long_as_it_lasts(
     assert found == {against: ("hardcore", "metal")}
     with library.session() as s:  # what the details pane says its tags are
         detail = track_detail(s, against)
+        summary = {
+            r.genre: (r.tracks, r.written, r.replaced) for r in genre_summary(s, DEFAULT_GENRE_MAP)
+        }
+    assert summary == {"Metal": (2, 2, 0), "Death-Metal": (1, 0, 1), "NYHC": (1, 0, 1)}
     assert detail.tag_class == "hardcore" and detail.replaced_genres == ("NYHC",)
 
     # Another tagger sets "Jazz": the write's "Metal" is gone, and with it the genres it took out.
