@@ -56,7 +56,7 @@ from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.library.walk import normalize_root
-from tagger.service.learning import genre_map_pending
+from tagger.service.learning import genre_map_pending, genres
 from tagger.service.library_client import LibraryClient
 
 REFRESH_MS = 1000
@@ -385,7 +385,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         dialog.open()
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(
+            self.settings, self, genre_counts=lambda: genres(self.library, self.settings)
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings))
         dialog.open()

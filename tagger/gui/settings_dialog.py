@@ -1,4 +1,6 @@
 """Editing the user settings: library folders, review threshold, genre map, genre strings, model.
+Beside the genre map, the library's genres and what each maps to as the rules are typed
+(`genre_preview.py`).
 
 The dialog edits a copy of the library's `Settings` and hands it back; the window saves it
 (settings_store.py). Nothing here knows what the values mean to the engine.
@@ -7,6 +9,7 @@ The dialog edits a copy of the library's `Settings` and hands it back; the windo
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -26,12 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.genre_preview import GenrePreview
+from tagger.library.genre_labels import GenreCount
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreMapError
 from tagger.library.settings import Settings, SettingsError
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        genre_counts: Callable[[], Sequence[GenreCount]] | None = None,
+    ) -> None:
+        """`genre_counts` reads the library's genres (off the GUI thread) to show beside the
+        genre map what each maps to as the rules are edited; None: no library to show."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.original = settings
@@ -74,12 +86,25 @@ class SettingsDialog(QDialog):
             "or to nothing, are out of scope; tracks without a genre are always classified. "
             "Training from the library learns from genres that map to one class."
         )
-        self.genre_map.setFixedHeight(120)
+        self.genre_map.setFixedHeight(200)
         reset_map = QPushButton("Default rules")
         reset_map.clicked.connect(lambda: self.genre_map.setPlainText(DEFAULT_GENRE_MAP.to_text()))
-        genre_map_box = QVBoxLayout()
-        genre_map_box.addWidget(self.genre_map)
-        genre_map_box.addWidget(reset_map)
+        rules_box = QVBoxLayout()
+        rules_box.addWidget(self.genre_map)
+        rules_box.addWidget(reset_map)
+        genre_map_box = QHBoxLayout()
+        genre_map_box.addLayout(rules_box, 1)
+        self.genre_preview: GenrePreview | None = None
+        if genre_counts is not None:
+            self.genre_preview = GenrePreview()
+            self.genre_preview.setFixedHeight(200 + reset_map.sizeHint().height())
+            self.genre_preview.show_map(self.genre_map.toPlainText())
+            self.genre_map.textChanged.connect(
+                lambda: self.genre_preview.map_text_changed(self.genre_map.toPlainText())
+            )
+            self.genre_preview.load(genre_counts)
+            genre_map_box.addWidget(self.genre_preview, 1)
+            self.setMinimumWidth(900)
 
         self.genre_edits: dict[str, QLineEdit] = {}
         genre_box = QFormLayout()

@@ -97,18 +97,22 @@ def genre_summary(session: Session, genre_map: GenreMap) -> list[GenreCount]:
     replaced: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     ours = written_genre_keys(session)
+    # A library holds few distinct genre lists: each is read through the words once (100,000
+    # tracks: 2.1 s → see BENCHMARKS.md, "The genres beside the genre map").
+    lists: Counter[tuple[tuple[str, ...], Written | None]] = Counter()
     for track_id, genres in session.execute(select(Track.id, Track.genres)):
+        lists[tuple(genres or ()), ours.get(track_id)] += 1
+    for (genres, mine), n in lists.items():
         seen = set()
-        mine = ours.get(track_id)
         gone = taken_out(genres, mine)
         for genre in [*split_values(genres), *gone]:
             key = genre_key(genre)
-            spellings.setdefault(key, Counter())[genre] += 1
+            spellings.setdefault(key, Counter())[genre] += n
             if key not in seen:
                 seen.add(key)
-                tracks[key] += 1
-                written[key] += key in (mine or ())
-                replaced[key] += genre in gone
+                tracks[key] += n
+                written[key] += n * (key in (mine or ()))
+                replaced[key] += n * (genre in gone)
     out = []
     for key, n in tracks.items():
         spelling = spellings[key].most_common(1)[0][0]
