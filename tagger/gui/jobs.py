@@ -206,9 +206,8 @@ def train_job(
 
         def report(t: Any) -> None:
             done = (t.epoch - 1) * t.batches + t.batch
-            progress(
-                Progress(done, t.epochs * t.batches, 0.0, t.eta_s, last_result=t, phase="train")
-            )
+            eta = t.eta_s if t.likely_eta_s is None else t.likely_eta_s  # "about", as said
+            progress(Progress(done, t.epochs * t.batches, 0.0, eta, last_result=t, phase="train"))
 
         progress(Progress(0, None, 0.0, None, phase="decode"))
         try:

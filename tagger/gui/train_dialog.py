@@ -53,6 +53,17 @@ from tagger.service.learning import (
 )
 
 
+def time_left_text(at_most_s: float | None, likely_s: float | None) -> str:
+    """ " · about 9 min left (at most 29 min)": to the end if no later epoch does better than the
+    best so far (early stopping, then the refit), and to the end of the cap."""
+    if at_most_s is None:
+        return ""
+    at_most = describe_seconds(at_most_s)
+    if likely_s is None or describe_seconds(likely_s) == at_most:
+        return f" · at most {at_most} left"
+    return f" · {describe_seconds(likely_s)} left (at most {at_most.removeprefix('about ')})"
+
+
 def fit_to_rows(table: QTableWidget) -> None:
     """As tall as its few rows, no taller: a table of 2–3 classes needs no scroll area's worth
     of empty rows beneath it (call again after the rows change). The height is set, not left
@@ -293,7 +304,7 @@ class TrainDialog(QDialog):
             return
         self.bar.setRange(0, t.epochs * t.batches)
         self.bar.setValue((t.epoch - 1) * t.batches + t.batch)
-        eta = "" if t.eta_s is None else f" · at most {describe_seconds(t.eta_s)} left"
+        eta = time_left_text(t.eta_s, t.likely_eta_s)
         self.status.setText(f"Epoch {t.epoch} of at most {t.epochs} · loss {t.loss:.3f}{eta}")
 
     def _on_finished(self, outcome: JobOutcome) -> None:

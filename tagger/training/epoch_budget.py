@@ -41,3 +41,12 @@ def refit_epochs(
         log(f"no refit: {needed} more epochs would pass the cap of {config.epochs}")
         return 0
     return min(wanted, room)
+
+
+def likely_epochs_left(config: TrainConfig, epoch: int, best_epoch: int, last: int) -> int:
+    """The epochs still to run from `epoch` on (it included), the refit's too, if no later epoch
+    improves on `best_epoch`: early stopping then ends the split run `patience` epochs after it
+    (never past `last`, `split_run_last_epoch`). What a run's "about … left" counts; the cap is
+    its "at most"."""
+    stop = min(last, max(epoch, best_epoch + config.patience))
+    return stop - epoch + 1 + refit_epochs(config, best_epoch, stop, lambda _: None)

@@ -55,6 +55,7 @@ def train_epoch(
     show_progress: bool = False,
     cancel: Callable[[], bool] | None = None,
     progress: Callable[[TrainProgress], None] | None = None,
+    likely_epochs: int | None = None,
 ) -> EpochOutcome:
     """One pass over this epoch's sample of windows (epoch_sampling), with augmentation."""
     t0 = time.monotonic()
@@ -89,8 +90,12 @@ def train_epoch(
         if progress is not None:
             per_epoch = float(np.mean(epoch_times[-5:])) if epoch_times else None
             eta_s = per_epoch * (config.epochs - epoch + 1) if per_epoch else None
+            likely = per_epoch * likely_epochs if per_epoch and likely_epochs else None
             progress(
-                TrainProgress(epoch, config.epochs, i + 1, len(batches), total_loss / seen, eta_s)
-            )
+                TrainProgress(
+                    epoch, config.epochs, i + 1, len(batches), total_loss / seen, eta_s,
+                    likely_eta_s=likely,
+                )
+            )  # fmt: skip
     bar.close()
     return EpochOutcome(total_loss / seen, correct / seen, seen)

@@ -32,7 +32,7 @@ from tagger.model.network import Network, build_network, set_temperature
 from tagger.model.onnx_form import write_beside
 from tagger.training.calibration import calibrate
 from tagger.training.dataset import discover
-from tagger.training.epoch_budget import refit_epochs, split_run_last_epoch
+from tagger.training.epoch_budget import likely_epochs_left, refit_epochs, split_run_last_epoch
 from tagger.training.epoch_clock import budget_spent, eta_text
 from tagger.training.epoch_loop import EpochCancelled, TrainingWindows, train_epoch
 from tagger.training.epoch_sampling import items
@@ -175,6 +175,7 @@ def train(
                 network, optimizer, train_windows, config, frontend, rng, epoch=epoch,
                 epoch_times=epoch_times, show_progress=show_progress, cancel=cancel,
                 progress=progress,
+                likely_epochs=likely_epochs_left(config, epoch, state["best_epoch"], last),
             )  # fmt: skip
         except EpochCancelled:
             raise TrainingCancelled(f"cancelled in epoch {epoch}; run again to resume") from None
@@ -194,11 +195,13 @@ def train(
         else:
             state["bad"] += 1
         state["epoch"] = epoch
+        likely = likely_epochs_left(config, epoch + 1, state["best_epoch"], last)
         log(
             f"epoch {epoch:3d}  loss {record.train_loss:.4f}  acc {record.train_accuracy:.3f}  "
             f"val loss {val_loss:.4f}  val acc {val_acc:.3f}  val track acc {val_track_acc:.3f}  "
             f"{seconds:.0f}s{'  *best' if improved else ''}  "
-            f"ETA ≤ {eta_text(epoch_times, config.epochs - epoch)}"
+            f"ETA ≤ {eta_text(epoch_times, config.epochs - epoch)}, "
+            f"~{eta_text(epoch_times, likely)} if no later epoch does better"
         )
         save_resume(
             resume_file,

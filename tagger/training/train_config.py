@@ -89,3 +89,6 @@ class TrainProgress:
     # After the last epoch: what runs now, in words (calibrating, measuring, saving); the
     # batch fields then describe the last epoch.
     stage: str = ""
+    # To the end of the run, the refit included, if no later epoch improves on the best so far
+    # (`epoch_budget.likely_epochs_left`); None where the run does not know (a quick retrain).
+    likely_eta_s: float | None = None

@@ -101,6 +101,10 @@ def test_after_the_epochs_the_dialog_says_what_runs(
 
     report(TrainProgress(3, 25, 10, 128, 0.41, 60.0))
     assert dialog.status.text().startswith("Epoch 3 of at most 25")
+    assert dialog.status.text().endswith("at most about 1 min left")
+    # What is left if no later epoch does better (early stopping, then the refit) comes first.
+    report(TrainProgress(3, 25, 10, 128, 0.41, 23 * 70.0, likely_eta_s=14 * 70.0))
+    assert dialog.status.text().endswith("about 17 min left (at most 27 min)")
     assert dialog.bar.maximum() == 25 * 128
     report(TrainProgress(3, 25, 0, 0, 0.0, None, stage="measuring the 18 held-out test tracks"))
     assert dialog.status.text() == "Measuring the 18 held-out test tracks…"
