@@ -195,13 +195,17 @@ def train(
         else:
             state["bad"] += 1
         state["epoch"] = epoch
-        likely = likely_epochs_left(config, epoch + 1, state["best_epoch"], last)
+        at_most = eta_text(epoch_times, config.epochs - epoch)
+        likely = eta_text(
+            epoch_times, likely_epochs_left(config, epoch + 1, state["best_epoch"], last)
+        )
+        if likely != at_most:
+            at_most += f", ~{likely} if no later epoch does better"
         log(
             f"epoch {epoch:3d}  loss {record.train_loss:.4f}  acc {record.train_accuracy:.3f}  "
             f"val loss {val_loss:.4f}  val acc {val_acc:.3f}  val track acc {val_track_acc:.3f}  "
             f"{seconds:.0f}s{'  *best' if improved else ''}  "
-            f"ETA ≤ {eta_text(epoch_times, config.epochs - epoch)}, "
-            f"~{eta_text(epoch_times, likely)} if no later epoch does better"
+            f"ETA ≤ {at_most}"
         )
         save_resume(
             resume_file,
