@@ -13,15 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import tempfile
 import time
-from pathlib import Path
 
-from tag_class_settle import fill
+from tag_class_settle import filled_library
 
 from tagger.library.genre_labels import genre_summary
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
-from tagger.library.store import Library
 
 
 def main() -> int:
@@ -29,18 +26,13 @@ def main() -> int:
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        library = Library.open(Path(tmp) / "library.db")
-        try:
-            fill(library, args.tracks)
-            for i in range(args.rounds):
-                start = time.perf_counter()
-                with library.session() as s:
-                    rows = genre_summary(s, DEFAULT_GENRE_MAP)
-                took = time.perf_counter() - start
-                print(f"round {i + 1}: {len(rows)} genres, {args.tracks:,} tracks: {took:.2f} s")
-        finally:
-            library.close()
+    with filled_library(args.tracks) as library:
+        for i in range(args.rounds):
+            start = time.perf_counter()
+            with library.session() as s:
+                rows = genre_summary(s, DEFAULT_GENRE_MAP)
+            took = time.perf_counter() - start
+            print(f"round {i + 1}: {len(rows)} genres, {args.tracks:,} tracks: {took:.2f} s")
     print(f"{platform.processor() or platform.machine()}, load {os.getloadavg()}")
     return 0
 

@@ -13,10 +13,12 @@ this program wrote), then timed:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import random
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
@@ -72,6 +74,18 @@ def fill(library: Library, tracks: int, seed: int = 0) -> None:
         s.execute(TagChange.__table__.insert(), written)
 
 
+@contextlib.contextmanager
+def filled_library(tracks: int) -> Iterator[Library]:
+    """A temporary SQLite library filled by `fill`, closed and deleted afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        library = Library.open(Path(tmp) / "library.db")
+        try:
+            fill(library, tracks)
+            yield library
+        finally:
+            library.close()
+
+
 def timed(library: Library) -> tuple[float, int]:
     start = time.perf_counter()
     with library.session() as s, s.begin():
@@ -83,18 +97,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=100_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        library = Library.open(Path(tmp) / "library.db")
-        try:
-            fill(library, args.tracks)
-            first, n_first = timed(library)
-            settled = [timed(library)[0] for _ in range(20)]
-            with library.session() as s, s.begin():
-                for track in s.query(Track).order_by(Track.id).limit(25):
-                    track.genres = ["Speed Metal"]
-            scanner, n_scanner = timed(library)
-        finally:
-            library.close()
+    with filled_library(args.tracks) as library:
+        first, n_first = timed(library)
+        settled = [timed(library)[0] for _ in range(20)]
+        with library.session() as s, s.begin():
+            for track in s.query(Track).order_by(Track.id).limit(25):
+                track.genres = ["Speed Metal"]
+        scanner, n_scanner = timed(library)
     print(f"{platform.processor() or platform.machine()}, {args.tracks:,} tracks")
     print(f"first settle (all stale): {first:.2f} s for {n_first:,} tracks")
     print(f"nothing stale: median {sorted(settled)[10] * 1000:.2f} ms (20 runs)")
