@@ -84,10 +84,10 @@ def refit_logits(config, classes, frontend, train_set, score_tracks) -> tuple[np
 
     torch.manual_seed(config.seed)
     index = {c: i for i, c in enumerate(classes)}
-    network, _ = training._start_network(config, classes, frontend, train_set[0], print)
+    network, _ = training.start_network(config, classes, frontend, train_set[0], print)
     weight_decay = training.resolved_weight_decay(config)
     refit(
-        network, training._windows(train_set, index), config, frontend,
+        network, training.labeled_windows(train_set, index), config, frontend,
         epochs=config.refit_min_epochs, lr=config.lr, weight_decay=weight_decay,
         rng=np.random.default_rng(config.seed), log=print, stage=lambda s: None,
     )  # fmt: skip

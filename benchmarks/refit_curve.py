@@ -181,7 +181,7 @@ def main() -> None:
 
     if args.pseudo_from is not None:
         labeled = _with_pseudo_labels(labeled, args, usable, untagged, frontend)
-    network, _ = training._start_network(config, data.classes, frontend, labeled[0], print)
+    network, _ = training.start_network(config, data.classes, frontend, labeled[0], print)
     weight_decay = training.resolved_weight_decay(config)
     optimizer = torch.optim.Adam(
         _parameter_groups(network, config.lr, args), lr=config.lr, weight_decay=weight_decay
@@ -190,7 +190,7 @@ def main() -> None:
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
     else:
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
-    all_labels = training._windows(labeled, index)
+    all_labels = training.labeled_windows(labeled, index)
 
     def right(model=network) -> int:
         return untagged_right(model, data.classes, usable, untagged, frontend)

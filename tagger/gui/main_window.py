@@ -199,7 +199,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         if self.stack.currentIndex() != PAGE_REVIEW:
             self.stack.setCurrentIndex(PAGE_LIBRARY if total else PAGE_EMPTY)
         else:  # what a running scan or classification sent to review joins the open queue
-            self.review.take_new()
+            self.review.take_new(counts)
         self.model.refresh()
         self._update_list_title()
         self._show_current_details()

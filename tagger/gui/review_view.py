@@ -243,17 +243,20 @@ class ReviewView(QWidget):
         self._update_counter()
         self.list.setFocus()
 
-    def take_new(self) -> None:
+    def take_new(self, counts: Sequence[ListCount] | None = None) -> None:
         """Add the tracks that came to need review since the snapshot (their prediction is
         newer) at the end of the queue, keeping the decisions made and the track shown. Asks
         only for the new predictions: at 10,000 tracks the whole queue costs a refresh ~240 ms
         more, these a few (BENCHMARKS.md, "The review queue grows while it is open"). An empty
-        queue is taken afresh, as opening it would."""
-        if not self.queue.rows:
-            self.reload()
-            return
+        queue is taken afresh, as opening it would, once something new was classified; until
+        then only its text follows `counts` (the window's refresh has just read them)."""
         latest = self.client.latest_prediction_id()
         if latest == self.seen_prediction:
+            if not self.queue.rows and counts is not None:
+                self.empty.setText(nothing_to_review(counts))
+            return
+        if not self.queue.rows:
+            self.reload()
             return
         known = {r.id for r in self.queue.rows}
         new = self.client.review_queue(after_prediction=self.seen_prediction)

@@ -122,6 +122,24 @@ def test_empty_review_says_what_is_true(
     assert "sure about every" not in window.review.empty.text()
 
 
+def test_an_open_empty_queue_follows_the_library_without_asking_for_the_queue(
+    qtbot, make_window, settings, music: Path, monkeypatch
+) -> None:
+    """The window refreshes every second of a job: an empty open queue takes its text from
+    the counts the refresh read, and asks for the queue only once something is classified."""
+    from tagger.library.scanner import scan
+
+    window = make_window(settings)
+    window.act_review.trigger()
+    asked: list[dict] = []
+    real = window.client.review_queue
+    monkeypatch.setattr(window.client, "review_queue", lambda **kw: asked.append(kw) or real(**kw))
+    scan(window.library, [music])  # read, not classified
+    window.refresh()
+    assert window.review.empty.text().startswith("Nothing classified yet — scan a folder")
+    assert asked == []
+
+
 def test_back_to_the_library(qtbot, make_window, settings, classified_master, tmp_path) -> None:
     window, review = _open_review(qtbot, make_window, settings, classified_master, tmp_path)
     window.act_review.trigger()
