@@ -51,8 +51,8 @@ def nothing_to_review(counts: Sequence[ListCount]) -> str:
         return "Nothing to review: the library is empty. Add a folder of music to scan."
     if not any(c.count for c in counts if c.key == SmartList.LABEL):
         return (
-            "Nothing classified yet — scan a folder (F5). Tracks the model is unsure about "
-            "will wait here for your decision."
+            "Nothing classified yet — a scan (F5) classifies the library. Tracks the model "
+            "is unsure about will wait here for your decision."
         )
     return "Nothing to review: the model is sure about every classified track."
 

@@ -118,7 +118,7 @@ def test_empty_review_says_what_is_true(
 
     scan(window.library, [music])  # read, not classified
     window.review.reload()
-    assert window.review.empty.text().startswith("Nothing classified yet — scan a folder")
+    assert window.review.empty.text().startswith("Nothing classified yet — a scan (F5) classifies")
     assert "sure about every" not in window.review.empty.text()
 
 
@@ -136,7 +136,7 @@ def test_an_open_empty_queue_follows_the_library_without_asking_for_the_queue(
     monkeypatch.setattr(window.client, "review_queue", lambda **kw: asked.append(kw) or real(**kw))
     scan(window.library, [music])  # read, not classified
     window.refresh()
-    assert window.review.empty.text().startswith("Nothing classified yet — scan a folder")
+    assert window.review.empty.text().startswith("Nothing classified yet — a scan (F5) classifies")
     assert asked == []
 
 
