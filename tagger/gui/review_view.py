@@ -155,7 +155,7 @@ class ReviewView(QWidget):
         top.addWidget(self.counter)
         top.addSpacing(16)
         top.addWidget(self.hint, 1)
-        top.addWidget(back)
+        top.addWidget(back, 0, Qt.AlignmentFlag.AlignRight)  # stays a button when alone
 
         self.list = QListView()
         self.list.setModel(self.queue)
@@ -199,8 +199,10 @@ class ReviewView(QWidget):
         self.actions_by_name["play"].setToolTip(
             "Play 10 s of the most telling window" if player.available else player.reason
         )
+        self.queue_controls: list[QWidget] = [self.counter, self.hint]  # hidden when empty
         for name in [*client.classes, "skip", "play", "clear"]:
             button = QToolButton()
+            self.queue_controls.append(button)
             button.setDefaultAction(self.actions_by_name[name])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(button)
@@ -231,6 +233,8 @@ class ReviewView(QWidget):
         has = bool(self.queue.rows)
         self.split.setVisible(has)
         self.empty.setVisible(not has)
+        for widget in self.queue_controls:  # no "0 of 0 decided" above greyed-out buttons
+            widget.setVisible(has)
         if not has:
             self.empty.setText(nothing_to_review(self.client.list_counts()))
         for action in self.actions_by_name.values():

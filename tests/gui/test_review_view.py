@@ -113,6 +113,8 @@ def test_empty_review_says_what_is_true(
     window = make_window(settings)  # a new, empty library
     window.act_review.trigger()
     assert "library is empty" in window.review.empty.text()
+    review = window.review
+    assert not any(w.isVisibleTo(review) for w in review.queue_controls)
 
     from tagger.library.scanner import scan
 
@@ -228,6 +230,7 @@ def test_what_a_scan_sends_to_review_joins_the_open_queue(
     wait_idle(window)
     assert window.stack.currentIndex() == PAGE_REVIEW
     assert len(review.queue.rows) == N_GOOD and review.split.isVisibleTo(review)
+    assert all(w.isVisibleTo(review) for w in review.queue_controls)
     first = review.queue.rows[review.current_row].id
     review.decide("metal")
     assert review.counter.text() == f"1 of {N_GOOD} decided"
