@@ -109,9 +109,14 @@ def run_models(args: argparse.Namespace) -> int:
         return 0
     table = []
     for m in rows:
-        held = f"{m.held_out_accuracy:.3f}" if m.held_out_accuracy is not None else "-"
-        if m.carried_from and m.held_out_accuracy is not None:  # a quick retrain's
-            held += f" (of {m.carried_from})"
+        held = "-"
+        if m.held_out_accuracy is not None:
+            # Its track count beside it: on a few dozen tracks two splits of one library
+            # gave 0.770 and 0.971 (BENCHMARKS.md, "Why the 585-track library fell short").
+            of = [f"{m.held_out_tracks} tracks"] if m.held_out_tracks else []
+            if m.carried_from:  # a quick retrain's
+                of.append(f"of {m.carried_from}")
+            held = f"{m.held_out_accuracy:.3f}" + (f" ({', '.join(of)})" if of else "")
         table.append(
             [
                 "*" if m.active else "",

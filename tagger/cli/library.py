@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tagger.cli.common import (
@@ -24,6 +25,7 @@ from tagger.cli.output import FORMATS, print_rows
 from tagger.library.settings import Settings
 
 if TYPE_CHECKING:
+    from tagger.library.stats import ModelUsage
     from tagger.service.library_client import LibraryClient
 
 # --list flags → the smart list they show (SmartList values)
@@ -321,6 +323,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print("models:")
     if not stats.models:
         print("  (none yet)")
-    for m in stats.models:
-        print(f"  {m.name}  {m.sha256[:12]}  {m.tracks} tracks  {m.path}")
+    for line in model_usage_lines(stats.models):
+        print(line)
     return 0
+
+
+def model_usage_lines(models: Sequence[ModelUsage]) -> list[str]:
+    """`tagger stats`'s model lines, in columns: name, hash, tracks predicted, file."""
+    name_w = max((len(m.name) for m in models), default=0)
+    tracks_w = max((len(str(m.tracks)) for m in models), default=0)
+    return [
+        f"  {m.name:<{name_w}}  {m.sha256[:12]}  {m.tracks:>{tracks_w}} tracks  {m.path}"
+        for m in models
+    ]

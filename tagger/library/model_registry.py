@@ -63,6 +63,7 @@ class ModelInfo:
     classes: list[str]
     labels: dict[str, dict[str, int]]  # class → source → tracks ({} when not from a library)
     held_out_accuracy: float | None  # track level, test split
+    held_out_tracks: int | None  # how many tracks that figure is of (a few dozen: noisy)
     validation_accuracy: float | None  # track level
     tracks: int  # tracks whose current prediction it made
     active: bool
@@ -80,6 +81,11 @@ def _number(metrics: dict[str, Any], *keys: str) -> float | None:
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
     return float(value) if isinstance(value, int | float) else None
+
+
+def _count(metrics: dict[str, Any], *keys: str) -> int | None:
+    value = _number(metrics, *keys)
+    return None if value is None else int(value)
 
 
 def list_models(session: Session, active_path: str | Path) -> list[ModelInfo]:
@@ -105,6 +111,7 @@ def list_models(session: Session, active_path: str | Path) -> list[ModelInfo]:
             classes=list(r.classes),
             labels=dict((r.metrics or {}).get("labels") or {}),
             held_out_accuracy=_number(r.metrics or {}, "test", "track_level", "accuracy"),
+            held_out_tracks=_count(r.metrics or {}, "test", "track_level", "n"),
             validation_accuracy=_number(r.metrics or {}, "validation", "track_accuracy"),
             tracks=int(counts.get(r.id, 0)),
             active=r.sha256 == active_sha,

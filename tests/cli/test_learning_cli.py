@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     assert main([*argv, "--no-resume"]) == 0
     printed, logged = capsys.readouterr()
     assert "metal 12 (12 tag)" in printed and "hardcore 12 (12 tag)" in printed
-    assert "held-out test" in printed
+    held_out = int(re.search(r"held-out test: (\d+) tracks", printed).group(1))
     assert "no refit: 1 more epochs would pass the cap of 1" in logged  # --epochs 1
     cache = Path(os.environ["TAGGER_FEATURE_CACHE"])  # the user cache the scan reads too
     assert len(list(cache.glob("*.npz"))) == 24  # every labeled track's windows
@@ -72,6 +73,9 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     models = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
     assert models["mine"]["labels_used"] == 24 and not models["mine"]["active"]
     assert models["mine"]["held_out_accuracy"] is not None
+    assert models["mine"]["held_out_tracks"] == held_out
+    assert main(["models", *lib]) == 0  # the figure with what it is of: a few tracks are noisy
+    assert f" ({held_out} tracks) " in capsys.readouterr().out
 
     assert main(["models", "use", "mine", *lib]) == 0
     printed = capsys.readouterr().out
@@ -274,4 +278,4 @@ def test_a_quick_retrain_repeats_the_refit_and_carries_the_figures(
 
     assert main(["models", "--db", str(db)]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if "second" in line)
-    assert "(of first)" in row
+    assert re.search(r"\(\d+ tracks, of first\)", row)

@@ -190,3 +190,15 @@ def test_review_says_why_each_track_is_there(tmp_path: Path, capsys) -> None:
     header, *lines = out.splitlines()
     assert "REVIEW_REASONS" in header.split()
     assert AGAINST_REASON in next(line for line in lines if line.endswith(AGAINST))
+
+
+def test_stats_lists_its_models_in_columns() -> None:
+    from tagger.cli.library import model_usage_lines
+    from tagger.library.stats import ModelUsage
+
+    long = ModelUsage("my-model", "/m/my-model.safetensors", "a" * 64, ["metal"], 572)
+    short = ModelUsage("seed1", "/m/seed1.safetensors", "b" * 64, ["metal"], 0)
+    assert model_usage_lines([long, short]) == [
+        "  my-model  aaaaaaaaaaaa  572 tracks  /m/my-model.safetensors",
+        "  seed1     bbbbbbbbbbbb    0 tracks  /m/seed1.safetensors",
+    ]
