@@ -247,7 +247,7 @@ class ReviewView(QWidget):
         self._update_counter()
         self.list.setFocus()
 
-    def take_new(self, counts: Sequence[ListCount] | None = None) -> None:
+    def take_new(self, counts: Sequence[ListCount]) -> None:
         """Add the tracks that came to need review since the snapshot (their prediction is
         newer) at the end of the queue, keeping the decisions made and the track shown. Asks
         only for the new predictions: at 10,000 tracks the whole queue costs a refresh ~240 ms
@@ -256,7 +256,7 @@ class ReviewView(QWidget):
         then only its text follows `counts` (the window's refresh has just read them)."""
         latest = self.client.latest_prediction_id()
         if latest == self.seen_prediction:
-            if not self.queue.rows and counts is not None:
+            if not self.queue.rows:
                 self.empty.setText(nothing_to_review(counts))
             return
         if not self.queue.rows:

@@ -14,21 +14,21 @@ import pytest
 BENCHMARKS = sorted((Path(__file__).parents[2] / "benchmarks").glob("*.py"))
 
 
-def _tagger_names(tree: ast.AST) -> tuple[list[tuple[str, str]], dict[str, ModuleType]]:
-    """(module, name) of every `from tagger... import name`, and the modules bound to a
-    local name (`import tagger.x as y`, or `from tagger import x` where x is a module)."""
-    imported: list[tuple[str, str]] = []
+def _tagger_names(tree: ast.AST) -> tuple[list[str], dict[str, ModuleType]]:
+    """The `from tagger... import name` lines whose name the package lacks, and the modules
+    bound to a local name (`import tagger.x as y`, or `from tagger import x`, x a module)."""
+    missing: list[str] = []
     modules: dict[str, ModuleType] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tagger"):
             module = importlib.import_module(node.module)
             for alias in node.names:
-                imported.append((node.module, alias.name))
                 value = getattr(module, alias.name, None)
-                if value is None:  # a submodule not imported by its package, or missing
+                if value is None:  # a submodule its package does not import, or nothing
                     try:
                         value = importlib.import_module(f"{node.module}.{alias.name}")
                     except ModuleNotFoundError:
+                        missing.append(f"from {node.module} import {alias.name}")
                         continue
                 if isinstance(value, ModuleType):
                     modules[alias.asname or alias.name] = value
@@ -36,22 +36,13 @@ def _tagger_names(tree: ast.AST) -> tuple[list[tuple[str, str]], dict[str, Modul
             for alias in node.names:
                 if alias.name.startswith("tagger") and alias.asname:
                     modules[alias.asname] = importlib.import_module(alias.name)
-    return imported, modules
+    return missing, modules
 
 
 @pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.name)
 def test_every_name_a_benchmark_takes_from_the_package_exists(script: Path) -> None:
     tree = ast.parse(script.read_text(encoding="utf-8"))
-    imported, modules = _tagger_names(tree)
-    missing = []
-    for module, name in imported:
-        try:
-            getattr(importlib.import_module(module), name)
-        except AttributeError:
-            try:
-                importlib.import_module(f"{module}.{name}")
-            except ModuleNotFoundError:
-                missing.append(f"from {module} import {name}")
+    missing, modules = _tagger_names(tree)
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
