@@ -98,7 +98,7 @@ def run_genres(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from tagger.service.learning import models
+    from tagger.service.learning import describe_held_out, models
 
     rows = _in_library(args, models)
     if args.json:
@@ -109,14 +109,6 @@ def run_models(args: argparse.Namespace) -> int:
         return 0
     table = []
     for m in rows:
-        held = "-"
-        if m.held_out_accuracy is not None:
-            # Its track count beside it: on a few dozen tracks two splits of one library
-            # gave 0.770 and 0.971 (BENCHMARKS.md, "Why the 585-track library fell short").
-            of = [f"{m.held_out_tracks} tracks"] if m.held_out_tracks else []
-            if m.carried_from:  # a quick retrain's
-                of.append(f"of {m.carried_from}")
-            held = f"{m.held_out_accuracy:.3f}" + (f" ({', '.join(of)})" if of else "")
         table.append(
             [
                 "*" if m.active else "",
@@ -124,7 +116,7 @@ def run_models(args: argparse.Namespace) -> int:
                 m.created_at.strftime("%Y-%m-%d %H:%M"),
                 ",".join(m.classes),
                 str(m.labels_used or "-"),
-                held,
+                describe_held_out(m),
                 str(m.tracks),
                 m.path if m.exists else f"{m.path} (missing)",
             ]

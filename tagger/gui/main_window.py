@@ -91,6 +91,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self._build_actions()
         self.runner.busy_changed.connect(self._on_busy)
         self._genre_map_pending = False
+        self._classify_pending = False
         self.apply_genre_map()  # before anything reads the library: an upgraded one reads all
         self._build_central()
         self._build_status_bar()
@@ -180,6 +181,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.job_label = self.job_status.job_label
         self.progress = self.job_status.progress
         self.audio_note = self.job_status.audio_note
+        self.statusBar().addPermanentWidget(self.build_model_button())
 
     # --- geometry -------------------------------------------------------------------------------
 
@@ -340,6 +342,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self._refresh_timer.stop()
         if self._genre_map_pending:  # edited while the job ran
             self.apply_genre_map()
+        if self._classify_pending and not self.runner.busy:  # a model chosen while it ran
+            self._classify_pending = False
+            self.classify()
         self.refresh()
 
     def apply_genre_map(self) -> None:
@@ -399,6 +404,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.client.settings = settings
         self.store.save(settings)
         self.statusBar().showMessage("Settings saved", 4000)
+        self.show_active_model()
         self.apply_genre_map()
         self.refresh()
 

@@ -27,6 +27,7 @@ class MainWindowActions:
     open_settings: Callable[[], object]
     cancel_job: Callable[[], None]
     open_train_dialog: Callable[[], object]
+    open_models_dialog: Callable[[], object]
     _focus_search: Callable[[], None]
 
     def _action(
@@ -88,6 +89,10 @@ class MainWindowActions:
             "&Train a model from this library…", "", self.open_train_dialog, None, "",
             "Learn from your review decisions and the genre tags the genre map understands",
         )  # fmt: skip
+        self.act_models = self._action(
+            "&Models…", "", self.open_models_dialog, None, "",
+            "The models this library knows, how well each did, and which one classifies",
+        )  # fmt: skip
         self.act_find = self._action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
         self.act_quit = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -104,7 +109,7 @@ class MainWindowActions:
         library_menu.addSeparator()
         library_menu.addActions([self.act_review, self.act_find])
         library_menu.addSeparator()
-        library_menu.addAction(self.act_train)
+        library_menu.addActions([self.act_train, self.act_models])
         tags_menu = menus.addMenu("&Tags")
         tags_menu.addActions([self.act_write, self.act_undo])
 

@@ -1,5 +1,6 @@
-"""The main window's part in learning from the library: the train dialog, switching to the
-model it made, and suggesting a retrain after enough new review decisions.
+"""The main window's part in learning from the library: the train dialog, the models dialog and
+the status bar's active model, switching models, and suggesting a retrain after enough new
+review decisions.
 
 A plain mixin like `MainWindowActions`, listed before QMainWindow in the window's bases."""
 
@@ -7,9 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
 
+from tagger.gui.models_dialog import ModelsDialog
 from tagger.gui.train_dialog import TrainDialog
 from tagger.gui.worker import JobRunner
 from tagger.library.settings import Settings
@@ -24,7 +29,8 @@ class MainWindowLearning:
     refresh: Callable[[], None]
     classify: Callable[[], None]
     apply_settings: Callable[[Settings | None], None]
-    statusBar: Callable[[], object]
+    statusBar: Callable[[], Any]
+    _classify_pending: bool  # a model was chosen while a job ran: classify once it has finished
 
     def open_train_dialog(self) -> TrainDialog:
         dialog = TrainDialog(self.library, self.settings, self.runner, self)
@@ -33,12 +39,46 @@ class MainWindowLearning:
         dialog.open()
         return dialog
 
-    def use_model(self, path: str) -> None:
-        """Make `path` the active model and bring every in-scope track to its prediction."""
+    def open_models_dialog(self) -> ModelsDialog:
+        dialog = ModelsDialog(self.library, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.use_model_requested.connect(self.use_model)
+        dialog.train_requested.connect(self.open_train_dialog)
+        dialog.open()
+        return dialog
+
+    def build_model_button(self) -> QToolButton:
+        """The status bar's "Model: NAME": which model classifies, one click from switching."""
+        self.model_button = QToolButton()
+        self.model_button.setAutoRaise(True)
+        self.model_button.clicked.connect(self.open_models_dialog)
+        self.show_active_model()
+        return self.model_button
+
+    def show_active_model(self) -> None:
+        path = self.settings.model_path
+        self.model_button.setText(f"Model: {Path(path).stem if path else 'bundled'}")
+        self.model_button.setToolTip(
+            f"Classifying with {path or 'the bundled model (synthetic music only)'}. "
+            "Click to see this library's models and switch (Library → Models…)."
+        )
+
+    def use_model(self, path: str | None) -> None:
+        """Make `path` (None: the bundled model) the active model and bring every in-scope
+        track to its prediction: now, or once the running job has finished."""
         settings = dataclasses.replace(self.settings, model_path=path)
         self.apply_settings(settings)
+        name = Path(path).stem if path else "the bundled model"
         if not self.runner.busy:
             self.classify()
+            self.statusBar().showMessage(f"Now using {name}: classifying the library with it", 8000)
+            return
+        self._classify_pending = True
+        self.statusBar().showMessage(
+            f"Now using {name}: the library is classified with it once the running job has "
+            "finished",
+            10000,
+        )
 
     def suggest_retraining(self) -> None:
         """After enough new review decisions, say in the status bar that a retrain would help."""

@@ -376,6 +376,19 @@ def describe_labels(counts: dict[str, dict[str, int]]) -> str:
     return "; ".join(parts) or "none"
 
 
+def describe_held_out(model: ModelInfo) -> str:
+    """ "0.770 (61 tracks)"; "1.000 (8 tracks, of first)" for a quick retrain, whose figure is
+    the model it started from; "-" when never measured. The count goes beside the figure: on a
+    few dozen tracks two splits of one library gave 0.770 and 0.971 (BENCHMARKS.md, "Why the
+    585-track library fell short")."""
+    if model.held_out_accuracy is None:
+        return "-"
+    of = [f"{model.held_out_tracks} tracks"] if model.held_out_tracks else []
+    if model.carried_from:
+        of.append(f"of {model.carried_from}")
+    return f"{model.held_out_accuracy:.3f}" + (f" ({', '.join(of)})" if of else "")
+
+
 def describe_trained(model: TrainedModel) -> str:
     test = model.metrics.get("test", {})
     track = test.get("track_level", {})

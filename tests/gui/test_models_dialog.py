@@ -1,0 +1,119 @@
+"""Library → Models…: the library's models, which one is active, and switching in the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_library import copy_db
+
+from tagger.gui.models_dialog import HEADERS
+from tagger.gui.train_dialog import TrainDialog
+from tagger.library.model_registry import register_model_file
+from tagger.library.queries import TrackFilter
+
+
+def _second_model(folder: Path) -> Path:
+    """Another untrained model file: other weights, so the library counts it as another model."""
+    import torch
+
+    from tagger.audio.mel import FrontEndConfig
+    from tagger.model.checkpoint import save_model
+    from tagger.model.network import Network, NetworkConfig
+
+    torch.manual_seed(1)
+    path = folder / "second.safetensors"
+    save_model(path, Network(NetworkConfig()), ["hardcore", "metal"], FrontEndConfig())
+    return path
+
+
+@pytest.fixture
+def two_models(make_window, settings, classified_master: Path, tmp_path: Path):
+    """The window over a classified library (by the settings' model) that knows a second one."""
+    second = _second_model(tmp_path)
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    with window.library.session() as s, s.begin():
+        register_model_file(s, second)
+    return window, second
+
+
+def _cells(dialog, column: str) -> list[str]:
+    c = HEADERS.index(column)
+    return [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())]
+
+
+def _models_of_current_predictions(window) -> set[str]:
+    rows = window.client.fetch(TrackFilter(), 0, 1000, "path", False)
+    return {r.model for r in rows if r.model}
+
+
+def test_the_dialog_lists_the_models_and_marks_the_active_one(two_models, random_model) -> None:
+    window, _second = two_models
+    assert window.act_models in window.menuBar().actions()[1].menu().actions()
+    assert window.model_button.text() == f"Model: {random_model.stem}"
+    dialog = window.open_models_dialog()
+    assert sorted(_cells(dialog, "Name")) == ["random", "second"]
+    active = _cells(dialog, "Active").index("●")
+    assert _cells(dialog, "Name")[active] == "random"
+    assert dialog.table.item(active, 1).font().bold()
+    classified = dict(zip(_cells(dialog, "Name"), _cells(dialog, "Tracks classified"), strict=True))
+    assert classified["second"] == "0" and int(classified["random"]) > 0
+    # The active row starts selected, and using it again is not offered.
+    assert dialog.selected().name == "random"
+    assert not dialog.use_button.isEnabled()
+    assert dialog.bundled_button.isEnabled()
+    dialog.reject()
+
+
+def test_using_another_model_reclassifies_the_library_with_it(two_models, wait_idle) -> None:
+    window, second = two_models
+    dialog = window.open_models_dialog()
+    dialog.table.selectRow(_cells(dialog, "Name").index("second"))
+    assert dialog.use_button.isEnabled()
+    dialog.use_button.click()
+
+    assert window.settings.model_path == str(second)
+    assert window.store.load()[0].model_path == str(second)  # saved, as `tagger models use`
+    assert window.model_button.text() == "Model: second"
+    assert window.runner.busy and window.runner.name == "Classify"
+    wait_idle(window)
+    assert _models_of_current_predictions(window) == {"second"}
+
+
+def test_a_model_chosen_during_a_job_classifies_once_the_job_has_finished(
+    two_models, music: Path, wait_idle, qtbot
+) -> None:
+    window, second = two_models
+    window.settings.library_folders = [str(music)]
+    window.scan()
+    assert window.runner.busy
+    window.use_model(str(second))
+    assert "once the running job has finished" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: _models_of_current_predictions(window) == {"second"}, timeout=60_000)
+    wait_idle(window)
+
+
+def test_a_missing_model_file_cannot_be_used_and_the_bundled_one_can(two_models) -> None:
+    window, second = two_models
+    second.unlink()
+    dialog = window.open_models_dialog()
+    row = _cells(dialog, "Name").index("second")
+    assert _cells(dialog, "File")[row].endswith("(missing)")
+    dialog.table.selectRow(row)
+    assert not dialog.use_button.isEnabled()
+    dialog.bundled_button.click()
+    assert window.settings.model_path is None
+    assert window.model_button.text() == "Model: bundled"
+
+
+def test_a_library_without_models_says_how_to_make_one(make_window, tmp_path: Path) -> None:
+    from tagger.library.settings import Settings
+
+    window = make_window(Settings(workers=1))
+    dialog = window.open_models_dialog()
+    assert dialog.table.isHidden() and not dialog.empty.isHidden()
+    assert "Train a model" in dialog.empty.text()
+    assert not dialog.bundled_button.isEnabled()  # it is the active one already
+    assert not window.findChildren(TrainDialog)
+    dialog.train_button.click()
+    assert window.findChildren(TrainDialog)
