@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
+from tag_library_helpers import add_track, fake_model, make_mp3
 
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, IGNORE, GenreMap, GenreRule
 from tagger.library.review import ReviewRule
@@ -19,18 +19,6 @@ from tagger.library.tagging.batch_model import OUTSIDE_REASON
 from tagger.tags import read_genres
 
 pytestmark = pytest.mark.both_backends
-
-
-@pytest.fixture
-def lib(library_db: str) -> Library:
-    library = Library.open(library_db)
-    yield library
-    library.close()
-
-
-@pytest.fixture
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return mp3_template(tmp_path_factory.getbasetemp() / "selection-template")
 
 
 def test_an_unsure_track_its_own_tags_confirm_is_written_and_stays_out_of_review(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 from sqlalchemy import func, select
-from tag_library_helpers import add_track, fake_model, make_mp3, mp3_template
+from tag_library_helpers import add_track, fake_model, make_mp3
 
 from tagger.library.fingerprint import fingerprint
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, Track, TrackStatus
@@ -26,18 +26,6 @@ from tagger.library.tagging import batch_writer as tag_writer
 from tagger.tags import TagOptions, read_genres, write_genres
 
 pytestmark = pytest.mark.both_backends
-
-
-@pytest.fixture
-def lib(library_db: str) -> Library:
-    library = Library.open(library_db)
-    yield library
-    library.close()
-
-
-@pytest.fixture
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return mp3_template(tmp_path_factory.getbasetemp() / "tag-writer-template")
 
 
 @pytest.fixture

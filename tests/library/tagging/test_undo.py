@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 from sqlalchemy import select
-from tag_library_helpers import add_track, make_mp3, mp3_template
+from tag_library_helpers import add_track, make_mp3
 
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
@@ -17,18 +17,6 @@ from tagger.library.undo import UNDO_MARK, UndoError, history, last_undoable_bat
 from tagger.tags import TagOptions, read_genres, write_genres
 
 pytestmark = pytest.mark.both_backends
-
-
-@pytest.fixture
-def lib(library_db: str) -> Library:
-    library = Library.open(library_db)
-    yield library
-    library.close()
-
-
-@pytest.fixture
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return mp3_template(tmp_path_factory.getbasetemp() / "undo-template")
 
 
 def _rows(lib: Library) -> dict[str, TagChange]:

@@ -95,13 +95,6 @@ def _others(tmp_path: Path, folder: Path) -> list[Path]:
     return made
 
 
-@pytest.fixture
-def lib(library_db: str) -> Library:
-    library = Library.open(library_db)
-    yield library
-    library.close()
-
-
 def _apply_then_undo(lib: Library, files: list[Path]) -> None:
     for p in files:
         add_track(lib, p, user_label="metal")
