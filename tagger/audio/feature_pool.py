@@ -85,6 +85,13 @@ def run_job(function: Callable[..., Any], *args: Any) -> Any:
 # --- the calling side ---------------------------------------------------------------------------
 
 
+TIMED_OUT = "decoding took longer than"  # how a file abandoned for its decoding time fails
+
+
+def timed_out_reason(timeout: float) -> str:
+    return f"{TIMED_OUT} {timeout:g} s; abandoned"
+
+
 class FeaturePool:
     """`workers` spawned processes; `submit` one file's job, `outcome` its result or failure."""
 
@@ -106,7 +113,7 @@ class FeaturePool:
         try:
             return future.result()
         except FutureTimeout:
-            return FeatureFailure(f"decoding took longer than {self.timeout:g} s; abandoned")
+            return FeatureFailure(timed_out_reason(self.timeout))
         except ProcessExpired as exc:
             return FeatureFailure(f"the decoder crashed (exit code {exc.exitcode})")
         except Exception as exc:  # pebble reports pickling and pool errors this way

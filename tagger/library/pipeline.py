@@ -32,6 +32,7 @@ from sqlalchemy import and_, select, update
 
 from tagger.audio.feature_pool import (
     DEFAULT_TIMEOUT_S,
+    TIMED_OUT,
     FeatureFailure,
     FeaturePool,
     cpu_count,
@@ -76,6 +77,23 @@ class BatchResult:
     from_cache: int = 0  # classified from the windows training cached, without decoding
     cancelled: bool = False
     seconds: float = 0.0
+
+    def count(self, stored: TrackResult) -> None:
+        """One track's stored outcome (either engine)."""
+        if stored.error is None:
+            self.classified += 1
+        else:
+            self.failed += 1
+            self.timed_out += stored.error.startswith(TIMED_OUT)
+
+    def close(self, cancelled: bool, started: float) -> BatchResult:
+        """The run has ended: what it left to other runs sharing the library, and its time."""
+        if cancelled:
+            self.cancelled = True
+        else:
+            self.elsewhere = self.total - self.classified - self.failed
+        self.seconds = time.monotonic() - started
+        return self
 
 
 def default_workers() -> int:
@@ -200,11 +218,7 @@ def run_classification(
                 )
                 if outcome is None:
                     continue  # another run took the track over and stores it
-                result.classified += outcome.error is None
-                result.failed += outcome.error is not None
-                result.timed_out += int(
-                    bool(outcome.error) and outcome.error.startswith("decoding took longer")
-                )
+                result.count(outcome)
                 meter.report(path, outcome)
                 if cancelled():
                     break
@@ -215,12 +229,7 @@ def run_classification(
         queue.release()
         predictor.network.set_threads(threads_before)
     result.from_cache = cached.hits if cached is not None else 0
-    if cancelled():
-        result.cancelled = True
-    else:
-        result.elsewhere = result.total - result.classified - result.failed
-    result.seconds = time.monotonic() - started
-    return result
+    return result.close(cancelled(), started)
 
 
 def decode_job(function: FeatureFunction, path: str, config: FrontEndConfig) -> Any:

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from tagger.audio.feature_pool import FeatureFailure
+from tagger.audio.feature_pool import FeatureFailure, timed_out_reason
 from tagger.library.claims import ClaimQueue
 from tagger.library.database_faults import redact
 from tagger.library.pipeline import (
@@ -206,11 +206,7 @@ def run_classification_ray(
             for (_tid, path, _p, _e), stored in zip(outcomes, stored_all, strict=True):
                 if stored is None:
                     continue
-                result.classified += stored.error is None
-                result.failed += stored.error is not None
-                result.timed_out += int(
-                    bool(stored.error) and stored.error.startswith("decoding took longer")
-                )
+                result.count(stored)
                 meter.report(path, stored)
     finally:
         for ref, (_tid, _path, features, _since) in inflight.items():
@@ -221,12 +217,7 @@ def run_classification_ray(
             ray.kill(actor)
         if started_here:
             ray.shutdown()
-    if cancelled():
-        result.cancelled = True
-    else:
-        result.elsewhere = result.total - result.classified - result.failed
-    result.seconds = time.monotonic() - started
-    return result
+    return result.close(cancelled(), started)
 
 
 def _outcome(ray: Any, ref: Any) -> tuple[TrackPrediction | None, str | None]:
@@ -250,5 +241,5 @@ def _overdue(
             ready, _ = ray.wait([features], timeout=0)
             if not ready:
                 ray.cancel(features, force=True)
-                out.append((ref, (None, f"decoding took longer than {timeout:g} s; abandoned")))
+                out.append((ref, (None, timed_out_reason(timeout))))
     return out
