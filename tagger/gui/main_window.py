@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from tagger.gui.class_colors import class_title
 from tagger.gui.demo_offer import DemoOffer
 from tagger.gui.details_pane import DetailsPane
 from tagger.gui.empty_state import EmptyLibrary
@@ -47,6 +49,7 @@ from tagger.gui.settings_dialog import SettingsDialog
 from tagger.gui.settings_store import SettingsStore
 from tagger.gui.sidebar import SmartListSidebar
 from tagger.gui.tag_dialog import TagDialog, TagScope, offered_scopes
+from tagger.gui.track_menu import TrackMenuActions, track_menu
 from tagger.gui.track_table_model import TrackTableModel
 from tagger.gui.track_table_view import track_table_view
 from tagger.gui.window_layout import restore_layout, save_layout
@@ -55,6 +58,7 @@ from tagger.library.progress import Progress
 from tagger.library.queries import SmartList, TrackFilter
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.library.track_rows import TrackRow
 from tagger.library.walk import normalize_root
 from tagger.service.learning import genre_map_pending, genres
 from tagger.service.library_client import LibraryClient
@@ -131,6 +135,8 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.model = TrackTableModel(self.client, self)
         self.table = track_table_view(self.model, self.client.classes)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_track_menu)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, artist, album or path (Ctrl+F)")
@@ -162,8 +168,8 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.stack.addWidget(self.review)
 
         self.details = DetailsPane(self.player, self.client.classes, cover_loader=self.client.cover)
-        self.details.decide_requested.connect(self._decide)
-        self.details.clear_requested.connect(self._clear_decision)
+        self.details.decide_requested.connect(lambda track, label: self.decide([track], label))
+        self.details.clear_requested.connect(lambda track: self.clear_decisions([track]))
         self.details.setMinimumWidth(300)
 
         self.splitter = QSplitter()
@@ -244,13 +250,28 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
             return  # nothing changed: keep the strip (and a playing preview's playhead)
         self.details.show_detail(detail)
 
+    def selected_rows(self) -> list[TrackRow]:
+        rows = (self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows())
+        return [row for row in rows if row is not None]
+
     def selected_paths(self) -> list[str]:
-        paths: list[str] = []
-        for index in self.table.selectionModel().selectedRows():
-            row = self.model.row_at(index.row())
-            if row is not None:
-                paths.append(row.path)
-        return paths
+        return [row.path for row in self.selected_rows()]
+
+    def track_menu(self) -> QMenu | None:
+        """The right-click menu for the selected tracks (None when none is selected)."""
+        rows = self.selected_rows()
+        if not rows:
+            return None
+        actions = TrackMenuActions(self.decide, self.clear_decisions, self.open_tag_dialog)
+        return track_menu(
+            self, rows, self.client.classes, actions, writing_allowed=not self.runner.busy
+        )
+
+    def _show_track_menu(self, position: QPoint) -> None:
+        menu = self.track_menu()
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.table.viewport().mapToGlobal(position))
 
     # --- review ---------------------------------------------------------------------------------
 
@@ -269,13 +290,17 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
             self.stack.setCurrentIndex(PAGE_LIBRARY)
             self.refresh()
 
-    def _decide(self, track_id: int, label: str) -> None:
-        self.client.decide([track_id], label)
+    def decide(self, track_ids: list[int], label: str) -> None:
+        self.client.decide(track_ids, label)
+        if len(track_ids) > 1:
+            self.statusBar().showMessage(
+                f"{len(track_ids)} tracks decided: {class_title(label)}", 6000
+            )
         self.refresh()
         self.suggest_retraining()
 
-    def _clear_decision(self, track_id: int) -> None:
-        self.client.clear_decision([track_id])
+    def clear_decisions(self, track_ids: list[int]) -> None:
+        self.client.clear_decision(track_ids)
         self.refresh()
 
     # --- folders and jobs -----------------------------------------------------------------------
