@@ -426,12 +426,15 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
     def apply_settings(self, settings: Settings | None) -> None:
         if settings is None:
             return
+        model_changed = settings.model_path != self.settings.model_path
         self.client.settings = settings
         self.store.save(settings)
         self.statusBar().showMessage("Settings saved", 4000)
         self.show_active_model()
         self.apply_genre_map()
         self.refresh()
+        if model_changed:
+            self.classify_with_new_model()
 
     # --- drag and drop, closing -----------------------------------------------------------------
 

@@ -64,10 +64,14 @@ class MainWindowLearning:
         )
 
     def use_model(self, path: str | None) -> None:
-        """Make `path` (None: the bundled model) the active model and bring every in-scope
-        track to its prediction: now, or once the running job has finished."""
-        settings = dataclasses.replace(self.settings, model_path=path)
-        self.apply_settings(settings)
+        """Make `path` (None: the bundled model) the active model; `apply_settings` then brings
+        every in-scope track to its prediction."""
+        self.apply_settings(dataclasses.replace(self.settings, model_path=path))
+
+    def classify_with_new_model(self) -> None:
+        """The active model has changed (here or in Settings): classify the library with it now,
+        or once the running job has finished."""
+        path = self.settings.model_path
         name = Path(path).stem if path else "the bundled model"
         if not self.runner.busy:
             self.classify()

@@ -117,3 +117,21 @@ def test_a_library_without_models_says_how_to_make_one(make_window, tmp_path: Pa
     assert not window.findChildren(TrainDialog)
     dialog.train_button.click()
     assert window.findChildren(TrainDialog)
+
+
+def test_a_model_file_chosen_in_settings_classifies_the_library_with_it(
+    two_models, wait_idle
+) -> None:
+    window, second = two_models
+    dialog = window.open_settings()
+    dialog.model_path.setText(str(second))
+    dialog.accept()
+    assert window.model_button.text() == "Model: second"
+    assert window.runner.busy and window.runner.name == "Classify"
+    wait_idle(window)
+    assert _models_of_current_predictions(window) == {"second"}
+    # Saving other settings with the same model starts nothing.
+    dialog = window.open_settings()
+    dialog.threshold.setValue(0.7)
+    dialog.accept()
+    assert not window.runner.busy
