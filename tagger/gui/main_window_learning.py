@@ -19,7 +19,7 @@ from tagger.gui.train_dialog import TrainDialog
 from tagger.gui.worker import JobRunner
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.service.learning import RETRAIN_AFTER_DECISIONS, decisions_since_active_model
+from tagger.service.learning import decisions_since_active_model, retrain_hint_due
 
 
 class MainWindowLearning:
@@ -31,6 +31,7 @@ class MainWindowLearning:
     apply_settings: Callable[[Settings | None], None]
     statusBar: Callable[[], Any]
     _classify_pending: bool  # a model was chosen while a job ran: classify once it has finished
+    _decisions_seen: int  # decisions since the active model, as of the last one counted
 
     def open_train_dialog(self) -> TrainDialog:
         dialog = TrainDialog(self.library, self.settings, self.runner, self)
@@ -56,6 +57,8 @@ class MainWindowLearning:
         return self.model_button
 
     def show_active_model(self) -> None:
+        """The button's text, and the decisions made since this model (for the retrain hint)."""
+        self._decisions_seen = self._decisions_since_model()
         path = self.settings.model_path
         self.model_button.setText(f"Model: {Path(path).stem if path else 'bundled'}")
         self.model_button.setToolTip(
@@ -85,16 +88,19 @@ class MainWindowLearning:
         )
 
     def suggest_retraining(self) -> None:
-        """After enough new review decisions, say in the status bar that a retrain would help."""
-        n = decisions_since_active_model(self.library, self.settings)
-        # At the threshold and every 25 decisions after it, not after every single one.
-        if n >= RETRAIN_AFTER_DECISIONS and (n - RETRAIN_AFTER_DECISIONS) % 25 == 0:
+        """After enough new review decisions, say in the status bar that a retrain would help:
+        once the count passes RETRAIN_AFTER_DECISIONS, then every RETRAIN_HINT_EVERY more."""
+        before, self._decisions_seen = self._decisions_seen, self._decisions_since_model()
+        if retrain_hint_due(before, self._decisions_seen):
             self.statusBar().showMessage(
-                f"{n} review decisions since this model was trained: "
+                f"{self._decisions_seen} review decisions since this model was trained: "
                 "Library → Train a model from this library… would learn from them "
                 "(Quick retrain: the last run's refit only)",
                 15000,
             )
+
+    def _decisions_since_model(self) -> int:
+        return decisions_since_active_model(self.library, self.settings)
 
     def _on_review_decision(self, _track_id: int, label: str) -> None:
         self.refresh()

@@ -480,11 +480,28 @@ def cache_coverage(library: Library, settings: Settings, model: str | Path) -> C
 
 
 RETRAIN_AFTER_DECISIONS = 50  # the retrain benchmark's size: minutes with a warm cache
+RETRAIN_HINT_EVERY = 25  # after the first hint, again every this many decisions (not each one)
+
+
+def retrain_hint_due(before: int, after: int) -> bool:
+    """Whether the decisions since the active model went past RETRAIN_AFTER_DECISIONS, or past
+    another RETRAIN_HINT_EVERY after it, from `before` to `after`: a right click decides a
+    whole album at once, so the count can jump over the exact number."""
+
+    def stage(n: int) -> int:
+        return (
+            -1
+            if n < RETRAIN_AFTER_DECISIONS
+            else (n - RETRAIN_AFTER_DECISIONS) // RETRAIN_HINT_EVERY
+        )
+
+    return stage(after) > stage(before)
 
 
 def decisions_since_active_model(library: Library, settings: Settings) -> int:
-    """Review decisions recorded after the active model was registered (all, for a model the
-    library did not train or see): the app suggests retraining from RETRAIN_AFTER_DECISIONS."""
+    """Tracks decided in review after the active model was registered (all, for a model the
+    library did not train or see; a track decided twice counts once): the app suggests
+    retraining from RETRAIN_AFTER_DECISIONS."""
     from sqlalchemy import func, select
 
     from tagger.library.schema import Label, LabelSource, ModelRecord
@@ -497,7 +514,9 @@ def decisions_since_active_model(library: Library, settings: Settings) -> int:
     with library.session() as s:
         since = s.scalar(select(ModelRecord.created_at).where(ModelRecord.sha256 == sha))
         query = (
-            select(func.count()).select_from(Label).where(Label.source == LabelSource.USER_REVIEW)
+            select(func.count(func.distinct(Label.track_id)))
+            .select_from(Label)
+            .where(Label.source == LabelSource.USER_REVIEW)
         )
         if since is not None:
             query = query.where(Label.created_at > since)

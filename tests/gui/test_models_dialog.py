@@ -135,3 +135,26 @@ def test_a_model_file_chosen_in_settings_classifies_the_library_with_it(
     dialog.threshold.setValue(0.7)
     dialog.accept()
     assert not window.runner.busy
+
+
+def test_the_retrain_hint_comes_when_an_album_decided_at_once_passes_the_mark(
+    make_window, settings, random_model: Path, tmp_path: Path
+) -> None:
+    from tagger.library.schema import Track
+    from tagger.library.store import Library
+
+    db = tmp_path / "library.db"
+    library = Library.open(db)
+    with library.session() as s, s.begin():
+        register_model_file(s, random_model)  # the active model, before any decision
+        for i in range(60):
+            s.add(Track(path=f"/music/{i:02d}.mp3", size=1, mtime_ns=1, genres=[]))
+    library.close()
+    window = make_window(settings, db)
+    ids = [r.id for r in window.client.fetch(TrackFilter(), 0, 100, "path", False)]
+    window.decide(ids[:45], "metal")
+    assert "review decisions since" not in window.statusBar().currentMessage()
+    window.decide(ids[:5], "hardcore")  # minds changed: no new tracks decided
+    assert "review decisions since" not in window.statusBar().currentMessage()
+    window.decide(ids[45:55], "metal")
+    assert window.statusBar().currentMessage().startswith("55 review decisions since")

@@ -18,6 +18,7 @@ from tagger.service.learning import (
     default_config,
     describe_labels,
     estimate_seconds,
+    retrain_hint_due,
     training_speed,
 )
 from tagger.training.dataset import LabeledTrack
@@ -80,6 +81,9 @@ def test_decisions_are_counted_from_when_the_active_model_was_registered(
         assert decisions_since_active_model(library, settings) == 0
         with library.session() as s, s.begin():
             record_decision(s, [2, 3], "hardcore")
+        assert decisions_since_active_model(library, settings) == 2
+        with library.session() as s, s.begin():
+            record_decision(s, [2], "metal")  # a change of mind: still two tracks decided
         assert decisions_since_active_model(library, settings) == 2
         other = dataclasses.replace(settings, model_path=str(tmp_path / "gone.safetensors"))
         assert decisions_since_active_model(library, other) == 3
@@ -175,3 +179,12 @@ def test_one_estimate_gives_the_dialog_its_times_and_the_quick_retrain_when_ther
         assert ours.quick_seconds < ours.usual_seconds
     finally:
         library.close()
+
+
+def test_the_retrain_hint_is_due_when_the_count_passes_a_mark_even_by_a_jump() -> None:
+    assert not retrain_hint_due(0, 49)
+    assert retrain_hint_due(49, 50)
+    assert retrain_hint_due(45, 55)  # an album decided at once jumps over 50
+    assert not retrain_hint_due(50, 51) and not retrain_hint_due(55, 74)
+    assert retrain_hint_due(74, 75) and retrain_hint_due(60, 110)
+    assert not retrain_hint_due(80, 80)
