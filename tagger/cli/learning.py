@@ -99,6 +99,7 @@ def run_genres(args: argparse.Namespace) -> int:
 
 def run_models(args: argparse.Namespace) -> int:
     from tagger.service.learning import describe_held_out, models
+    from tagger.service.local_time import local_time
 
     rows = _in_library(args, models)
     if args.json:
@@ -113,7 +114,7 @@ def run_models(args: argparse.Namespace) -> int:
             [
                 "*" if m.active else "",
                 m.name,
-                m.created_at.strftime("%Y-%m-%d %H:%M"),
+                local_time(m.created_at),
                 ",".join(m.classes),
                 str(m.labels_used or "-"),
                 describe_held_out(m),

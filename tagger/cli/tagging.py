@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -255,6 +255,7 @@ def _print_undo(result: UndoResult) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from tagger.library.undo import history
     from tagger.service.context import open_library
+    from tagger.service.local_time import local_time
 
     library = open_library(args.db, create=False)
     try:
@@ -271,7 +272,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     rows = [
         [
             str(b.id),
-            _time(b.created_at),
+            local_time(b.created_at),
             b.mode,
             *(str(b.counts[k]) for k in ("written", "skipped", "stale", "error", "undone")),
             _state(b),
@@ -287,14 +288,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _genres(genres: Sequence[str]) -> str:
     return "; ".join(genres) if genres else "(no genre)"
-
-
-def _time(value: Any) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    return str(value or "")
 
 
 def _state(b: BatchSummary) -> str:

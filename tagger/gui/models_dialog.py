@@ -10,7 +10,6 @@ model that ships with the app. The rows are the learning service's (`service.lea
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -34,19 +33,13 @@ from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.model.checkpoint import default_model_path
 from tagger.service.learning import describe_held_out, describe_labels, models
+from tagger.service.local_time import local_time
 
 HEADERS = [
     "Active", "Name", "Trained", "Classes", "Labels", "Held-out accuracy", "Tracks classified",
     "File",
 ]  # fmt: skip
 COL_FILE = HEADERS.index("File")
-
-
-def local_time(moment: datetime) -> str:
-    """The stored UTC moment (SQLite gives it back without its zone) as the user's clock."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def model_cells(m: ModelInfo) -> list[str]:
