@@ -60,11 +60,15 @@ class MainWindowLearning:
         """The button's text, and the decisions made since this model (for the retrain hint)."""
         self._decisions_seen = self._decisions_since_model()
         path = self.settings.model_path
-        self.model_button.setText(f"Model: {Path(path).stem if path else 'bundled'}")
+        missing = bool(path) and not Path(path).is_file()
+        text = f"Model: {Path(path).stem if path else 'bundled'}"
+        self.model_button.setText(text + (" (missing)" if missing else ""))
         self.model_button.setToolTip(
-            f"Classifying with {path or 'the bundled model (synthetic music only)'}. "
-            "Click to see this library's models and switch (Library → Models…)."
-        )
+            (f"The model file {path} is gone: Classify cannot run until another is chosen. "
+             if missing else
+             f"Classifying with {path or 'the bundled model (synthetic music only)'}. ")
+            + "Click to see this library's models and switch (Library → Models…)."
+        )  # fmt: skip
 
     def use_model(self, path: str | None) -> None:
         """Make `path` (None: the bundled model) the active model; `apply_settings` then brings

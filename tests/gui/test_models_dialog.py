@@ -106,6 +106,14 @@ def test_a_missing_model_file_cannot_be_used_and_the_bundled_one_can(two_models)
     assert window.model_button.text() == "Model: bundled"
 
 
+def test_the_status_bar_says_when_the_active_model_file_is_gone(
+    make_window, no_model_settings
+) -> None:
+    window = make_window(no_model_settings)
+    assert window.model_button.text() == "Model: no-such-model (missing)"
+    assert "is gone" in window.model_button.toolTip()
+
+
 def test_a_library_without_models_says_how_to_make_one(make_window, tmp_path: Path) -> None:
     from tagger.library.settings import Settings
 
