@@ -19,7 +19,11 @@ from tagger.gui.train_dialog import TrainDialog
 from tagger.gui.worker import JobRunner
 from tagger.library.settings import Settings
 from tagger.library.store import Library
-from tagger.service.learning import decisions_since_active_model, retrain_hint_due
+from tagger.service.learning import (
+    RETRAIN_AFTER_DECISIONS,
+    decisions_since_active_model,
+    retrain_hint_due,
+)
 
 
 class MainWindowLearning:
@@ -57,17 +61,27 @@ class MainWindowLearning:
         return self.model_button
 
     def show_active_model(self) -> None:
-        """The button's text, and the decisions made since this model (for the retrain hint)."""
+        """The button for a model just made active: the decisions made since it was trained
+        are counted anew (for the retrain hint)."""
         self._decisions_seen = self._decisions_since_model()
+        self._show_model_button()
+
+    def _show_model_button(self) -> None:
         path = self.settings.model_path
         missing = bool(path) and not Path(path).is_file()
         text = f"Model: {Path(path).stem if path else 'bundled'}"
-        self.model_button.setText(text + (" (missing)" if missing else ""))
+        new = self._decisions_seen
+        if missing:
+            text += " (missing)"
+        elif new >= RETRAIN_AFTER_DECISIONS:  # stays in view, unlike the status-bar message
+            text += f" · {new} new decisions"
+        self.model_button.setText(text)
         self.model_button.setToolTip(
             (f"The model file {path} is gone: Classify cannot run until another is chosen. "
              if missing else
-             f"Classifying with {path or 'the bundled model (synthetic music only)'}. ")
-            + "Click to see this library's models and switch (Library → Models…)."
+             f"Classifying with {path or 'the bundled model (synthetic music only)'}; {new} "
+             "tracks decided in review since it was trained. ")
+            + "Click to see this library's models, switch, or train a new one."
         )  # fmt: skip
 
     def use_model(self, path: str | None) -> None:
@@ -95,6 +109,7 @@ class MainWindowLearning:
         """After enough new review decisions, say in the status bar that a retrain would help:
         once the count passes RETRAIN_AFTER_DECISIONS, then every RETRAIN_HINT_EVERY more."""
         before, self._decisions_seen = self._decisions_seen, self._decisions_since_model()
+        self._show_model_button()
         if retrain_hint_due(before, self._decisions_seen):
             self.statusBar().showMessage(
                 f"{self._decisions_seen} review decisions since this model was trained: "

@@ -164,5 +164,9 @@ def test_the_retrain_hint_comes_when_an_album_decided_at_once_passes_the_mark(
     assert "review decisions since" not in window.statusBar().currentMessage()
     window.decide(ids[:5], "hardcore")  # minds changed: no new tracks decided
     assert "review decisions since" not in window.statusBar().currentMessage()
+    assert window.model_button.text() == "Model: random"
     window.decide(ids[45:55], "metal")
     assert window.statusBar().currentMessage().startswith("55 review decisions since")
+    assert window.model_button.text() == "Model: random · 55 new decisions"  # stays in view
+    window.use_model(None)  # another model: its own count
+    assert window.model_button.text() == "Model: bundled · 55 new decisions"  # never registered
