@@ -10,6 +10,7 @@ model that ships with the app. The rows are the learning service's (`service.lea
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -65,12 +66,13 @@ class ModelsDialog(QDialog):
         self.rows = models(library, settings)
         self.bundled_active = not settings.model_path
 
+        path = settings.model_path
         active = (
-            f"<b>{Path(settings.model_path).stem}</b> ({settings.model_path})"
-            if settings.model_path
+            f"<b>{html.escape(Path(path).stem)}</b> ({html.escape(path)})"
+            if path
             else "<b>the bundled model</b>, which has heard only synthetic music"
         )
-        intro = QLabel(
+        self.intro = intro = QLabel(
             f"Classifying with {active}. Using another model brings every track to its "
             "prediction, in the background; windows that training already decoded are not "
             "decoded again. Your review decisions stay as they are."

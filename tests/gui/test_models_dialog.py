@@ -170,3 +170,13 @@ def test_the_retrain_hint_comes_when_an_album_decided_at_once_passes_the_mark(
     assert window.model_button.text() == "Model: random · 55 new decisions"  # stays in view
     window.use_model(None)  # another model: its own count
     assert window.model_button.text() == "Model: bundled · 55 new decisions"  # never registered
+
+
+def test_a_model_path_is_shown_as_text_not_markup(make_window, tmp_path: Path) -> None:
+    from tagger.library.settings import Settings
+
+    odd = tmp_path / "<b>R&B</b> models" / "mine.safetensors"
+    window = make_window(Settings(model_path=str(odd), workers=1))
+    dialog = window.open_models_dialog()
+    assert "&lt;b&gt;R&amp;B&lt;/b&gt;" in dialog.intro.text()
+    dialog.reject()
