@@ -2,9 +2,9 @@
 tags, open their folder, copy their paths.
 
 What users of Picard and Mp3tag reach for first: a whole album marked Metal in one go instead of
-one track at a time in the details pane. The menu only asks; the window does the work (its
-`decide`, `clear`, `write` and `open_folders` callbacks), so a decision made here is the same
-decision the details pane and the review queue record.
+one track at a time in the details pane. The menu only asks; the window does the work (the
+`TrackMenuActions` it passes: its `decide`, `clear_decisions` and tag dialog), so a decision made
+here is the same decision the details pane and the review queue record.
 """
 
 from __future__ import annotations
