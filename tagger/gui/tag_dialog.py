@@ -269,9 +269,7 @@ class TagDialog(QDialog):
         self.use_min_confidence.toggled.connect(self._options_changed)
         self.reviewed_only.toggled.connect(self._options_changed)
         self.scope_group.idToggled.connect(self._options_changed)
-        runner.progress.connect(self._on_progress)
-        runner.finished.connect(self._on_finished)
-        runner.failed.connect(self._on_failed)
+        self._unfollow = runner.follow(self._on_progress, self._on_finished, self._on_failed)
 
     # --- the request ----------------------------------------------------------------------------
 
@@ -352,10 +350,5 @@ class TagDialog(QDialog):
     def done(self, result: int) -> None:
         if self.runner.busy and self.runner.name in ("Preview tags", "Write tags"):
             self.runner.cancel()  # stop reading/writing; finished files stay recorded
-        for signal, slot in (
-            (self.runner.progress, self._on_progress),
-            (self.runner.finished, self._on_finished),
-            (self.runner.failed, self._on_failed),
-        ):
-            signal.disconnect(slot)
+        self._unfollow()
         super().done(result)

@@ -210,9 +210,7 @@ class TrainDialog(QDialog):
         layout.addStretch(1)  # room the dialog gains goes here, not into the tables
         layout.addWidget(self.buttons)
 
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        self._unfollow = runner.follow(self._on_progress, self._on_finished, self._on_failed)
         self.refresh()
 
     def refresh(self) -> None:
@@ -369,10 +367,5 @@ class TrainDialog(QDialog):
             self.accept()
 
     def done(self, result: int) -> None:
-        for signal, slot in (
-            (self.runner.progress, self._on_progress),
-            (self.runner.finished, self._on_finished),
-            (self.runner.failed, self._on_failed),
-        ):
-            signal.disconnect(slot)
+        self._unfollow()
         super().done(result)

@@ -19,6 +19,7 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -93,6 +94,28 @@ class JobRunner(QObject):
     @property
     def cancelling(self) -> bool:
         return self.busy and self._cancel.is_set()
+
+    def follow(
+        self,
+        on_progress: Callable[[Progress], None],
+        on_finished: Callable[[JobOutcome], None],
+        on_failed: Callable[[str], None],
+    ) -> Callable[[], None]:
+        """Connect a dialog's slots to every job's signals; returns what disconnects them, for
+        when the dialog closes (the runner outlives it)."""
+        pairs = (
+            (self.progress, on_progress),
+            (self.finished, on_finished),
+            (self.failed, on_failed),
+        )
+        for signal, slot in pairs:
+            signal.connect(slot)
+
+        def unfollow() -> None:
+            for signal, slot in pairs:
+                signal.disconnect(slot)
+
+        return unfollow
 
     def start(self, name: str, job: Job) -> bool:
         """Start `job`; False (and nothing happens) while another job runs."""
