@@ -251,8 +251,10 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.details.show_detail(detail)
 
     def selected_rows(self) -> list[TrackRow]:
-        rows = (self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows())
-        return [row for row in rows if row is not None]
+        # The selection's ranges, not selectedRows(): that makes an index per row and column
+        # (0.3 s for 5,000 selected tracks).
+        ranges = self.table.selectionModel().selection()
+        return self.model.rows_at(p for r in ranges for p in range(r.top(), r.bottom() + 1))
 
     def selected_paths(self) -> list[str]:
         return [row.path for row in self.selected_rows()]

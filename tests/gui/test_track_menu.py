@@ -98,6 +98,7 @@ def test_no_selection_no_menu(make_window, settings, classified_master, tmp_path
     assert window.track_menu() is None
 
 
-def test_folders_are_listed_once_in_first_seen_order() -> None:
-    paths = ["/m/b/1.mp3", "/m/a/2.mp3", "/m/b/3.mp3"]
-    assert folders_of(paths) == [str(Path("/m/b")), str(Path("/m/a"))]
+def test_folders_are_listed_once_in_first_seen_order(tmp_path: Path) -> None:
+    b, a = tmp_path / "b", tmp_path / "a"
+    paths = [str(b / "1.mp3"), str(a / "2.mp3"), str(b / "3.mp3")]
+    assert folders_of(paths) == [str(b), str(a)]

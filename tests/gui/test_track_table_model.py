@@ -81,6 +81,31 @@ def test_100k_rows_are_fetched_a_page_at_a_time(qtbot, big_library: Library) -> 
     assert model.page_fetches == len(client.fetches)
 
 
+def test_a_selection_of_every_row_is_one_query_not_a_page_each(big_library: Library) -> None:
+    """Ctrl+A on 100,000 tracks, then the right-click menu or Write tags: the rows come in one
+    query per run of consecutive rows (page by page, each OFFSET further, took minutes)."""
+    client = CountingClient(big_library, Settings())
+    model = TrackTableModel(client)
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    rows = model.rows_at(range(N))
+    assert client.fetches == [(0, N)]
+    assert [r.title for r in rows[:2]] == [f"Track {N - 1:06d}", f"Track {N - 2:06d}"]
+    assert rows[-1].title == "Track 000000"
+    # A few rows here and there come from the page cache, a long run in one query.
+    client.fetches.clear()
+    picked = model.rows_at([3, 1, 2, 500, *range(1000, 1200)])
+    assert [r.title for r in picked[:3]] == [f"Track {N - i:06d}" for i in (2, 3, 4)]
+    assert len(picked) == 204
+    assert client.fetches == [(0, PAGE_SIZE), (448, PAGE_SIZE), (1000, 200)]
+
+
+def test_consecutive_runs() -> None:
+    from tagger.gui.track_table_model import consecutive_runs
+
+    assert consecutive_runs([8, 1, 2, 3, 7, 3]) == [(1, 4), (7, 9)]
+    assert consecutive_runs([]) == []
+
+
 def test_filter_and_sort_requery_the_database(big_library: Library) -> None:
     client = CountingClient(big_library, Settings())
     model = TrackTableModel(client)
