@@ -178,3 +178,28 @@ def test_stats(library: Library, filled: dict[str, int]) -> None:
         assert stats.needs_review == 3
         assert [(m.name, m.tracks) for m in stats.models] == [("m", 5)]
         assert s.scalar(select(Track.status).where(Track.id == filled["waiting"])) == "new"
+
+
+def test_a_whole_library_is_decided_and_cleared_at_once(library: Library) -> None:
+    """70,000 tracks selected in the app: more ids than PostgreSQL takes bind parameters in
+    one statement (65,535), so decisions go in chunks; each track gets one label row."""
+    from sqlalchemy import func, insert
+
+    from tagger.library.schema import Label
+
+    n = 70_000
+    with library.session() as s, s.begin():
+        s.execute(
+            insert(Track), [{"path": f"/m/{i:06d}.mp3", "size": 1, "mtime_ns": 1} for i in range(n)]
+        )
+        ids = list(s.scalars(select(Track.id)))
+    with library.session() as s, s.begin():
+        assert record_decision(s, [*ids, ids[0], -1], "metal") == n  # repeats and unknowns: once
+    with library.session() as s:
+        assert s.scalar(select(func.count()).where(Track.user_label == "metal")) == n
+        assert s.scalar(select(func.count()).select_from(Label)) == n
+    with library.session() as s, s.begin():
+        assert clear_decision(s, ids) == n
+    with library.session() as s:
+        assert s.scalar(select(func.count()).where(Track.user_label.is_not(None))) == 0
+        assert s.scalar(select(func.count()).select_from(Label)) == n  # the history stays
