@@ -42,10 +42,6 @@ if TYPE_CHECKING:
     # that the main window (which imports this dialog) opens without them.
     from tagger.library.tag_writer import FileChange, TagRequest
 
-# select_candidates turns each path into two OR-ed conditions; SQLite's expression depth limit
-# (1000) bounds how many one request may name.
-MAX_PATHS = 400
-
 MODE_TEXT = {
     "add": "Add the label, keep the file's other genres",
     "replace": "Replace the file's genres with the label",
@@ -68,23 +64,13 @@ class TagScope:
     title: str  # "Selected tracks (3)"
     paths: tuple[str, ...] = ()
     label: str | None = None
-    problem: str | None = None  # why this scope cannot be written (too many files)
-
-
-def too_many(n: int) -> str | None:
-    if n > MAX_PATHS:
-        return (
-            f"{n:,} files is more than {MAX_PATHS} at once; choose the whole library or a "
-            "class list"
-        )
-    return None
+    problem: str | None = None  # why this scope cannot be written (no tracks)
 
 
 def scope_for_paths(title: str, paths: Sequence[str]) -> TagScope:
     if not paths:
         return TagScope(title, problem="no tracks")
-    problem = too_many(len(paths))
-    return TagScope(title, problem=problem) if problem else TagScope(title, tuple(paths))
+    return TagScope(title, tuple(paths))
 
 
 def offered_scopes(
@@ -103,11 +89,7 @@ def offered_scopes(
     if shown.search.strip() or shown.smart not in (SmartList.ALL, SmartList.LABEL):
         title = f"Current list: {list_name}"
         title += (f" matching “{shown.search}”" if shown.search else "") + f" ({shown_count:,})"
-        problem = too_many(shown_count)
-        if problem:
-            scopes.append(TagScope(title, problem=problem))
-        else:
-            scopes.append(scope_for_paths(title, paths_of(shown, shown_count)))
+        scopes.append(scope_for_paths(title, paths_of(shown, shown_count)))
     elif shown.smart == SmartList.LABEL:
         scopes.append(TagScope(f"Current list: {list_name} ({shown_count:,})", label=shown.label))
     scopes.append(TagScope(f"Whole library ({library_count:,})"))

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.album_consensus import album_reasons, album_verdicts_by_track
@@ -47,12 +47,11 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
         .outerjoin(ModelRecord, ModelRecord.id == Prediction.model_id)
         .order_by(Track.path)
     )
-    if request.paths:
-        query = query.where(tracks_under(request.paths))
     if request.label is not None and not request.per_album:
         query = query.where(func.lower(label) == request.label.strip().lower())
+    rows = _rows_under(session, query, request.paths) if request.paths else session.execute(query)
     out: list[Candidate] = []
-    for row in session.execute(query):
+    for row in rows:
         tid, path, size, mtime, status, user_label, predicted, confidence, model, review = row
         if user_label:
             out.append(Candidate(tid, path, size, mtime, status, user_label, "user", None, model))
@@ -76,6 +75,30 @@ def select_candidates(session: Session, request: TagRequest) -> list[Candidate]:
     if request.per_album:
         out = _with_album_verdicts(session, out, request.label)
     return out
+
+
+FILES_PER_QUERY = 500  # track paths looked up by the path index, a statement's worth
+FOLDERS_PER_QUERY = 400  # two OR-ed conditions each; SQLite's expression depth limit is 1000
+
+
+def _rows_under(session: Session, query: Select, paths: Sequence[str]) -> list[Row]:
+    """`query`'s rows for the tracks that are one of `paths` or lie inside one of them, in path
+    order. The library's own track paths (a selection in the app: thousands) are found by the
+    path index a few hundred a statement; the other paths are folders, matched by prefix
+    (`tracks_under`). One statement for all of them failed on SQLite with 10,000 paths
+    ("Expression tree is too large"), so the app refused a selection of more than 400."""
+    wanted = list(dict.fromkeys(paths))
+    found: dict[int, Row] = {}
+    for i in range(0, len(wanted), FILES_PER_QUERY):
+        for row in session.execute(query.where(Track.path.in_(wanted[i : i + FILES_PER_QUERY]))):
+            found[row.id] = row
+    files = {row.path for row in found.values()}
+    folders = [p for p in wanted if p not in files]
+    for i in range(0, len(folders), FOLDERS_PER_QUERY):
+        chunk = folders[i : i + FOLDERS_PER_QUERY]
+        for row in session.execute(query.where(tracks_under(chunk))):
+            found.setdefault(row.id, row)
+    return sorted(found.values(), key=lambda row: row.path)
 
 
 def _with_album_verdicts(
@@ -136,11 +159,14 @@ class RealFolders:
     """
 
     def __init__(self, request: TagRequest, stored_folders: Sequence[str] = ()) -> None:
-        roots: list[str] = []
-        for p in (*stored_folders, *request.library_folders, *request.paths):
-            folder = p if os.path.isdir(p) else os.path.dirname(p)
-            roots.append(os.path.realpath(folder))
-        self.roots: Sequence[str] = roots
+        folders = [
+            p if os.path.isdir(p) else os.path.dirname(p)
+            for p in (*stored_folders, *request.library_folders, *request.paths)
+        ]
+        # Once each: a selection of 5,000 files is a few hundred album folders.
+        self.roots: Sequence[str] = list(
+            dict.fromkeys(map(os.path.realpath, dict.fromkeys(folders)))
+        )
 
     def contain(self, path: str) -> bool:
         if not self.roots:

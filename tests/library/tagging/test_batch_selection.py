@@ -186,3 +186,20 @@ def test_a_track_against_its_albums_tags_is_left_for_review(
     plan = TagWriter(lib).plan(TagRequest(genre_map=ignoring))
     assert plan.left_for_review == 0
     assert "bare.mp3" in {Path(c.path).name for c in plan.changes}
+
+
+def test_a_selection_of_thousands_of_files_and_a_folder(lib: Library) -> None:
+    """The app's "Selected tracks" scope names every file; one statement for them all failed
+    here on SQLite ("Expression tree is too large"), so the dialog refused more than 400."""
+    from sqlalchemy import insert
+
+    from tagger.library.tagging.selection import select_candidates
+
+    paths = [f"/m/a/{i:05d}.mp3" for i in range(12_000)] + [f"/m/b/{i:03d}.mp3" for i in range(50)]
+    with lib.session() as s, s.begin():
+        s.execute(insert(Track), [{"path": p, "size": 1, "mtime_ns": 1} for p in paths])
+        s.execute(insert(Track), [{"path": "/m/c/x.mp3", "size": 1, "mtime_ns": 1}])
+    chosen = paths[:10_000] + ["/m/b", "/m/a/missing.mp3"]  # 10,000 files, a folder, a stranger
+    with lib.session() as s:
+        found = [c.path for c in select_candidates(s, TagRequest(paths=tuple(chosen)))]
+    assert found == sorted(paths[:10_000] + paths[12_000:])
