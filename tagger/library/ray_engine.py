@@ -24,6 +24,7 @@ off; `address` joins an existing cluster instead (`ray://host:10001` or `host:63
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
@@ -49,7 +50,7 @@ from tagger.library.pipeline import (
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
 from tagger.library.records import register_model
 from tagger.library.store import Library
-from tagger.model.onnx_form import beside, find_onnx_form
+from tagger.model.onnx_form import beside, cache_dir, find_onnx_form
 from tagger.model.predictor import Predictor, TrackPrediction
 
 # Ray decides on Linux that a single-node run is a cluster and binds every server to the host's
@@ -121,17 +122,31 @@ def _decode(path: str, config: Any) -> Any:
     return decode_job(extract_features, path, config)
 
 
+def model_copy(model_bytes: bytes, name: str, onnx_bytes: bytes | None = None) -> Path:
+    """The driver's model file (and its ONNX form: no export, and no torch, on a worker) on this
+    host, written once per content into the user cache folder and shared by every actor and run.
+    A temporary folder per actor was never removed (`ray.kill` leaves an actor no time to):
+    11 MB left in /tmp by every actor of every run."""
+    folder = cache_dir().parent / "ray-models" / hashlib.sha256(model_bytes).hexdigest()[:16]
+    path = folder / name
+    for target, data in ((path, model_bytes), (beside(path), onnx_bytes)):
+        if data is not None and not target.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            # Actors on one host start together: each writes its own file, the last rename wins.
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+    return path
+
+
 class _ModelActor:
     """Holds one model for its whole life; turns features into a prediction (or a failure)."""
 
     def __init__(
         self, model_bytes: bytes, name: str, onnx_bytes: bytes | None = None, threads: int = 1
     ) -> None:
-        folder = Path(tempfile.mkdtemp(prefix="tagger-model-"))
-        path = folder / name
-        path.write_bytes(model_bytes)
-        if onnx_bytes is not None:  # the driver's ONNX form: no export (and no torch) here
-            beside(path).write_bytes(onnx_bytes)
+        path = model_copy(model_bytes, name, onnx_bytes)
         self.predictor = Predictor.load(path)
         self.predictor.network.set_threads(threads)
 

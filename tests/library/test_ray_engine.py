@@ -107,3 +107,22 @@ def test_ray_on_postgresql_matches_the_local_engine_on_sqlite(
         assert listeners, "no Ray server found listening"
         bad = [a for a in listeners if not a.startswith(("127.0.0.1:", "[::ffff:127.0.0.1]:"))]
         assert not bad, f"the local Ray listens beyond loopback: {bad}"
+
+
+def test_a_worker_keeps_one_copy_of_each_model_in_the_cache(tmp_path, monkeypatch) -> None:
+    """Each Ray actor wrote the model into a temporary folder of its own that nothing removed
+    (11 MB an actor, every run); now one copy per content in the user cache folder."""
+    import tagger.library.ray_engine as engine
+
+    monkeypatch.setattr(engine, "cache_dir", lambda: tmp_path / "cache" / "onnx")
+    first = engine.model_copy(b"weights", "mine.safetensors", b"graph")
+    again = engine.model_copy(b"weights", "mine.safetensors", b"graph")
+    other = engine.model_copy(b"other weights", "mine.safetensors")
+    assert first == again != other
+    assert first.read_bytes() == b"weights"
+    assert first.with_suffix(".onnx").read_bytes() == b"graph"
+    assert not other.with_suffix(".onnx").exists()
+    copies = sorted(p.name for p in (tmp_path / "cache" / "ray-models").rglob("*"))
+    assert copies == sorted(
+        [first.parent.name, other.parent.name, "mine.onnx", "mine.safetensors", "mine.safetensors"]
+    )  # two folders, no temporary file left
