@@ -64,7 +64,6 @@ class ModelsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Models")
         self.rows = models(library, settings)
-        self.bundled_active = not settings.model_path
 
         path = settings.model_path
         active = (
@@ -104,7 +103,7 @@ class ModelsDialog(QDialog):
         self.use_button.clicked.connect(self._use)
         self.bundled_button = QPushButton("Use the bundled model")
         self.bundled_button.setToolTip("The model that ships with the app (synthetic music only)")
-        self.bundled_button.setEnabled(not self.bundled_active)
+        self.bundled_button.setEnabled(bool(path))  # not while it is the active one
         self.bundled_button.clicked.connect(self._use_bundled)
         self.train_button = QPushButton("Train a model…")
         self.train_button.clicked.connect(self._train)
