@@ -11,42 +11,17 @@ best and median of --repeat. Prints the machine's load beside the figures.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from library_sizes import make_rows_library, run_sizes
 
 
 def make_library(db: Path, tracks: int) -> None:
-    from sqlalchemy import insert
-
-    from tagger.library.schema import Track
-    from tagger.library.store import Library
-
-    library = Library.open(db)
-    rows = [
-        {
-            "path": f"/music/artist {i // 500:03d}/album {i // 20:05d}/{i:06d}.mp3",
-            "size": 1000 + i,
-            "mtime_ns": i,
-            "title": f"Track {i:06d}",
-            "artist": f"Artist {i // 500:03d}",
-            "album": f"Album {i // 20:05d}",
-            "genres": ["Death Metal"] if i % 3 else [],
-        }
-        for i in range(tracks)
-    ]
-    with library.session() as session, session.begin():
-        session.execute(insert(Track), rows)
-    library.close()
+    make_rows_library(db, tracks, lambda i: ["Death Metal"] if i % 3 else [])
 
 
-def measure(db: Path, folder: Path, repeat: int) -> dict[str, list[float]]:
+def measure(db: Path, repeat: int) -> dict[str, list[float]]:
     from PySide6.QtCore import QSettings
 
     from tagger.gui.app import create_application
@@ -57,7 +32,7 @@ def measure(db: Path, folder: Path, repeat: int) -> dict[str, list[float]]:
 
     app = create_application()
     library = Library.open(db)
-    store = SettingsStore(QSettings(str(folder / "gui.ini"), QSettings.Format.IniFormat))
+    store = SettingsStore(QSettings(str(db.parent / "gui.ini"), QSettings.Format.IniFormat))
     window = MainWindow(library, store, Settings(workers=1), audio=False)
     window.show()
     app.processEvents()
@@ -77,28 +52,5 @@ def measure(db: Path, folder: Path, repeat: int) -> dict[str, list[float]]:
     return times
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tracks", type=int, nargs="+", default=[5000, 50000])
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} cores, load {load:.1f}, Python {sys.version.split()[0]}")
-    for n in args.tracks:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-            make_library(folder / "library.db", n)
-            times = measure(folder / "library.db", folder, args.repeat)
-        for name, values in times.items():
-            print(
-                f"{n:>7,} tracks selected, {name:>14}: best {min(values):.3f} s, "
-                f"median {statistics.median(values):.3f} s"
-            )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load after: {load:.1f}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_sizes(__doc__, make_library, measure, "tracks selected"))

@@ -1,42 +1,29 @@
-"""What the library's genre tags say, read through the genre map: the genre summary, the labels
-to train on, and the tracks whose prediction disagrees with their tags.
+"""What the library's genre tags say, read through the genre map: the genre summary, and what
+this program wrote into the files, which is never the user's (`written_genres.py`).
 
-Labels for training: a user's review decision first (it is the most deliberate label there is),
-else the class the track's genre tags map to when they map to exactly one. Genres this program
-wrote into the files (`written_genres.py`) are not the user's tags and give no label: a model
-must not learn its own guesses back. Tracks that are missing or unreadable give no label. The
-map is applied in Python rather than SQL because its word rules (affixes, run-together words,
-first match wins) have no portable SQL form; a library of 100,000 tracks is read in about a
-second.
+The map is applied in Python rather than SQL because its word rules (affixes, run-together words,
+first match wins) have no portable SQL form; each distinct genre list is mapped once. The labels
+to train on read the tag classes stored from it (`training_labels.py`, `tag_class.py`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from tagger.library.genre_map import GenreMap, Verdict, split_values
-from tagger.library.schema import TagChange, TagChangeStatus, Track, TrackStatus
+from tagger.library.genre_map import GenreMap, split_values
+from tagger.library.schema import TagChange, TagChangeStatus, Track
 from tagger.library.written_genres import (
     Written,
     genre_key,
     taken_out,
-    users_genres,
     written_keys_from_rows,
 )
 
-if TYPE_CHECKING:  # training reads tags through PyAV; `list` and `stats` must not load it
-    from tagger.training.dataset import LabeledTrack
-
-DECISION = "decision"
-TAG = "tag"
-UNUSABLE = (TrackStatus.MISSING, TrackStatus.ERROR)
 ID_CHUNK = 500  # track ids per IN list
 
 
@@ -119,37 +106,3 @@ def genre_summary(session: Session, genre_map: GenreMap) -> list[GenreCount]:
         target = genre_map.target(spelling)
         out.append(GenreCount(spelling, n, target, written[key], replaced[key]))
     return sorted(out, key=lambda g: (-g.tracks, g.genre.casefold()))
-
-
-def _labeled_rows(session: Session) -> Iterator[Track]:
-    query = select(Track).where(Track.status.not_in([s.value for s in UNUSABLE]))
-    yield from session.scalars(query.order_by(Track.path).execution_options(yield_per=1000))
-
-
-def training_labels(session: Session, genre_map: GenreMap) -> list[LabeledTrack]:
-    """One LabeledTrack per labeled track: decision first, else a tag of the user's (not one this
-    program wrote) mapping to one class."""
-    from tagger.training.dataset import LabeledTrack
-
-    ours = written_genre_keys(session)
-    out = []
-    for t in _labeled_rows(session):
-        if t.user_label:
-            label, source = t.user_label.casefold(), DECISION
-        else:
-            mapped = genre_map.label(users_genres(t.genres, ours.get(t.id)))
-            if mapped.verdict != Verdict.LABELED or mapped.label is None:
-                continue
-            label, source = mapped.label, TAG
-        out.append(
-            LabeledTrack(
-                path=Path(t.path),
-                label=label,
-                artist=(t.artist or "").strip() or None,
-                year=t.year,
-                album=(t.album or "").strip() or None,
-                source=source,
-                fingerprint=t.fingerprint,
-            )
-        )
-    return out

@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.library.genre_labels import GenreCount, genre_summary
-from tagger.library.genre_labels import training_labels as library_training_labels
 from tagger.library.model_registry import ModelInfo, list_models, register_model_file
 from tagger.library.model_registry import resolve_model as registry_resolve_model
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.library.training_labels import label_counts
+from tagger.library.training_labels import training_labels as library_training_labels
 from tagger.service.errors import ServiceError
 
 if TYPE_CHECKING:  # torch comes with training; it is imported where a job trains
     from tagger.training.labeled_set import LabeledSet
-    from tagger.training.quick_retrain import QuickPlan
+    from tagger.training.quick_plan import QuickPlan
     from tagger.training.train import TrainConfig, TrainProgress, TrainResult
 
 # For the dialog's estimate, measured on 2 cores otherwise idle (BENCHMARKS.md, "The train
@@ -70,6 +71,7 @@ def library_labels(library: Library, settings: Settings) -> LabeledSet:
 
     with library.session() as s:
         tracks = library_training_labels(s, settings.genre_map_rules())
+        s.commit()  # the tag classes settled on the way
     # Training decodes the files: as this host mounts them.
     tracks = [
         dataclasses.replace(t, path=Path(library.paths.to_local(str(t.path)))) for t in tracks
@@ -82,10 +84,10 @@ def library_labels(library: Library, settings: Settings) -> LabeledSet:
 
 def all_label_counts(library: Library, settings: Settings) -> dict[str, dict[str, int]]:
     """{class: {source: tracks}} over every label, including classes too small to train."""
-    from tagger.training.labeled_set import label_counts
-
     with library.session() as s:
-        return label_counts(library_training_labels(s, settings.genre_map_rules()))
+        counts = label_counts(s, settings.genre_map_rules())
+        s.commit()  # the tag classes settled on the way
+    return counts
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,8 @@ def quick_plan(
         read_metadata,
         resolve_model_path,
     )
-    from tagger.training.quick_retrain import QuickRetrainError
-    from tagger.training.quick_retrain import quick_plan as plan_for
+    from tagger.training.quick_plan import QuickRetrainError
+    from tagger.training.quick_plan import quick_plan as plan_for
 
     path = resolve_model_path(None, settings.model_path)
     try:

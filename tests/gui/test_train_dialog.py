@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from gui_library import copy_db
@@ -161,3 +164,42 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     assert "the last step of model 'mine' again" in dialog.quick.text()
     assert "held-out figures" in dialog.quick.toolTip()
     dialog.reject()
+
+
+# Opens the train dialog on a small library in a fresh interpreter; prints which heavy modules
+# that loaded.
+OPEN_DIALOG = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from tagger.gui.app import create_application
+from tagger.gui.train_dialog import TrainDialog
+from tagger.gui.worker import JobRunner
+from tagger.library.schema import Track
+from tagger.library.settings import Settings
+from tagger.library.store import Library
+
+app = create_application()
+library = Library.open(sys.argv[1])
+with library.session() as s, s.begin():
+    for i in range(30):
+        genres = ["Thrash Metal"] if i % 2 else ["NYHC"]
+        s.add(Track(path=f"/m/{i}.mp3", size=1, mtime_ns=1, genres=genres, artist=f"a{i % 7}"))
+runner = JobRunner()
+dialog = TrainDialog(library, Settings(workers=1), runner)
+assert dialog.labels.rowCount() == 2, dialog.labels.rowCount()
+runner.shutdown()
+print(sorted(m for m in ("torch", "sklearn", "scipy", "matplotlib") if m in sys.modules))
+"""
+
+
+def test_opening_the_dialog_loads_no_training_stack(tmp_path: Path) -> None:
+    """The first opening froze the app for 4–6 s importing torch, scikit-learn, SciPy and
+    matplotlib for the quick retrain's plan; training loads them in the worker."""
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_DIALOG, str(tmp_path / "library.db")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -8,13 +8,7 @@ from pathlib import Path
 import pytest
 from tag_library_helpers import add_track, fake_model
 
-from tagger.library.genre_labels import (
-    DECISION,
-    TAG,
-    genre_summary,
-    training_labels,
-    written_genre_keys,
-)
+from tagger.library.genre_labels import genre_summary, written_genre_keys
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.queries import track_detail
 from tagger.library.scanner import scan
@@ -22,6 +16,7 @@ from tagger.library.schema import Track
 from tagger.library.store import Library
 from tagger.library.tag_class import conflicts
 from tagger.library.tag_writer import TagRequest, TagWriter
+from tagger.library.training_labels import DECISION, TAG, training_labels
 from tagger.library.undo import undo_batch
 from tagger.library.written_genres import (
     Written,

@@ -8,7 +8,7 @@ import pytest
 
 from tagger.training.dataset import LabeledTrack
 from tagger.training.labeled_set import LabeledSet
-from tagger.training.quick_retrain import QuickRetrainError, quick_plan
+from tagger.training.quick_plan import QuickRetrainError, quick_plan
 
 
 def labels(classes=("hardcore", "metal"), origin="the library") -> LabeledSet:
