@@ -26,6 +26,7 @@ from tagger.library.settings import Settings
 
 if TYPE_CHECKING:
     from tagger.library.stats import ModelUsage
+    from tagger.library.store import Library
     from tagger.service.library_client import LibraryClient
 
 # --list flags → the smart list they show (SmartList values)
@@ -228,12 +229,29 @@ def cmd_scan(args: argparse.Namespace) -> int:
                     ray_address=args.ray_address,
                 )
             print(describe_classification(run))
+            if args.model is None:
+                _offer_first_model(library, settings)
             if run.batch.cancelled:
                 print("interrupted; run the same scan again to resume", file=sys.stderr)
                 return 130
             return 1 if failed or run.batch.failed else 0
     finally:
         library.close()
+
+
+def _offer_first_model(library: Library, settings: Settings) -> None:
+    """After the bundled model classified a library that could teach one of its own: say so
+    (the app shows the same offer above its track list)."""
+    from tagger.service.learning import describe_label_totals, first_model_offer
+
+    counts = first_model_offer(library, settings)
+    if counts:
+        print(
+            "the bundled model has only heard synthetic music; this library's genre tags and "
+            f"decisions label {describe_label_totals(counts)} tracks: "
+            "`tagger train --from-library --out mine.safetensors` learns a model from them",
+            file=sys.stderr,
+        )
 
 
 def _client(args: argparse.Namespace) -> LibraryClient:

@@ -49,3 +49,5 @@ class DemoOffer(QObject):
         window.set_review_mode(False)
         window.model.set_filter(window.model.filter)
         window.refresh()
+        window.show_active_model()
+        window.update_learn_offer()

@@ -41,6 +41,7 @@ from tagger.gui.jobs import (
     scan_job,
     undo_job,
 )
+from tagger.gui.learn_offer import LearnOffer
 from tagger.gui.main_window_actions import MainWindowActions
 from tagger.gui.main_window_learning import MainWindowLearning
 from tagger.gui.playback import PreviewPlayer
@@ -118,6 +119,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self._on_busy(self.runner.busy)
         self.job_status.show_busy(self.runner.busy)
         self.refresh()
+        self.update_learn_offer()
         if problem:
             self.statusBar().showMessage(problem, 15_000)
 
@@ -142,6 +144,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.search.setPlaceholderText("Search title, artist, album or path (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.learn_offer = LearnOffer()
+        self.learn_offer.train_requested.connect(self.open_train_dialog)
+        self.learn_offer.hide_requested.connect(self.hide_learn_offer)
         self.list_title = QLabel()
         font = self.list_title.font()
         font.setBold(True)
@@ -154,6 +159,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         page_layout = QVBoxLayout(library_page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addLayout(top)
+        page_layout.addWidget(self.learn_offer)
         page_layout.addWidget(self.table, 1)
 
         self.empty = EmptyLibrary()
@@ -300,10 +306,12 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
             )
         self.refresh()
         self.suggest_retraining()
+        self.update_learn_offer()
 
     def clear_decisions(self, track_ids: list[int]) -> None:
         self.client.clear_decision(track_ids)
         self.refresh()
+        self.update_learn_offer()
 
     # --- folders and jobs -----------------------------------------------------------------------
 
@@ -373,6 +381,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
             self._classify_pending = False
             self.classify()
         self.refresh()
+        self.update_learn_offer()
 
     def apply_genre_map(self) -> None:
         """Read the tracks' genre tags under the genre map in the worker when some wait (after
@@ -435,6 +444,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.show_active_model()
         self.apply_genre_map()
         self.refresh()
+        self.update_learn_offer()
         if model_changed:
             self.classify_with_new_model()
 

@@ -1,6 +1,6 @@
-"""The main window's part in learning from the library: the train dialog, the models dialog and
-the status bar's active model, switching models, and suggesting a retrain after enough new
-review decisions.
+"""The main window's part in learning from the library: the offer of a first model, the train
+dialog, the models dialog and the status bar's active model, switching models, and suggesting a
+retrain after enough new review decisions.
 
 A plain mixin like `MainWindowActions`, listed before QMainWindow in the window's bases."""
 
@@ -14,7 +14,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
+from tagger.gui.learn_offer import LearnOffer, hidden_key
 from tagger.gui.models_dialog import ModelsDialog
+from tagger.gui.settings_store import SettingsStore
 from tagger.gui.train_dialog import TrainDialog
 from tagger.gui.worker import JobRunner
 from tagger.library.settings import Settings
@@ -22,6 +24,7 @@ from tagger.library.store import Library
 from tagger.service.learning import (
     RETRAIN_AFTER_DECISIONS,
     decisions_since_active_model,
+    first_model_offer,
     retrain_hint_due,
 )
 
@@ -30,12 +33,31 @@ class MainWindowLearning:
     library: Library
     settings: Settings
     runner: JobRunner
+    store: SettingsStore
+    learn_offer: LearnOffer
     refresh: Callable[[], None]
     classify: Callable[[], None]
     apply_settings: Callable[[Settings | None], None]
     statusBar: Callable[[], Any]
     _classify_pending: bool  # a model was chosen while a job ran: classify once it has finished
     _decisions_seen: int  # decisions since the active model, as of the last one counted
+
+    def update_learn_offer(self) -> None:
+        """Show or hide the offer of a first model (`learn_offer.py`): on opening, after a job, a
+        model switch or decisions."""
+        hidden = self.store.qsettings.value(hidden_key(self.library.url), False, type=bool)
+        if self.runner.busy and not hidden and not self.settings.model_path:
+            return  # a job may be settling the tag classes it counts: its end comes back here
+        self.learn_offer.show_counts(
+            None if hidden else first_model_offer(self.library, self.settings)
+        )
+
+    def hide_learn_offer(self) -> None:
+        self.store.qsettings.setValue(hidden_key(self.library.url), True)
+        self.learn_offer.show_counts(None)
+        self.statusBar().showMessage(
+            "Library → Train a model from this library… trains one whenever you like", 8000
+        )
 
     def open_train_dialog(self) -> TrainDialog:
         dialog = TrainDialog(self.library, self.settings, self.runner, self)
@@ -125,3 +147,4 @@ class MainWindowLearning:
         self.refresh()
         if label:
             self.suggest_retraining()
+        self.update_learn_offer()

@@ -90,6 +90,28 @@ def all_label_counts(library: Library, settings: Settings) -> dict[str, dict[str
     return counts
 
 
+def first_model_offer(library: Library, settings: Settings) -> dict[str, int] | None:
+    """{class: labeled tracks} when the app should offer to train a first model of the user's
+    own: the bundled model (synthetic music only) is active, the library has no model learnt
+    from it (one chosen away from is a click in Library → Models… away), and its decisions and
+    tags give at least two heavy classes enough tracks to train on; None otherwise."""
+    from tagger.training.labeled_set import MIN_CLASS_TRACKS, OTHER
+
+    if settings.model_path or any(m.labels and m.exists for m in models(library, settings)):
+        return None
+    totals = {c: sum(per.values()) for c, per in all_label_counts(library, settings).items()}
+    enough = [c for c, n in totals.items() if c != OTHER and n >= MIN_CLASS_TRACKS]
+    return totals if len(enough) >= 2 else None
+
+
+def describe_label_totals(totals: dict[str, int], title: Callable[[str], str] = str) -> str:
+    """ "1,204 metal, 873 hardcore and 312 other": the largest first, ties by name; `title`
+    names a class (the app's "Metal", "Neither")."""
+    ordered = sorted((c for c, n in totals.items() if n), key=lambda c: (-totals[c], c))
+    parts = [f"{totals[c]:,} {title(c)}" for c in ordered]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+
+
 @dataclass(frozen=True)
 class TrainingSpeed:
     """Training windows per second for the estimates: this computer's, measured by its last

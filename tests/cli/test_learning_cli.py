@@ -15,7 +15,7 @@ from mutagen.flac import FLAC
 from tagger.cli import main
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.settings import Settings
-from tagger.model.checkpoint import read_metadata
+from tagger.model.checkpoint import default_model_path, read_metadata
 
 SPELLINGS = {
     "metal": ["Death-Metal", "thrash metal", "DOOM"],
@@ -108,6 +108,23 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     printed = capsys.readouterr().out
     assert "preview" in printed.lower()
     assert {p: p.stat().st_mtime_ns for p in music.rglob("*.flac")} == before
+
+
+def test_a_scan_by_the_bundled_model_offers_to_learn_from_the_tags(
+    tagged_library, tmp_path: Path, capsys
+) -> None:
+    music, _ = tagged_library
+    db = ["--db", str(tmp_path / "fresh.db")]  # a library of its own, classified at once
+    assert main(["scan", str(music), *db, "--workers", "1"]) == 0
+    offer = capsys.readouterr().err.splitlines()[-1]
+    assert offer.startswith("the bundled model has only heard synthetic music")
+    assert "label 12 hardcore and 12 metal tracks" in offer
+    assert "`tagger train --from-library --out mine.safetensors`" in offer
+
+    model = tmp_path / "chosen.safetensors"  # a model of the user's own, chosen for this scan
+    shutil.copy(default_model_path(), model)
+    assert main(["scan", str(music), *db, "--workers", "1", "--model", str(model)]) == 0
+    assert "bundled model" not in capsys.readouterr().err
 
 
 def test_the_conflicts_table_shows_the_tags_beside_the_verdict(
