@@ -192,6 +192,9 @@ def undo_job(library: Library) -> Job:
 # --- learning from the library ----------------------------------------------------------------
 
 
+TRAIN_TITLE = "Train"
+
+
 def train_job(
     library: Library, settings: Settings, out: Any, config: Any, quick: Any = None
 ) -> Job:
@@ -222,9 +225,9 @@ def train_job(
                 quick=quick,
             )
         except TrainingCancelled as exc:
-            return JobOutcome("Train", _capitalized(str(exc)), cancelled=True)
+            return JobOutcome(TRAIN_TITLE, _capitalized(str(exc)), cancelled=True)
         except ServiceError as exc:
-            return JobOutcome("Train", _capitalized(str(exc)))
-        return JobOutcome("Train", _capitalized(describe_trained(model)), payload=model)
+            return JobOutcome(TRAIN_TITLE, _capitalized(str(exc)))
+        return JobOutcome(TRAIN_TITLE, _capitalized(describe_trained(model)), payload=model)
 
     return run

@@ -33,12 +33,19 @@ def hidden_key(url: URL) -> str:
     return f"learn_offer_hidden/{hashlib.sha256(address).hexdigest()[:16]}"
 
 
-def offer_text(counts: dict[str, int]) -> str:
-    """ "1,204 Metal, 873 Hardcore and 312 Neither tracks in this library are labeled …"."""
+def offer_text(counts: dict[str, int], classifying: bool = False) -> str:
+    """ "1,204 Metal, 873 Hardcore and 312 Neither tracks in this library are labeled …";
+    `classifying`: the bundled model is classifying the library now."""
+    now = (
+        " It is classifying your library now: stopping it and training first saves decoding "
+        "every track for its verdicts."
+        if classifying
+        else ""
+    )
     return (
         f"<b>This library can teach the tagger.</b> {describe_label_totals(counts, class_title)} "
         "tracks are labeled by their genre tags or your decisions. The bundled model has only "
-        "heard synthetic music; a model trained on your library has heard your records."
+        f"heard synthetic music; a model trained on your library has heard your records.{now}"
     )
 
 
@@ -68,8 +75,8 @@ class LearnOffer(QFrame):
         layout.addWidget(self.hide_button)
         self.hide()
 
-    def show_counts(self, counts: dict[str, int] | None) -> None:
+    def show_counts(self, counts: dict[str, int] | None, classifying: bool = False) -> None:
         """Offer training on these labels; None: hide the bar."""
         if counts:
-            self.text.setText(offer_text(counts))
+            self.text.setText(offer_text(counts, classifying))
         self.setVisible(bool(counts))

@@ -367,6 +367,8 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.client.hold_derived = busy
 
     def _on_progress(self, p: Progress) -> None:
+        if p.phase == "load":  # the tags are read: no need to wait for the classification
+            self.update_learn_offer(tags_read=True)
         # Results arrive while a job runs: show them, at most every REFRESH_MS.
         if p.phase in ("read", "classify", "tag", "undo") and not self._refresh_timer.isActive():
             self._refresh_timer.start()

@@ -42,14 +42,17 @@ class MainWindowLearning:
     _classify_pending: bool  # a model was chosen while a job ran: classify once it has finished
     _decisions_seen: int  # decisions since the active model, as of the last one counted
 
-    def update_learn_offer(self) -> None:
+    def update_learn_offer(self, tags_read: bool = False) -> None:
         """Show or hide the offer of a first model (`learn_offer.py`): on opening, after a job, a
-        model switch or decisions."""
+        model switch or decisions, and once a job has read the tags (`tags_read`: a scan's
+        classification has begun, and the bundled model's would decode every track for a
+        verdict of little worth on real music: better trained first)."""
         hidden = self.store.qsettings.value(hidden_key(self.library.url), False, type=bool)
-        if self.runner.busy and not hidden and not self.settings.model_path:
+        if self.runner.busy and not (tags_read or hidden or self.settings.model_path):
             return  # a job may be settling the tag classes it counts: its end comes back here
         self.learn_offer.show_counts(
-            None if hidden else first_model_offer(self.library, self.settings)
+            None if hidden else first_model_offer(self.library, self.settings),
+            classifying=tags_read,
         )
 
     def hide_learn_offer(self) -> None:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from tagger import APP_NAME
 from tagger.gui.class_colors import class_title
-from tagger.gui.jobs import JobOutcome, train_job
+from tagger.gui.jobs import TRAIN_TITLE, JobOutcome, train_job
 from tagger.gui.worker import JobRunner
 from tagger.library.progress import Progress
 from tagger.library.settings import Settings
@@ -210,8 +210,11 @@ class TrainDialog(QDialog):
         layout.addStretch(1)  # room the dialog gains goes here, not into the tables
         layout.addWidget(self.buttons)
 
-        self._unfollow = runner.follow(self._on_progress, self._on_finished, self._on_failed)
+        self._unfollow = runner.follow(
+            self._on_progress, self._on_finished, self._on_failed, self._on_busy
+        )
         self.refresh()
+        self._show_other_job()
 
     def refresh(self) -> None:
         """Count the labels on offer and estimate the time; disable Train when too few."""
@@ -284,7 +287,7 @@ class TrainDialog(QDialog):
     def _train(self) -> None:
         quick = self.quick_plan if self.quick.isChecked() else None
         job = train_job(self.library, self.settings, Path(self.out.text()), self.config, quick)
-        if not self.runner.start("Train", job):
+        if not self.runner.start(TRAIN_TITLE, job):
             self.status.setText("Another job is running; train when it has finished.")
             return
         self.train_button.setEnabled(False)
@@ -292,8 +295,33 @@ class TrainDialog(QDialog):
         self.use_button.setEnabled(False)
         self.status.setText("Decoding the labeled tracks (cached tracks are not decoded again)…")
 
+    def _show_other_job(self) -> None:
+        """A job of another kind (a scan, a classification) holds Train back; the dialog is
+        modal, so the window's Cancel is out of reach: it can be stopped from here."""
+        if not self.runner.busy or self.runner.name == TRAIN_TITLE:
+            return
+        self.train_button.setEnabled(False)
+        self.cancel_button.setText("Stop that job")
+        self.cancel_button.setEnabled(True)
+        self.status.setText(
+            f"Another job is running ({self.runner.name}): Train is available once it has "
+            "finished, or stop it."
+        )
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self._show_other_job()
+            return
+        if self.runner.name == TRAIN_TITLE:
+            return  # _on_finished / _on_failed say how the training ended
+        # Another job has ended: what it read (a scan's new tags) may change the labels.
+        self.cancel_button.setText("Cancel training")
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Not started.")
+        self.refresh()
+
     def _on_progress(self, p: Progress) -> None:
-        if self.runner.name != "Train" or p.phase != "train" or p.last_result is None:
+        if self.runner.name != TRAIN_TITLE or p.phase != "train" or p.last_result is None:
             return
         t = p.last_result
         if t.stage:  # after the epochs: no count to show, only what runs
@@ -306,7 +334,7 @@ class TrainDialog(QDialog):
         self.status.setText(f"Epoch {t.epoch} of at most {t.epochs} · loss {t.loss:.3f}{eta}")
 
     def _on_finished(self, outcome: JobOutcome) -> None:
-        if outcome.title != "Train":
+        if outcome.title != TRAIN_TITLE:
             return
         self.cancel_button.setEnabled(False)
         if self.bar.maximum() == 0:  # busy since the epochs ended: a count again

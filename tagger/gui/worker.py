@@ -100,14 +100,17 @@ class JobRunner(QObject):
         on_progress: Callable[[Progress], None],
         on_finished: Callable[[JobOutcome], None],
         on_failed: Callable[[str], None],
+        on_busy: Callable[[bool], None] | None = None,
     ) -> Callable[[], None]:
         """Connect a dialog's slots to every job's signals; returns what disconnects them, for
         when the dialog closes (the runner outlives it)."""
-        pairs = (
+        pairs = [
             (self.progress, on_progress),
             (self.finished, on_finished),
             (self.failed, on_failed),
-        )
+        ]
+        if on_busy is not None:
+            pairs.append((self.busy_changed, on_busy))
         for signal, slot in pairs:
             signal.connect(slot)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tagger.gui.jobs import Job, JobOutcome
 from tagger.gui.learn_offer import offer_text
 from tagger.gui.train_dialog import TrainDialog
 from tagger.library.model_registry import register_model_file
+from tagger.library.progress import Progress
 from tagger.library.schema import Track
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.service.learning import apply_genre_map
 
 BUNDLED = Settings(workers=1)  # no model file: the bundled model classifies
 
@@ -113,3 +116,48 @@ def test_no_offer_once_the_library_has_a_model_of_its_own(
     path.unlink()  # its file gone: nothing of the library's own to go back to
     window.update_learn_offer()
     assert window.learn_offer.isVisible()
+
+
+def scan_like_job(db: Path, metal: int) -> Job:
+    """A scan as the worker runs it: new tagged tracks read and their tag classes settled, then
+    the classification's "load" phase, which here lasts until the job is stopped."""
+
+    def run(progress, cancel) -> JobOutcome:
+        with Library.open(db) as library:
+            with library.session() as s, s.begin():
+                for i in range(metal):
+                    s.add(Track(path=f"/new/{i}.mp3", size=1, mtime_ns=1, genres=["Doom"]))
+            apply_genre_map(library, BUNDLED)
+        progress(Progress(0, None, 0.0, None, phase="load"))
+        cancel.wait(60)
+        return JobOutcome("Scan", "stopped", cancelled=True)
+
+    return run
+
+
+def test_the_offer_comes_once_a_scan_has_read_the_tags(
+    make_window, wait_idle, tmp_path: Path, qtbot
+) -> None:
+    """Not when the bundled model has classified every track: that decodes them all, for
+    verdicts of little worth on real music."""
+    db = tagged_library(tmp_path / "library.db", metal=2)
+    window = make_window(BUNDLED, db)
+    wait_idle(window)
+    assert not window.learn_offer.isVisible()
+    assert window.runner.start("Scan", scan_like_job(db, metal=10))
+    qtbot.waitUntil(window.learn_offer.isVisible, timeout=10_000)
+    text = window.learn_offer.text.text()
+    assert window.runner.busy and "12 Hardcore, 12 Metal and 5" in text
+    assert "It is classifying your library now: stopping it and training first" in text
+
+    window.learn_offer.train_button.click()  # the train dialog says what holds Train back
+    dialog = window.findChild(TrainDialog)
+    assert not dialog.train_button.isEnabled()
+    assert "Another job is running (Scan)" in dialog.status.text()
+    dialog.cancel_button.click()  # "Stop that job": the window's Cancel is behind the dialog
+    wait_idle(window)
+    assert dialog.train_button.isEnabled() and dialog.status.text() == "Not started."
+    assert dialog.cancel_button.text() == "Cancel training"
+    assert not dialog.cancel_button.isEnabled()
+    dialog.reject()
+    assert "classifying your library now" not in window.learn_offer.text.text()  # it ended
