@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -116,6 +117,35 @@ def resolve_model_path(*choices: str | Path | None) -> Path:
     return default_model_path()
 
 
+def refuse_to_replace(path: Path) -> None:
+    """ModelFileError when `path` is a folder, or a file that is not a model: a library
+    database, a song or a document given as the output by mistake would be lost for good."""
+    if path.is_dir():
+        raise ModelFileError(path, "is a folder; give a file name such as mine.safetensors")
+    if path.exists():
+        try:
+            read_metadata(path)
+        except ModelFileError:
+            raise ModelFileError(
+                path, "exists and is not a model file; it is left as it is: choose another name"
+            ) from None
+
+
+def check_model_destination(path: str | Path) -> Path:
+    """Where a training run may write its model, checked before any work (not after an hour of
+    training): nothing but a model replaced (`refuse_to_replace`), and a folder that can be made
+    and written. ModelFileError says what is wrong."""
+    path = Path(path)
+    refuse_to_replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ModelFileError(path, f"cannot be written there ({exc.strerror or exc})") from None
+    return path
+
+
 def save_model(
     path: str | Path,
     network: nn.Module,
@@ -139,6 +169,7 @@ def save_model(
         "metrics": metrics or {},
     }
     tensors = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
+    refuse_to_replace(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     save_file(tensors, str(tmp), metadata={METADATA_KEY: json.dumps(meta)})

@@ -41,6 +41,7 @@ from tagger.training.train import (
     TrainingError,
     TrainResult,
     labeled_windows,
+    model_destination,
     resolved_weight_decay,
     run_facts,
     start_network,
@@ -62,7 +63,7 @@ def quick_retrain(
     """Refit on every label of `data` as `plan` says, and save the model with the figures
     carried. A cancelled run raises TrainingCancelled (nothing to resume: the decoded tracks
     are in the cache, and the refit is the whole run)."""
-    out = Path(out)
+    out = model_destination(out)
     config = dataclasses.replace(plan.config, epochs=plan.epochs)  # the ETA's "of N epochs"
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)

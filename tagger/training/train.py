@@ -27,7 +27,12 @@ from tagger import __version__
 from tagger.audio.mel import FrontEndConfig
 from tagger.model.architectures import architecture, frontend_for, network_config
 from tagger.model.architectures.layers import fit_input_statistics
-from tagger.model.checkpoint import default_model_path, save_model
+from tagger.model.checkpoint import (
+    ModelFileError,
+    check_model_destination,
+    default_model_path,
+    save_model,
+)
 from tagger.model.network import Network, build_network, set_temperature
 from tagger.model.onnx_form import write_beside
 from tagger.training.calibration import calibrate
@@ -61,6 +66,14 @@ class TrainingError(Exception):
     pass
 
 
+def model_destination(out: str | Path) -> Path:
+    """`out`, checked before any work (`checkpoint.check_model_destination`)."""
+    try:
+        return check_model_destination(out)
+    except ModelFileError as exc:
+        raise TrainingError(str(exc)) from None
+
+
 class TrainingCancelled(TrainingError):
     pass
 
@@ -84,7 +97,7 @@ def train(
     folder for `tagger evaluate` to read the split back from). `cancel` is asked between
     batches; a cancelled run keeps its resume checkpoint and raises TrainingCancelled.
     """
-    out = Path(out)
+    out = model_destination(out)
     data_dir = None if isinstance(data, LabeledSet) else Path(data).resolve()
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)

@@ -127,6 +127,17 @@ def test_a_scan_by_the_bundled_model_offers_to_learn_from_the_tags(
     assert "bundled model" not in capsys.readouterr().err
 
 
+def test_the_library_itself_as_the_output_is_refused(tagged_library, capsys) -> None:
+    """A slip of the hand, `--out library.db`: the library stays a library."""
+    _, db = tagged_library
+    before = db.read_bytes()
+    argv = ["train", "--from-library", "--db", str(db), "--out", str(db), "--workers", "1"]
+    assert main(argv) == 2
+    assert "exists and is not a model file; it is left as it is" in capsys.readouterr().err
+    assert db.read_bytes() == before
+    assert main(["genres", "--db", str(db)]) == 0
+
+
 def test_the_conflicts_table_shows_the_tags_beside_the_verdict(
     tagged_library, tmp_path, capsys
 ) -> None:

@@ -1,11 +1,14 @@
 """A real training run on a tiny generated corpus: it learns, splits by artist, resumes."""
 
+from pathlib import Path
+
 import pytest
 
 import tagger.training.train as train_module
 from tagger.model.checkpoint import load_model, read_model_info, save_model
 from tagger.model.onnx_form import beside, find_onnx_form
-from tagger.training.train import TrainConfig, train
+from tagger.training.feature_cache import FeatureCache
+from tagger.training.train import TrainConfig, TrainingError, train
 
 
 def test_training_learns(trained):
@@ -104,3 +107,27 @@ def test_a_start_model_that_knows_the_library_is_fine_tuned_gently(
     assert any("fine-tuning at a tenth of the learning rate" in line for line in logs)
     best = next(r for r in result.history if r.epoch == result.best_epoch)
     assert best.val_loss == min(r.val_loss for r in result.history)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("library.db", "exists and is not a model file; it is left as it is"),
+        ("song.safetensors", "exists and is not a model file; it is left as it is"),
+        ("folder.safetensors", "is a folder"),
+        ("library.db/mine.safetensors", "cannot be written there"),  # under a file
+    ],
+)
+def test_a_bad_destination_is_refused_before_any_work(
+    tiny_corpus: Path, tmp_path: Path, name: str, why: str
+) -> None:
+    """`--out library.db` replaced the user's library with a model, after the whole run."""
+    (tmp_path / "library.db").write_bytes(b"SQLite format 3\x00 the user's library")
+    (tmp_path / "song.safetensors").write_bytes(b"not a model at all")
+    (tmp_path / "folder.safetensors").mkdir()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    config = TrainConfig(epochs=1, workers=1)
+    with pytest.raises(TrainingError, match=why):
+        train(tiny_corpus, tmp_path / name, config, cache=FeatureCache(tmp_path / "cache"))
+    assert not (tmp_path / "cache").exists()  # nothing was decoded
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
