@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -149,6 +150,11 @@ class TrainDialog(QDialog):
         self.labels = QTableWidget(0, 4)
         self.labels.setHorizontalHeaderLabels(["Class", "Your decisions", "Genre tags", "Used"])
         self.labels.verticalHeader().hide()
+        # The counts as wide as they need, "Used" the room left, after every refresh too (a
+        # resizeColumnsToContents there shrank "Used" to its text until the dialog was resized).
+        header = self.labels.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         fit_to_rows(self.labels)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
@@ -240,7 +246,6 @@ class TrainDialog(QDialog):
             ]
             for col, text in enumerate(cells):
                 self.labels.setItem(row, col, QTableWidgetItem(text))
-        self.labels.resizeColumnsToContents()
         fit_to_rows(self.labels)
         if data is None:
             self.estimate.setText(problem)
