@@ -1,5 +1,5 @@
-"""`tagger genres` and `tagger models [use NAME|FILE]`: what the library's genres map to, and the
-models the library knows. (`train --from-library` lives with `train` in cli/training.py.)"""
+"""`tagger genres` and `tagger models [use|remove NAME|FILE]`: what the library's genres map to,
+and the models the library knows. (`train --from-library` lives with `train` in cli/training.py.)"""
 
 from __future__ import annotations
 
@@ -46,13 +46,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--json", action="store_true", help="print JSON")
     m.set_defaults(handler=run_models)
     sub = m.add_subparsers(
-        dest="models_command", metavar="COMMAND", help="use: make a model the active one"
+        dest="models_command",
+        metavar="COMMAND",
+        help="use: make a model the active one; remove: forget one",
     )
-    use = sub.add_parser("use", parents=[db_option()], help="make a model the active one")
-    use.add_argument(
+    which = argparse.ArgumentParser(add_help=False)
+    which.add_argument(
         "model", metavar="NAME|FILE", help="a model name from `tagger models`, or a file"
     )
+    use = sub.add_parser("use", parents=[db_option(), which], help="make a model the active one")
     use.set_defaults(handler=run_models_use)
+    remove = sub.add_parser(
+        "remove",
+        parents=[db_option(), which],
+        help="forget a model and its predictions",
+        description=(
+            "Forget a model: it leaves `tagger models`, and its predictions go with it. Tracks "
+            "whose current prediction it made are classified again by the next `tagger scan` "
+            "or Classify. The active model and the bundled one cannot be removed. The file "
+            "stays unless --delete-file is given."
+        ),
+    )
+    remove.add_argument(
+        "--delete-file",
+        action="store_true",
+        help="also delete the model file and the ONNX form beside it",
+    )
+    remove.set_defaults(handler=run_models_remove)
 
 
 def _in_library(args: argparse.Namespace, job: Callable[[Library, Settings], T]) -> T:
@@ -148,4 +168,23 @@ def run_models_use(args: argparse.Namespace) -> int:
         f"in-scope tracks to its prediction; {coverage.cached} of them have their windows in "
         "the feature cache and are not decoded again"
     )
+    return 0
+
+
+def run_models_remove(args: argparse.Namespace) -> int:
+    from tagger.service.learning import remove_model
+
+    removed = _in_library(
+        args,
+        lambda library, settings: remove_model(library, settings, args.model, args.delete_file),
+    )
+    print(
+        f"removed model {removed.name!r} and its {removed.predictions} predictions"
+        + (f"; deleted {removed.path}" if removed.file_deleted else f"; {removed.path} is kept")
+    )
+    if removed.unclassified:
+        print(
+            f"{removed.unclassified} tracks had their current prediction from it: `tagger scan "
+            "FOLDER` (or Classify in the app) classifies them with the active model"
+        )
     return 0

@@ -19,6 +19,7 @@ from tagger.gui.models_dialog import ModelsDialog
 from tagger.gui.settings_store import SettingsStore
 from tagger.gui.train_dialog import TrainDialog
 from tagger.gui.worker import JobRunner
+from tagger.library.model_registry import RemovedModel
 from tagger.library.settings import Settings
 from tagger.library.store import Library
 from tagger.service.learning import (
@@ -74,8 +75,20 @@ class MainWindowLearning:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.use_model_requested.connect(self.use_model)
         dialog.train_requested.connect(self.open_train_dialog)
+        dialog.model_removed.connect(self._on_model_removed)
         dialog.open()
         return dialog
+
+    def _on_model_removed(self, removed: RemovedModel) -> None:
+        self.refresh()
+        self.update_learn_offer()  # the library may have no model of its own now
+        gone = "its file deleted" if removed.file_deleted else f"{removed.path} kept"
+        again = (
+            f"; {removed.unclassified:,} tracks it had classified wait for Classify"
+            if removed.unclassified
+            else ""
+        )
+        self.statusBar().showMessage(f"Model “{removed.name}” removed ({gone}){again}", 10000)
 
     def build_model_button(self) -> QToolButton:
         """The status bar's "Model: NAME": which model classifies, one click from switching."""

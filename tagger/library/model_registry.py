@@ -2,8 +2,9 @@
 trained on and how well it did on held-out tracks, and which one is active.
 
 A row is made when a model is trained from the library (`register_model_file`) or first used
-to classify (`records.register_model`). Which model is active is the settings' `model_path`
-(None: the bundled model); this module only reads it.
+to classify (`records.register_model`), and goes with its predictions when the user removes it
+(`remove_model`). Which model is active is the settings' `model_path` (None: the bundled model);
+this module only reads it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tagger.library.schema import ModelRecord, Prediction
+from tagger.library.genre_labels import ID_CHUNK
+from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
 from tagger.model.checkpoint import ModelFileError, file_sha256, read_metadata
 
 
@@ -131,13 +133,65 @@ def resolve_model(session: Session, ref: str) -> Path:
     if path.is_file():
         read_metadata(path)  # refuse what is not a model file before anyone switches to it
         return path.resolve()
-    row = session.scalar(
-        select(ModelRecord)
-        .where(func.lower(ModelRecord.name) == ref.strip().lower())
-        .order_by(ModelRecord.created_at.desc(), ModelRecord.id.desc())
-    )
+    row = _newest_named(session, ref)
     if row is None:
         raise ModelFileError(path, "is neither a registered model name nor a model file")
     if not Path(row.path).is_file():
         raise ModelFileError(Path(row.path), f"(model {row.name!r}) is no longer there")
     return Path(row.path)
+
+
+def _newest_named(session: Session, name: str) -> ModelRecord | None:
+    return session.scalar(
+        select(ModelRecord)
+        .where(func.lower(ModelRecord.name) == name.strip().lower())
+        .order_by(ModelRecord.created_at.desc(), ModelRecord.id.desc())
+    )
+
+
+def find_model(session: Session, ref: str | int) -> ModelRecord | None:
+    """The row a row id, a model file, a name (the newest of that name) or a former path refers
+    to, in `resolve_model`'s order; the file need not exist any more."""
+    if isinstance(ref, int):
+        return session.get(ModelRecord, ref)
+    path = Path(ref).expanduser()
+    if path.is_file():
+        return session.scalar(select(ModelRecord).where(ModelRecord.sha256 == file_sha256(path)))
+    return _newest_named(session, ref) or session.scalar(
+        select(ModelRecord).where(ModelRecord.path == str(path.resolve()))
+    )
+
+
+@dataclass(frozen=True)
+class RemovedModel:
+    name: str
+    path: str
+    predictions: int  # every prediction it made, history included
+    unclassified: int  # tracks whose current prediction it made: not classified until Classify
+    file_deleted: bool = False  # the service's to say (`service.learning.remove_model`)
+
+
+def remove_model(session: Session, row: ModelRecord) -> RemovedModel:
+    """Forget a model: its row and every prediction it made (flushed, not committed). A track
+    whose current prediction it made has none now, and is "new" again, for the next Classify
+    to give it the active model's; its older predictions stay history. The file is the
+    caller's to keep or delete."""
+    current = list(
+        session.scalars(
+            select(Prediction.track_id).where(
+                Prediction.model_id == row.id, Prediction.is_current.is_(True)
+            )
+        )
+    )
+    predictions = session.execute(delete(Prediction).where(Prediction.model_id == row.id))
+    for i in range(0, len(current), ID_CHUNK):
+        session.execute(
+            update(Track)
+            .where(Track.id.in_(current[i : i + ID_CHUNK]), Track.status == TrackStatus.OK)
+            .values(status=TrackStatus.NEW)
+            .execution_options(synchronize_session=False)
+        )
+    removed = RemovedModel(row.name, row.path, predictions.rowcount or 0, len(current))
+    session.delete(row)
+    session.flush()
+    return removed

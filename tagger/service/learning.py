@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.library.genre_labels import GenreCount, genre_summary
-from tagger.library.model_registry import ModelInfo, list_models, register_model_file
+from tagger.library.model_registry import (
+    ModelInfo,
+    RemovedModel,
+    find_model,
+    list_models,
+    register_model_file,
+)
+from tagger.library.model_registry import remove_model as forget_model
 from tagger.library.model_registry import resolve_model as registry_resolve_model
 from tagger.library.settings import Settings
 from tagger.library.store import Library
@@ -466,6 +473,46 @@ def use_model(
     settings.model_path = str(path)
     settings.save(settings_path)
     return path
+
+
+def remove_model(
+    library: Library, settings: Settings, ref: str | int, delete_file: bool = False
+) -> RemovedModel:
+    """Forget a model (NAME|FILE, or its row id): its row and predictions (`model_registry.
+    remove_model`); with `delete_file`, its file too, with the ONNX form training wrote beside
+    it. The active model and the bundled one cannot be removed."""
+    from tagger.model.checkpoint import default_model_path, resolve_model_path
+    from tagger.model.onnx_form import beside
+
+    active = resolve_model_path(None, settings.model_path)
+    with library.session() as s, s.begin():
+        row = find_model(s, ref)
+        if row is None:
+            raise ServiceError(f"no model {ref!r} in this library (see `tagger models`)")
+        path = Path(row.path)
+        if path == default_model_path() or row.sha256 == _sha_or_none(default_model_path()):
+            raise ServiceError("the bundled model ships with the tagger and stays")
+        if row.sha256 == _sha_or_none(active):
+            raise ServiceError(
+                f"model {row.name!r} is the active model: make another one active first"
+            )
+        sha = row.sha256
+        removed = forget_model(s, row)
+    # Only the file that is this model: another file saved under its name since stays.
+    if delete_file and _sha_or_none(path) == sha:
+        for file in (path, beside(path)):
+            file.unlink(missing_ok=True)
+        removed = dataclasses.replace(removed, file_deleted=True)
+    return removed
+
+
+def _sha_or_none(path: Path) -> str | None:
+    from tagger.model.checkpoint import file_sha256
+
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,28 @@ def test_the_library_itself_as_the_output_is_refused(tagged_library, capsys) -> 
     assert main(["genres", "--db", str(db)]) == 0
 
 
+def test_models_remove_forgets_a_model_and_its_predictions(
+    tagged_library, random_model: Path, tmp_path: Path, capsys
+) -> None:
+    music, _ = tagged_library
+    db = ["--db", str(tmp_path / "fresh.db")]
+    model = Path(shutil.copy(random_model, tmp_path / "tried.safetensors"))
+    assert main(["scan", str(music), *db, "--workers", "1", "--model", str(model)]) == 0
+    capsys.readouterr()
+
+    assert main(["models", "remove", "tried", *db, "--delete-file"]) == 0
+    printed = capsys.readouterr().out
+    assert f"removed model 'tried' and its 28 predictions; deleted {model}" in printed
+    assert "28 tracks had their current prediction from it" in printed
+    assert not model.exists()
+    assert main(["models", *db]) == 0
+    assert "no models yet" in capsys.readouterr().out
+    assert main(["list", *db, "--format", "json"]) == 0
+    assert {r["status"] for r in json.loads(capsys.readouterr().out)} <= {"new", "out-of-scope"}
+    assert main(["models", "remove", "tried", *db]) == 2
+    assert "no model 'tried' in this library" in capsys.readouterr().err
+
+
 def test_the_conflicts_table_shows_the_tags_beside_the_verdict(
     tagged_library, tmp_path, capsys
 ) -> None:

@@ -10,7 +10,8 @@ from gui_library import copy_db
 from tagger.gui.models_dialog import HEADERS
 from tagger.gui.train_dialog import TrainDialog
 from tagger.library.model_registry import register_model_file
-from tagger.library.queries import TrackFilter
+from tagger.library.queries import SmartList, TrackFilter
+from tagger.library.settings import Settings
 
 
 def _second_model(folder: Path) -> Path:
@@ -179,4 +180,48 @@ def test_a_model_path_is_shown_as_text_not_markup(make_window, tmp_path: Path) -
     window = make_window(Settings(model_path=str(odd), workers=1))
     dialog = window.open_models_dialog()
     assert "&lt;b&gt;R&amp;B&lt;/b&gt;" in dialog.intro.text()
+    dialog.reject()
+
+
+def _remove_selected(dialog, name: str, delete_file: bool) -> None:
+    dialog.table.selectRow(_cells(dialog, "Name").index(name))
+    assert dialog.remove_button.isEnabled()
+    dialog.remove_button.click()
+    box = dialog.confirm
+    assert box is not None and box.isVisible() and name in box.text()
+    box.checkBox().setChecked(delete_file)
+    next(b for b in box.buttons() if b.text() == "Remove").click()
+
+
+def test_a_model_that_is_not_active_can_be_removed_with_its_file(two_models) -> None:
+    window, second = two_models
+    dialog = window.open_models_dialog()
+    assert dialog.selected().name == "random" and not dialog.remove_button.isEnabled()
+    assert "active model" in dialog.remove_button.toolTip()
+
+    _remove_selected(dialog, "second", delete_file=True)
+    assert _cells(dialog, "Name") == ["random"]
+    assert not second.exists()
+    assert "Model “second” removed (its file deleted)" in window.statusBar().currentMessage()
+    dialog.reject()
+
+
+def test_removing_the_model_that_classified_the_tracks_leaves_them_for_classify(
+    make_window, classified_master: Path, random_model: Path, tmp_path: Path
+) -> None:
+    """Another model is active, but the tracks still carry the predictions of the one that
+    classified them (no Classify since the switch): removing that one unclassifies them."""
+    second = _second_model(tmp_path)
+    settings = Settings(model_path=str(second), workers=1)
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    dialog = window.open_models_dialog()
+    tracks = dict(zip(_cells(dialog, "Name"), _cells(dialog, "Tracks classified"), strict=True))
+    by_random = int(tracks["random"])
+    assert by_random > 0 and window.sidebar.count_of(SmartList.UNCLASSIFIED) == 0
+
+    _remove_selected(dialog, "random", delete_file=False)
+    assert dialog.table.rowCount() == 0 and random_model.exists()  # second: not used yet
+    message = window.statusBar().currentMessage()
+    assert f"{by_random:,} tracks it had classified wait for Classify" in message
+    assert window.sidebar.count_of(SmartList.UNCLASSIFIED) == by_random
     dialog.reject()

@@ -12,12 +12,15 @@ from tagger.library.review import record_decision
 from tagger.library.schema import Track
 from tagger.library.settings import Settings
 from tagger.library.store import Library
+from tagger.service.errors import ServiceError
 from tagger.service.learning import (
     IDLE_SPEED,
     decisions_since_active_model,
     default_config,
     describe_labels,
     estimate_seconds,
+    models,
+    remove_model,
     retrain_hint_due,
     training_speed,
 )
@@ -188,3 +191,77 @@ def test_the_retrain_hint_is_due_when_the_count_passes_a_mark_even_by_a_jump() -
     assert not retrain_hint_due(50, 51) and not retrain_hint_due(55, 74)
     assert retrain_hint_due(74, 75) and retrain_hint_due(60, 110)
     assert not retrain_hint_due(80, 80)
+
+
+def _classified_by(library: Library, tracks: dict[str, list[Path]]) -> dict[str, int]:
+    """Tracks named by `tracks`' keys, each predicted by the models of its list in turn (the
+    last one's prediction current, the others history). Returns track ids by name."""
+    from tagger.library.records import record_prediction
+    from tagger.model.predictor import TrackPrediction
+
+    made = TrackPrediction("x", "m", ("hardcore", "metal"), "metal", 0.9, {}, (), 60.0)
+    ids = {}
+    with library.session() as s, s.begin():
+        rows = {p: register_model_file(s, p) for paths in tracks.values() for p in paths}
+        for name, paths in tracks.items():
+            track = Track(path=f"/m/{name}.mp3", size=1, mtime_ns=1, genres=[])
+            s.add(track)
+            s.flush()
+            for p in paths:
+                record_prediction(s, track.id, rows[p].id, made)
+            ids[name] = track.id
+    return ids
+
+
+def test_a_removed_model_takes_its_predictions_and_its_tracks_are_classified_anew(
+    tmp_path: Path,
+) -> None:
+    from tagger.library.queries import track_detail
+    from tagger.model.checkpoint import default_model_path
+    from tagger.model.onnx_form import beside
+
+    mine = _trained_model(tmp_path / "mine.safetensors", None)
+    beside(mine).write_bytes(b"its ONNX form")
+    active = _trained_model(tmp_path / "active.safetensors", {"epochs": 1})
+    settings = Settings(model_path=str(active))
+    library = Library.open(tmp_path / "lib.db")
+    try:
+        ids = _classified_by(
+            library,
+            {
+                "by-mine": [active, mine],
+                "mine-before": [mine, active],
+                "bundled": [default_model_path()],
+            },
+        )
+        removed = remove_model(library, settings, "mine", delete_file=True)
+        assert (removed.name, removed.predictions, removed.unclassified) == ("mine", 2, 1)
+        assert removed.file_deleted and not mine.exists() and not beside(mine).exists()
+        assert {m.name for m in models(library, settings)} == {"active", "cnn-bigru-demo"}
+        with library.session() as s:
+            unclassified = track_detail(s, ids["by-mine"]).row
+            kept = track_detail(s, ids["mine-before"]).row
+        assert unclassified.status == "new" and unclassified.label is None
+        assert kept.status == "ok" and kept.model == "active"
+
+        for ref, why in [
+            ("active", "is the active model: make another one active first"),
+            (str(default_model_path()), "the bundled model ships with the tagger"),
+            ("mine", "no model 'mine' in this library"),
+        ]:
+            with pytest.raises(ServiceError, match=why):
+                remove_model(library, settings, ref)
+    finally:
+        library.close()
+
+
+def test_a_file_saved_since_under_the_models_name_is_not_deleted(tmp_path: Path) -> None:
+    old = _trained_model(tmp_path / "mine.safetensors", None)
+    library = Library.open(tmp_path / "lib.db")
+    try:
+        _classified_by(library, {"t": [old]})
+        old.write_bytes(b"the user's own file, saved here since")
+        removed = remove_model(library, Settings(), "mine", delete_file=True)
+        assert not removed.file_deleted and old.read_bytes().startswith(b"the user's")
+    finally:
+        library.close()
