@@ -213,8 +213,9 @@ def _classified_by(library: Library, tracks: dict[str, list[Path]]) -> dict[str,
     return ids
 
 
+@pytest.mark.both_backends
 def test_a_removed_model_takes_its_predictions_and_its_tracks_are_classified_anew(
-    tmp_path: Path,
+    tmp_path: Path, library_db: str
 ) -> None:
     from tagger.library.queries import track_detail
     from tagger.model.checkpoint import default_model_path
@@ -224,7 +225,7 @@ def test_a_removed_model_takes_its_predictions_and_its_tracks_are_classified_ane
     beside(mine).write_bytes(b"its ONNX form")
     active = _trained_model(tmp_path / "active.safetensors", {"epochs": 1})
     settings = Settings(model_path=str(active))
-    library = Library.open(tmp_path / "lib.db")
+    library = Library.open(library_db)
     try:
         ids = _classified_by(
             library,
