@@ -111,7 +111,7 @@ class MainWindowLearning:
         new = self._decisions_seen
         if missing:
             text += " (missing)"
-        elif new >= RETRAIN_AFTER_DECISIONS:  # stays in view, unlike the status-bar message
+        elif path and new >= RETRAIN_AFTER_DECISIONS:  # in view, unlike the status message
             text += f" · {new} new decisions"
         self.model_button.setText(text)
         self.model_button.setToolTip(
@@ -148,7 +148,8 @@ class MainWindowLearning:
         once the count passes RETRAIN_AFTER_DECISIONS, then every RETRAIN_HINT_EVERY more."""
         before, self._decisions_seen = self._decisions_seen, self._decisions_since_model()
         self._show_model_button()
-        if retrain_hint_due(before, self._decisions_seen):
+        # The bundled model is not retrained: the offer above the list trains a first model.
+        if self.settings.model_path and retrain_hint_due(before, self._decisions_seen):
             self.statusBar().showMessage(
                 f"{self._decisions_seen} review decisions since this model was trained: "
                 "Library → Train a model from this library… would learn from them "

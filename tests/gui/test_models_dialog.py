@@ -169,8 +169,10 @@ def test_the_retrain_hint_comes_when_an_album_decided_at_once_passes_the_mark(
     window.decide(ids[45:55], "metal")
     assert window.statusBar().currentMessage().startswith("55 review decisions since")
     assert window.model_button.text() == "Model: random · 55 new decisions"  # stays in view
-    window.use_model(None)  # another model: its own count
-    assert window.model_button.text() == "Model: bundled · 55 new decisions"  # never registered
+    window.use_model(None)  # the bundled model is not retrained: the offer bar trains a first
+    assert window.model_button.text() == "Model: bundled"
+    window.decide(ids[55:60], "hardcore")
+    assert "review decisions since" not in window.statusBar().currentMessage()
 
 
 def test_a_model_path_is_shown_as_text_not_markup(make_window, tmp_path: Path) -> None:
