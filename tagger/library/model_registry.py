@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import ID_CHUNK
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
-from tagger.model.checkpoint import ModelFileError, file_sha256, read_metadata
+from tagger.model.checkpoint import (
+    ModelFileError,
+    file_sha256,
+    file_sha256_or_none,
+    read_metadata,
+)
 
 
 def upsert_model(
@@ -92,10 +97,7 @@ def _count(metrics: dict[str, Any], *keys: str) -> int | None:
 
 def list_models(session: Session, active_path: str | Path) -> list[ModelInfo]:
     """Every registered model, newest first; `active_path` is the model file in use."""
-    try:
-        active_sha = file_sha256(active_path)
-    except OSError:
-        active_sha = None
+    active_sha = file_sha256_or_none(active_path)
     counts = dict(
         session.execute(
             select(Prediction.model_id, func.count())

@@ -327,3 +327,11 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_sha256_or_none(path: str | Path) -> str | None:
+    """`file_sha256`, or None when the file cannot be read (a model file gone since)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None

@@ -481,7 +481,11 @@ def remove_model(
     """Forget a model (NAME|FILE, or its row id): its row and predictions (`model_registry.
     remove_model`); with `delete_file`, its file too, with the ONNX form training wrote beside
     it. The active model and the bundled one cannot be removed."""
-    from tagger.model.checkpoint import default_model_path, resolve_model_path
+    from tagger.model.checkpoint import (
+        default_model_path,
+        file_sha256_or_none,
+        resolve_model_path,
+    )
     from tagger.model.onnx_form import beside
 
     active = resolve_model_path(None, settings.model_path)
@@ -490,29 +494,20 @@ def remove_model(
         if row is None:
             raise ServiceError(f"no model {ref!r} in this library (see `tagger models`)")
         path = Path(row.path)
-        if path == default_model_path() or row.sha256 == _sha_or_none(default_model_path()):
+        if row.sha256 == file_sha256_or_none(default_model_path()):
             raise ServiceError("the bundled model ships with the tagger and stays")
-        if row.sha256 == _sha_or_none(active):
+        if row.sha256 == file_sha256_or_none(active):
             raise ServiceError(
                 f"model {row.name!r} is the active model: make another one active first"
             )
         sha = row.sha256
         removed = forget_model(s, row)
     # Only the file that is this model: another file saved under its name since stays.
-    if delete_file and _sha_or_none(path) == sha:
+    if delete_file and file_sha256_or_none(path) == sha:
         for file in (path, beside(path)):
             file.unlink(missing_ok=True)
         removed = dataclasses.replace(removed, file_deleted=True)
     return removed
-
-
-def _sha_or_none(path: Path) -> str | None:
-    from tagger.model.checkpoint import file_sha256
-
-    try:
-        return file_sha256(path)
-    except OSError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -576,12 +571,9 @@ def decisions_since_active_model(library: Library, settings: Settings) -> int:
     from sqlalchemy import func, select
 
     from tagger.library.schema import Label, LabelSource, ModelRecord
-    from tagger.model.checkpoint import file_sha256, resolve_model_path
+    from tagger.model.checkpoint import file_sha256_or_none, resolve_model_path
 
-    try:
-        sha = file_sha256(resolve_model_path(None, settings.model_path))
-    except OSError:
-        sha = None
+    sha = file_sha256_or_none(resolve_model_path(None, settings.model_path))
     with library.session() as s:
         since = s.scalar(select(ModelRecord.created_at).where(ModelRecord.sha256 == sha))
         query = (
