@@ -8,9 +8,7 @@ mapping them again after an edit is the map's word rules over the distinct genre
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -23,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tagger.gui.background_read import BackgroundRead
 from tagger.library.genre_labels import GenreCount
 from tagger.library.genre_map import GenreMap, GenreMapError
 
 EDIT_DELAY_MS = 300  # map again once typing pauses
-POLL_MS = 50  # how often the widget looks whether the genres have been read
 NO_RULE = "— (no rule: out of scope)"
 
 
@@ -73,10 +71,9 @@ class GenrePreview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
-        self._future: Future[list[GenreCount]] | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._check_read)
+        self._read: BackgroundRead[list[GenreCount]] = BackgroundRead(
+            self, self._genres_read, self._read_failed, "tagger-genres"
+        )
         self._pending_text: str | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -84,31 +81,15 @@ class GenrePreview(QWidget):
         self._timer.timeout.connect(self._apply_pending)
 
     def load(self, read: Callable[[], Sequence[GenreCount]]) -> None:
-        """Read the library's genres in a thread; the table fills when they arrive. The thread
-        touches no Qt object (a signal emitted while the dialog was being deleted crashed): it
-        fills a Future, which a timer of this widget looks at, and which dies with it."""
+        """Read the library's genres off the GUI thread; the table fills when they arrive."""
         self.status.setText("Reading the genres in your library…")
-        future: Future[list[GenreCount]] = Future()
+        self._read.start(lambda: list(read()))
 
-        def run() -> None:
-            try:
-                future.set_result(list(read()))
-            except Exception as exc:  # a library gone or locked: said, not raised in a thread
-                future.set_exception(exc)
+    def _read_failed(self, error: Exception) -> None:
+        self.status.setText(f"The library's genres could not be read: {error}")
 
-        self._future = future
-        threading.Thread(target=run, name="tagger-genres", daemon=True).start()
-        self._poll.start()
-
-    def _check_read(self) -> None:
-        if self._future is None or not self._future.done():
-            return
-        self._poll.stop()
-        error = self._future.exception()
-        if error is not None:
-            self.status.setText(f"The library's genres could not be read: {error}")
-            return
-        self.rows = self._future.result()
+    def _genres_read(self, rows: list[GenreCount]) -> None:
+        self.rows = rows
         self._fill()
 
     def map_text_changed(self, text: str) -> None:

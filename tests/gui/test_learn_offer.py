@@ -46,7 +46,7 @@ def test_a_tagged_library_on_the_bundled_model_is_offered_training(
     bar.train_button.click()
     dialog = window.findChild(TrainDialog)
     assert dialog is not None and dialog.isVisible()
-    assert dialog.train_button.isEnabled()
+    qtbot.waitUntil(dialog.train_button.isEnabled, timeout=10_000)  # once the labels are read
     dialog.reject()
 
 
@@ -156,7 +156,8 @@ def test_the_offer_comes_once_a_scan_has_read_the_tags(
     assert "Another job is running (Scan)" in dialog.status.text()
     dialog.cancel_button.click()  # "Stop that job": the window's Cancel is behind the dialog
     wait_idle(window)
-    assert dialog.train_button.isEnabled() and dialog.status.text() == "Not started."
+    qtbot.waitUntil(dialog.train_button.isEnabled, timeout=10_000)  # the labels read again
+    assert dialog.status.text() == "Not started."
     assert dialog.cancel_button.text() == "Cancel training"
     assert not dialog.cancel_button.isEnabled()
     dialog.reject()

@@ -14,7 +14,7 @@ from tagger.service.learning import estimate
 
 
 def test_train_dialog_shows_labels_and_refuses_too_few(
-    make_window, settings, classified_master: Path, tmp_path: Path
+    make_window, settings, classified_master: Path, tmp_path: Path, qtbot
 ) -> None:
     window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
     assert window.act_train in window.menuBar().actions()[1].menu().actions()
@@ -27,9 +27,12 @@ def test_train_dialog_shows_labels_and_refuses_too_few(
         dialog.labels.item(r, 0).text(): dialog.labels.item(r, 1).text()
         for r in range(dialog.labels.rowCount())
     }
-    assert rows == {"Hardcore": "2", "Metal": "1"}
+    assert rows == {"Hardcore": "2", "Metal": "1"}  # counted at once
+    assert dialog.estimate.text() == "Reading the 3 labels…" and dialog.reading_labels
+    qtbot.waitUntil(lambda: not dialog.reading_labels, timeout=10_000)
     assert not dialog.train_button.isEnabled()
     assert "at least" in dialog.estimate.text()
+    assert dialog.labels.item(0, 3).text() != "…"
     dialog.reject()
 
 
@@ -190,6 +193,9 @@ with library.session() as s, s.begin():
 runner = JobRunner()
 dialog = TrainDialog(library, Settings(workers=1), runner)
 assert dialog.labels.rowCount() == 2, dialog.labels.rowCount()
+while dialog.reading_labels:  # listed and estimated off the GUI thread: its imports count
+    app.processEvents()
+assert dialog.train_button.isEnabled(), dialog.estimate.text()
 runner.shutdown()
 print(sorted(m for m in ("torch", "sklearn", "scipy", "matplotlib") if m in sys.modules))
 """
