@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,22 +96,39 @@ def wait_for_job(app: object, window: object) -> None:
     print(outcome.summary if outcome else "(no outcome)", flush=True)
 
 
+def home_of_its_own(work: Path) -> None:
+    """HOME is WORK/home, with its own settings file and no XDG folders or TAGGER_DB from the
+    caller: a library made here lands in its user data folder, and the app shows paths under
+    the home as "~/…", so no temporary folder appears in the pictures."""
+    os.environ["HOME"] = str(work / "home")
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ.pop(name, None)
+    os.environ.pop("TAGGER_DB", None)
+    os.environ["TAGGER_SETTINGS"] = str(work / "settings.json")
+
+
+@contextmanager
+def screenshot_session(prefix: str) -> Iterator[Path]:
+    """Xvfb on DISPLAY and a home of its own in a new temporary folder (yielded); the server
+    stopped and the folder removed afterwards."""
+    server = start_xvfb()
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    home_of_its_own(work)
+    try:
+        yield work
+    finally:
+        server.terminate()
+        server.wait(5)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    server = start_xvfb()
-    work = Path(tempfile.mkdtemp(prefix="tagger-screens-"))
-    # A home of its own: the demo library lands in its user data folder, and the app shows
-    # paths under the home as "~/…", so no temporary folder appears in the pictures.
-    os.environ["HOME"] = str(work / "home")
-    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        os.environ.pop(name, None)
-    os.environ.pop("TAGGER_DB", None)
-    os.environ["TAGGER_SETTINGS"] = str(work / "settings.json")
-    try:
+    with screenshot_session("tagger-screens-") as work:
         model = model_file(work)
 
         from PySide6.QtCore import QSettings
@@ -178,10 +197,6 @@ def main() -> int:
         for name in ("first-run", "main-window", "review-queue", "tag-dialog"):
             print(args.out / f"{name}.png")
         return 0
-    finally:
-        server.terminate()
-        server.wait(5)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ def preload_services() -> None:
     import tagger.service.tagging  # noqa: F401
 
 
-def _capitalized(text: str) -> str:
+def capitalized(text: str) -> str:
+    """A message of the service's, lower-case as it is inside a sentence, made a sentence."""
     return text[:1].upper() + text[1:]
 
 
@@ -101,7 +102,7 @@ def classify_job(library: Library, settings: Settings) -> Job:
     def run(progress: ProgressCallback, cancel: threading.Event) -> JobOutcome:
         line, more, cancelled, classification = _classify(library, settings, None, progress, cancel)
         batch = classification.batch if classification is not None else None
-        return JobOutcome("Classify", _capitalized(line), more, cancelled, batch)
+        return JobOutcome("Classify", capitalized(line), more, cancelled, batch)
 
     return run
 
@@ -118,7 +119,7 @@ def demo_job(settings: Settings, **options: Any) -> Job:
         from tagger.service.demo import describe_demo, prepare_demo_library
 
         demo = prepare_demo_library(settings, progress=progress, cancel=cancel, **options)
-        return JobOutcome(DEMO_TITLE, _capitalized(describe_demo(demo)), [], demo.cancelled, demo)
+        return JobOutcome(DEMO_TITLE, capitalized(describe_demo(demo)), [], demo.cancelled, demo)
 
     return run
 
@@ -181,7 +182,7 @@ def undo_job(library: Library) -> Job:
         try:
             result = undo_tags(library, progress=progress, cancel=cancel)
         except ServiceError as exc:
-            return JobOutcome("Undo", _capitalized(str(exc)))
+            return JobOutcome("Undo", capitalized(str(exc)))
         details = [f"{o.path}: {o.status}: {o.reason}" for o in result.outcomes if o.reason]
         summary = f"Undo of batch {result.batch_id}: {describe_undo(result)}"
         return JobOutcome("Undo", summary, details, result.cancelled, result)
@@ -225,9 +226,9 @@ def train_job(
                 quick=quick,
             )
         except TrainingCancelled as exc:
-            return JobOutcome(TRAIN_TITLE, _capitalized(str(exc)), cancelled=True)
+            return JobOutcome(TRAIN_TITLE, capitalized(str(exc)), cancelled=True)
         except ServiceError as exc:
-            return JobOutcome(TRAIN_TITLE, _capitalized(str(exc)))
-        return JobOutcome(TRAIN_TITLE, _capitalized(describe_trained(model)), payload=model)
+            return JobOutcome(TRAIN_TITLE, capitalized(str(exc)))
+        return JobOutcome(TRAIN_TITLE, capitalized(describe_trained(model)), payload=model)
 
     return run

@@ -51,7 +51,7 @@ from tagger.gui.settings_store import SettingsStore
 from tagger.gui.sidebar import SmartListSidebar
 from tagger.gui.tag_dialog import TagDialog, TagScope, offered_scopes
 from tagger.gui.track_menu import TrackMenuActions, track_menu
-from tagger.gui.track_table_model import TrackTableModel
+from tagger.gui.track_table_model import TrackTableModel, tracks_count
 from tagger.gui.track_table_view import track_table_view
 from tagger.gui.window_layout import restore_layout, save_layout
 from tagger.gui.worker import JobRunner
@@ -63,6 +63,7 @@ from tagger.library.track_rows import TrackRow
 from tagger.library.walk import normalize_root
 from tagger.service.learning import genre_map_pending, genres
 from tagger.service.library_client import LibraryClient
+from tagger.service.tagging import undoable_batch
 
 REFRESH_MS = 1000
 SEARCH_DELAY_MS = 250
@@ -217,11 +218,23 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.model.refresh()
         self._update_list_title()
         self._show_current_details()
+        self._show_undo()
+
+    def _show_undo(self) -> None:
+        """Undo is on offer only when a write is there to undo (one indexed query; a `tagger
+        tag` run elsewhere shows at the next refresh), and says which."""
+        batch = None if self.runner.busy else undoable_batch(self.library)
+        self.act_undo.setEnabled(batch is not None)
+        self.act_undo.setToolTip(
+            "No tag write to undo"
+            if batch is None
+            else f"Put back the genres the last tag write replaced (batch {batch}, tagger history)"
+        )
 
     def _update_list_title(self) -> None:
         item = self.sidebar.currentItem()
         name = item.text(0) if item else "All"
-        self.list_title.setText(f"{name}: {self.model.rowCount():,} tracks")
+        self.list_title.setText(f"{name}: {tracks_count(self.model.rowCount())}")
 
     def _on_list_chosen(self, _f: TrackFilter) -> None:
         self._apply_filter()
@@ -302,7 +315,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
         self.client.decide(track_ids, label)
         if len(track_ids) > 1:
             self.statusBar().showMessage(
-                f"{len(track_ids)} tracks decided: {class_title(label)}", 6000
+                f"{len(track_ids):,} tracks decided: {class_title(label)}", 6000
             )
         self.refresh()
         self.suggest_retraining()
@@ -359,8 +372,9 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
             self.job_status.show_stopping()
 
     def _on_busy(self, busy: bool) -> None:
-        for action in (self.act_add, self.act_scan, self.act_classify, self.act_undo):
+        for action in (self.act_add, self.act_scan, self.act_classify):
             action.setEnabled(not busy)
+        self._show_undo()
         self.act_cancel.setEnabled(busy)
         # The refreshes while a job runs keep the album reasons they have (LibraryClient); the
         # runner says "not busy" before "finished", whose refresh is then exact again.

@@ -112,7 +112,7 @@ class MainWindowLearning:
         if missing:
             text += " (missing)"
         elif path and new >= RETRAIN_AFTER_DECISIONS:  # in view, unlike the status message
-            text += f" · {new} new decisions"
+            text += f" · {new:,} new decisions"
         self.model_button.setText(text)
         self.model_button.setToolTip(
             (f"The model file {path} is gone: Classify cannot run until another is chosen. "

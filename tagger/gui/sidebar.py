@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from tagger.gui.track_table_model import tracks_count
 from tagger.library.queries import ListCount, SmartList, TrackFilter
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -49,7 +50,7 @@ class SmartListSidebar(QTreeWidget):
                 self._filters[key] = TrackFilter(c.key, c.label)
                 self.addTopLevelItem(item)
             item.setText(1, f"{c.count:,}")
-            item.setToolTip(0, f"{c.title}: {c.count:,} tracks")
+            item.setToolTip(0, f"{c.title}: {tracks_count(c.count)}")
         self._fit_width()
         if self.currentItem() is None and self.topLevelItemCount():
             self.setCurrentItem(self.topLevelItem(0))

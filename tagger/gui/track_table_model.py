@@ -81,6 +81,11 @@ def display_title(row: TrackRow) -> str:
     return row.title or os.path.basename(row.path)
 
 
+def tracks_count(n: int) -> str:
+    """ "1 track", "12,345 tracks": a count as a list's title or tooltip says it."""
+    return "1 track" if n == 1 else f"{n:,} tracks"
+
+
 def display_path(path: str) -> str:
     """The path as the user knows it: "~/Music/…" for files under the home folder."""
     home = os.path.expanduser("~")

@@ -10,6 +10,7 @@ Train again with the same output file resumes it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,8 @@ from PySide6.QtWidgets import (
 from tagger import APP_NAME
 from tagger.gui.background_read import BackgroundRead
 from tagger.gui.class_colors import class_title
-from tagger.gui.jobs import TRAIN_TITLE, JobOutcome, train_job
+from tagger.gui.jobs import TRAIN_TITLE, JobOutcome, capitalized, train_job
+from tagger.gui.track_table_model import display_path
 from tagger.gui.worker import JobRunner
 from tagger.library.progress import Progress
 from tagger.library.settings import Settings
@@ -55,6 +57,7 @@ from tagger.service.learning import (
     estimate,
     library_labels,
 )
+from tagger.service.processor_load import while_measuring_others
 
 if TYPE_CHECKING:  # torch comes with training; the training job imports it in the worker
     from tagger.training.labeled_set import LabeledSet
@@ -94,34 +97,29 @@ def estimate_sentence(
     seconds: float,
     longest: float,
     measured: bool = False,
-    load: float | None = None,
+    elsewhere: float | None = None,
     cores: int = 1,
 ) -> str:
     """What the dialog says before a run: the labels, the cache, the usual time (early stopping
     after a usual best epoch) and the longest (every epoch of the cap); at whose speed
-    (`measured`: this computer's last training), and whether other work slows it now."""
+    (`measured`: this computer's last training), and whether other programs slow it now
+    (`elsewhere`: the cores they keep busy; half of them or more is named)."""
     whose = (
         "at the speed of this computer's last training"
         if measured
         else "judged by an idle 2-core computer until this one has trained once"
     )
     busy = (
-        f" Other programs keep the processor busy now (load {load:.1f} on {cores} cores): "
-        "expect longer."
-        if load is not None and load >= cores
+        f" Other programs keep {elsewhere:.1f} of the {cores} cores busy now: expect longer."
+        if elsewhere is not None and elsewhere >= cores / 2
         else ""
     )
     return (
-        f"{tracks} labeled tracks in {classes} classes; {cached} already decoded. Estimated "
+        f"{tracks:,} labeled tracks in {classes} classes; {cached:,} already decoded. Estimated "
         f"time: {describe_seconds(seconds)} (at most "
         f"{describe_seconds(longest).removeprefix('about ')} if validation keeps improving), "
         f"{whose}.{busy}"
     )
-
-
-def current_load() -> float | None:
-    """The last minute's load average (None where the system has none, as on Windows)."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def calibration_note(calibration: dict | None) -> str:
@@ -131,7 +129,7 @@ def calibration_note(calibration: dict | None) -> str:
     tracks = calibration["tracks"]
     rough = " (roughly: few tracks to fit on)" if tracks < ROUGH_BELOW_TRACKS else ""
     return (
-        f"Its confidence was calibrated on {tracks} validation tracks{rough}: a verdict at "
+        f"Its confidence was calibrated on {tracks:,} validation tracks{rough}: a verdict at "
         "90 % should be right about 9 times in 10. "
     )
 
@@ -144,14 +142,19 @@ class LabelsOnOffer:
     data: LabeledSet | None
     figures: TrainingEstimate | None
     problem: str = ""
+    elsewhere: float | None = None  # cores other programs kept busy meanwhile
 
 
 def labels_on_offer(library: Library, settings: Settings, config: TrainConfig) -> LabelsOnOffer:
-    try:
-        data = library_labels(library, settings)
-    except ServiceError as exc:
-        return LabelsOnOffer(None, None, str(exc))
-    return LabelsOnOffer(data, estimate(library, settings, data, config))
+    def read() -> LabelsOnOffer:
+        try:
+            data = library_labels(library, settings)
+        except ServiceError as exc:
+            return LabelsOnOffer(None, None, str(exc))
+        return LabelsOnOffer(data, estimate(library, settings, data, config))
+
+    offer, elsewhere = while_measuring_others(read)
+    return dataclasses.replace(offer, elsewhere=elsewhere)
 
 
 READING = "…"  # "Used" while the labels are read
@@ -187,8 +190,10 @@ class TrainDialog(QDialog):
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
         # training/quick_retrain.py: the active model's refit again, on the labels of today.
-        self.quick = QCheckBox("Quick retrain")
-        self.quick.setEnabled(False)
+        self.quick = QCheckBox("Quick retrain")  # off until the labels are read (refresh)
+        self.quick_note = QLabel()  # what it does, or why it is not on offer (a box won't wrap)
+        self.quick_note.setWordWrap(True)
+        self.quick_note.setIndent(22)  # under the box's text, not its tick
         self.quick_plan = None
         self.out = QLineEdit(str(default_model_file()))
         browse = QPushButton("Choose…")
@@ -208,6 +213,8 @@ class TrainDialog(QDialog):
         self.result.setWordWrap(True)
         self.confusion = QTableWidget(0, 0)
         fit_to_rows(self.confusion)
+        # Every verdict column alike (stretching the last alone made "Metal" three times wider).
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.confusion.hide()
 
         self.buttons = QDialogButtonBox()
@@ -237,6 +244,7 @@ class TrainDialog(QDialog):
         layout.addWidget(self.labels)
         layout.addWidget(self.estimate)
         layout.addWidget(self.quick)
+        layout.addWidget(self.quick_note)
         layout.addLayout(form)
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
@@ -265,8 +273,8 @@ class TrainDialog(QDialog):
         for row, (cls, per_source) in enumerate(counts.items()):
             cells = [
                 class_title(cls),
-                str(per_source.get("decision", 0)),
-                str(per_source.get("tag", 0)),
+                f"{per_source.get('decision', 0):,}",
+                f"{per_source.get('tag', 0):,}",
                 READING,
             ]
             for col, text in enumerate(cells):
@@ -292,6 +300,7 @@ class TrainDialog(QDialog):
             )
         if data is None or offer.figures is None:
             self.estimate.setText(offer.problem)
+            self._grow_to_fit()
             return
         figures = offer.figures
         self._offer_quick(figures)
@@ -299,10 +308,11 @@ class TrainDialog(QDialog):
             estimate_sentence(
                 len(data.tracks), len(data.classes), figures.cached,
                 figures.usual_seconds, figures.at_most_seconds,
-                figures.speed.measured, current_load(), os.cpu_count() or 1,
+                figures.speed.measured, offer.elsewhere, os.cpu_count() or 1,
             )
         )  # fmt: skip
         self.train_button.setEnabled(not self.runner.busy)
+        self._grow_to_fit()
 
     def _read_failed(self, error: Exception) -> None:
         self.estimate.setText(f"The labels could not be read: {error}")
@@ -313,12 +323,14 @@ class TrainDialog(QDialog):
         if figures.quick is None or figures.quick_seconds is None:
             self.quick.setText("Quick retrain: not available")
             self.quick.setToolTip(figures.quick_unavailable)
+            self.quick_note.setText(capitalized(figures.quick_unavailable) + ".")
             self.quick.setChecked(False)
             self.quick.setEnabled(False)
             return
-        self.quick.setText(
-            f"Quick retrain, {describe_seconds(figures.quick_seconds)}: the last step of model "
-            f"{figures.quick.model!r} again, on these labels; nothing is measured"
+        self.quick.setText(f"Quick retrain, {describe_seconds(figures.quick_seconds)}")
+        self.quick_note.setText(
+            f"The last step of model {figures.quick.model!r} again, on these labels; nothing "
+            "is measured."
         )
         self.quick.setToolTip(
             f"Trains on every label for the {figures.quick.epochs} epochs that model's run "
@@ -395,7 +407,7 @@ class TrainDialog(QDialog):
             return
         self.trained = outcome.payload
         # The labels and held-out figures are shown below; the file is what is new here.
-        self.status.setText(f"Saved as {self.trained.path}.")
+        self.status.setText(f"Saved as {display_path(str(self.trained.path))}.")
         self.bar.setValue(self.bar.maximum())
         self._show_metrics(self.trained)
         self.use_button.setEnabled(True)
@@ -414,9 +426,9 @@ class TrainDialog(QDialog):
         carried = model.metrics.get("carried_from")
         source = (
             f"Not measured (a quick retrain): model {carried['model']!r}'s figures, on its "
-            f"{carried['labels']} labels. Its held-out test split ({test['tracks']} tracks)"
+            f"{carried['labels']:,} labels. Its held-out test split ({test['tracks']:,} tracks)"
             if carried
-            else f"Held-out test split ({test['tracks']} tracks the model never saw)"
+            else f"Held-out test split ({test['tracks']:,} tracks the model never saw)"
         )
         self.result.setText(
             f"{source}: "
@@ -435,9 +447,22 @@ class TrainDialog(QDialog):
                 self.confusion.setItem(r, c, QTableWidgetItem(str(n)))
         fit_to_rows(self.confusion)
         self.confusion.show()
-        # Grow to what the results need: a dialog's minimum size leaves out the height its
-        # wrapped labels need at this width, so the rows would be squeezed over each other.
-        self.adjustSize()
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Grow (never shrink) to the height the texts need at this width: a dialog's minimum
+        size leaves out the height of its wrapped labels, so they were squeezed over each other
+        when a text arrived after the dialog was sized (the labels' read ends after the
+        results are shown)."""
+        layout = self.layout()
+        layout.activate()
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _use(self) -> None:
         if self.trained is not None:

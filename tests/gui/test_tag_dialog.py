@@ -19,6 +19,7 @@ def test_preview_write_and_undo(qtbot, make_window, no_model_settings, music: Pa
     decided = [r for r in rows if r.status == "new"][:2]
     window.client.decide([r.id for r in decided], "metal")
     window.refresh()
+    assert not window.act_undo.isEnabled()  # nothing written yet: nothing to undo
 
     window.act_write.trigger()
     dialog = window.tag_dialog
@@ -48,11 +49,13 @@ def test_preview_write_and_undo(qtbot, make_window, no_model_settings, music: Pa
     dialog.close()
     QApplication.processEvents()
 
+    assert window.act_undo.isEnabled() and "batch 1" in window.act_undo.toolTip()
     window.act_undo.trigger()
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
     assert "restored 2 files" in window.last_outcome.summary
     for r in decided:
         assert "Metal" not in read_genres(r.path)
+    assert not window.act_undo.isEnabled()  # undone: nothing left to undo
 
 
 def test_changing_options_invalidates_the_preview(

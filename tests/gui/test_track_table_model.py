@@ -137,3 +137,14 @@ def test_display_format_names_the_file_not_the_demuxer():
     assert display_format("/m/a.xyz", "mov,mp4,m4a,3gp,3g2,mj2") == "mov"
     assert display_format("/m/a.flac", "flac") == "flac"
     assert display_format("/m/a.flac", None) == ""
+
+
+def test_a_count_of_tracks_reads_as_english() -> None:
+    from tagger.gui.track_table_model import tracks_count
+
+    assert [tracks_count(n) for n in (0, 1, 2, 12345)] == [
+        "0 tracks",
+        "1 track",
+        "2 tracks",
+        "12,345 tracks",
+    ]

@@ -67,6 +67,30 @@ def test_the_labels_table_is_as_tall_as_its_rows(
     dialog.reject()
 
 
+def test_a_text_that_arrives_after_the_results_is_not_squeezed(
+    make_window, settings, classified_master: Path, tmp_path: Path, qtbot
+) -> None:
+    """The labels are read again when a training ends, after its results have sized the
+    dialog: a longer estimate then (three lines, not two) was drawn over its neighbours."""
+    from tagger.gui.train_dialog import LabelsOnOffer
+    from tagger.service.learning import TrainedModel
+    from tagger.training.labeled_set import LabeledSet
+
+    window = make_window(settings, copy_db(classified_master, tmp_path / "library.db"))
+    dialog = window.open_train_dialog()
+    qtbot.waitUntil(lambda: not dialog.reading_labels, timeout=10_000)
+    track_level = {"accuracy": 0.7, "macro": {"f1": 0.41}, "confusion_matrix": [[7, 0], [3, 0]]}
+    metrics = {"test": {"tracks": 10, "track_level": track_level}}
+    data = LabeledSet(["hardcore", "metal"], [], "the library", {})
+    dialog._show_metrics(TrainedModel(tmp_path / "m.safetensors", None, data, metrics, "m"))
+    assert dialog.confusion.isVisible()
+    dialog._labels_read(LabelsOnOffer(None, None, "A long sentence about the labels. " * 12))
+    qtbot.wait(50)  # the layout settles
+    for label in (dialog.estimate, dialog.quick_note, dialog.status, dialog.result):
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    dialog.reject()
+
+
 def test_the_calibration_sentence_says_when_the_fit_is_rough() -> None:
     from tagger.gui.train_dialog import calibration_note
 
@@ -81,16 +105,16 @@ def test_the_estimate_gives_the_usual_time_and_the_longest() -> None:
 
     text = estimate_sentence(1000, 2, 400, 17.2 * 60, 31.2 * 60)
     assert text == (
-        "1000 labeled tracks in 2 classes; 400 already decoded. Estimated time: about 18 min "
+        "1,000 labeled tracks in 2 classes; 400 already decoded. Estimated time: about 18 min "
         "(at most 32 min if validation keeps improving), judged by an idle 2-core computer "
         "until this one has trained once."
     )
     assert "at most 2.5 h" in estimate_sentence(200, 2, 0, 3600, 9000)
     # After a run, at this computer's own speed; a busy processor is named, an idle one not.
-    measured = estimate_sentence(200, 2, 0, 600, 900, measured=True, load=0.4, cores=2)
+    measured = estimate_sentence(200, 2, 0, 600, 900, measured=True, elsewhere=0.4, cores=2)
     assert measured.endswith("at the speed of this computer's last training.")
-    busy = estimate_sentence(200, 2, 0, 600, 900, measured=True, load=3.25, cores=2)
-    assert busy.endswith("(load 3.2 on 2 cores): expect longer.")
+    busy = estimate_sentence(200, 2, 0, 600, 900, measured=True, elsewhere=1.25, cores=2)
+    assert busy.endswith("Other programs keep 1.2 of the 2 cores busy now: expect longer.")
 
 
 def test_after_the_epochs_the_dialog_says_what_runs(
@@ -145,6 +169,7 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     dialog._offer_quick(estimate(dialog.library, dialog.settings, data, dialog.config))
     assert not dialog.quick.isEnabled() and dialog.quick_plan is None
     assert "was not trained on the library" in dialog.quick.toolTip()
+    assert "was not trained on the library" in dialog.quick_note.text()  # in view, too
     dialog.reject()
 
     mine = tmp_path / "mine.safetensors"
@@ -166,8 +191,8 @@ def test_the_quick_retrain_is_offered_only_for_a_refitted_model_of_this_library(
     assert figures.cached == 0  # the files do not exist: 20 × 0.52 s of decoding
     dialog._offer_quick(figures)  # the refit's minute and 10 s: 70 s
     assert dialog.quick.isEnabled() and dialog.quick_plan.epochs == 8
-    assert dialog.quick.text().startswith("Quick retrain, about 2 min")  # idle figure: 5 min
-    assert "the last step of model 'mine' again" in dialog.quick.text()
+    assert dialog.quick.text() == "Quick retrain, about 2 min"  # idle figure: 5 min
+    assert "The last step of model 'mine' again" in dialog.quick_note.text()
     assert "held-out figures" in dialog.quick.toolTip()
     dialog.reject()
 
