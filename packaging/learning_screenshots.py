@@ -14,7 +14,7 @@ genres, the rest none; three tracks get the other class's genre, as a real colle
     classified again (learn-05-library.png), the tracks whose tags disagree
     (learn-06-conflicts.png), the review queue (learn-07-review.png) → decisions by ear → the
     train dialog again, with Quick retrain (learn-08-quick.png).
-Trains one model: about 11 minutes on 2 cores. Needs Xvfb (see .ci/setup); display :99.
+Trains one model: 11–16 minutes on 2 cores. Needs Xvfb (see .ci/setup); display :99.
 """
 
 from __future__ import annotations
