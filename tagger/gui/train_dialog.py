@@ -424,12 +424,19 @@ class TrainDialog(QDialog):
             self.result.setText("No held-out tracks to measure on.")
             return
         carried = model.metrics.get("carried_from")
-        source = (
-            f"Not measured (a quick retrain): model {carried['model']!r}'s figures, on its "
-            f"{carried['labels']:,} labels. Its held-out test split ({test['tracks']:,} tracks)"
-            if carried
-            else f"Held-out test split ({test['tracks']:,} tracks the model never saw)"
-        )
+        if carried:
+            source = (
+                f"Not measured (a quick retrain): model {carried['model']!r}'s figures, on its "
+                f"{carried['labels']:,} labels. Its held-out test split ({test['tracks']:,} "
+                "tracks)"
+            )
+        elif test.get("measured_on"):  # then trained again on every label (training/refit.py)
+            source = (
+                f"Held-out test split ({test['tracks']:,} tracks kept out of training, measured "
+                "before the final refit on every label)"
+            )
+        else:
+            source = f"Held-out test split ({test['tracks']:,} tracks the model never saw)"
         self.result.setText(
             f"{source}: "
             f"track accuracy {track['accuracy']:.1%}, macro F1 {track['macro']['f1']:.3f}. "

@@ -67,7 +67,7 @@ def test_the_labels_table_is_as_tall_as_its_rows(
     dialog.reject()
 
 
-def test_a_text_that_arrives_after_the_results_is_not_squeezed(
+def test_the_results_say_what_was_measured_and_a_late_text_is_not_squeezed(
     make_window, settings, classified_master: Path, tmp_path: Path, qtbot
 ) -> None:
     """The labels are read again when a training ends, after its results have sized the
@@ -84,6 +84,12 @@ def test_a_text_that_arrives_after_the_results_is_not_squeezed(
     data = LabeledSet(["hardcore", "metal"], [], "the library", {})
     dialog._show_metrics(TrainedModel(tmp_path / "m.safetensors", None, data, metrics, "m"))
     assert dialog.confusion.isVisible()
+    assert "(10 tracks the model never saw)" in dialog.result.text()  # a --no-refit run's
+    # The usual run trains again on every label after measuring: the model saw those tracks.
+    metrics["test"]["measured_on"] = "the split run's model, before the refit"
+    dialog._show_metrics(TrainedModel(tmp_path / "m.safetensors", None, data, metrics, "m"))
+    assert "measured before the final refit on every label)" in dialog.result.text()
+    assert "never saw" not in dialog.result.text()
     dialog._labels_read(LabelsOnOffer(None, None, "A long sentence about the labels. " * 12))
     qtbot.wait(50)  # the layout settles
     for label in (dialog.estimate, dialog.quick_note, dialog.status, dialog.result):
