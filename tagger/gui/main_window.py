@@ -63,7 +63,6 @@ from tagger.library.track_rows import TrackRow
 from tagger.library.walk import normalize_root
 from tagger.service.learning import genre_map_pending, genres
 from tagger.service.library_client import LibraryClient
-from tagger.service.tagging import undoable_batch
 
 REFRESH_MS = 1000
 SEARCH_DELAY_MS = 250
@@ -223,7 +222,7 @@ class MainWindow(MainWindowActions, MainWindowLearning, QMainWindow):
     def _show_undo(self) -> None:
         """Undo is on offer only when a write is there to undo (one indexed query; a `tagger
         tag` run elsewhere shows at the next refresh), and says which."""
-        batch = None if self.runner.busy else undoable_batch(self.library)
+        batch = None if self.runner.busy else self.client.undoable_batch()
         self.act_undo.setEnabled(batch is not None)
         self.act_undo.setToolTip(
             "No tag write to undo"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import replaced_genres
@@ -26,7 +26,16 @@ from tagger.library.review import (
     needs_review,
     review_order,
 )
-from tagger.library.schema import Label, ModelRecord, Prediction, Track, TrackStatus
+from tagger.library.schema import (
+    Label,
+    ModelRecord,
+    Prediction,
+    TagBatch,
+    TagChange,
+    TagChangeStatus,
+    Track,
+    TrackStatus,
+)
 from tagger.library.track_rows import (  # the rows' Python side, shared with the query cache
     SORT_KEYS,
     SmartList,
@@ -228,6 +237,21 @@ def review_queue(
     if after_prediction is not None:
         query = query.where(Prediction.id > after_prediction)
     return [track_row(rule, *r) for r in session.execute(query)]
+
+
+def last_undoable_batch(session: Session) -> int | None:
+    """The newest tag batch not yet undone that wrote (or may have written) any file: what
+    `tagger undo` takes by default, and whether the app's Undo is on offer."""
+    has_rows = exists().where(
+        TagChange.batch_id == TagBatch.id,
+        TagChange.status.in_([TagChangeStatus.WRITTEN, TagChangeStatus.PENDING]),
+    )
+    return session.scalar(
+        select(TagBatch.id)
+        .where(TagBatch.undone.is_(False), has_rows)
+        .order_by(TagBatch.id.desc())
+        .limit(1)
+    )
 
 
 def latest_prediction_id(session: Session) -> int:

@@ -28,6 +28,7 @@ from tagger.library.queries import (
     TrackRow,
     count_tracks,
     fetch_tracks,
+    last_undoable_batch,
     latest_prediction_id,
     review_queue,
     smart_list_counts,
@@ -196,6 +197,11 @@ class LibraryClient:
         with self.library.session() as session:
             rows = review_queue(session, self.rule, limit=limit, after_prediction=after_prediction)
         return [self._here(r) for r in rows]
+
+    def undoable_batch(self) -> int | None:
+        """The tag batch `tagger undo` would take, if any (the window's Undo action)."""
+        with self.library.session() as session:
+            return last_undoable_batch(session)
 
     def latest_prediction_id(self) -> int:
         with self.library.session() as session:

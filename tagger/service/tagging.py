@@ -19,7 +19,7 @@ from tagger.library.tag_writer import (
     TagResult,
     TagWriter,
 )
-from tagger.library.undo import UndoError, UndoResult, last_undoable_batch, undo_batch
+from tagger.library.undo import UndoError, UndoResult, undo_batch
 from tagger.service.errors import ServiceError
 from tagger.tags import TagOptions
 
@@ -135,11 +135,6 @@ def undo_tags(
         return undo_batch(library, batch_id, progress=progress, cancel=cancel)
     except UndoError as exc:
         raise ServiceError(str(exc)) from None
-
-
-def undoable_batch(library: Library) -> int | None:
-    """The tag batch `undo_tags` would undo by default, or None: nothing to undo."""
-    return last_undoable_batch(library)
 
 
 # --- summaries ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def window():
 def after_first_turns():
     seen["busy_after"] = window().runner.busy
     seen["onnxruntime_after"] = "onnxruntime" in sys.modules
+    seen["tag_writer_after"] = "tagger.library.tagging" in sys.modules
     window().runner.cancel()
     finish()
 
@@ -42,6 +43,7 @@ def at_exec():
     seen["visible"] = window().isVisible()
     seen["rows"] = window().model.rowCount()
     seen["onnxruntime_at_show"] = "onnxruntime" in sys.modules
+    seen["tag_writer_at_show"] = "tagger.library.tagging" in sys.modules
     seen["busy_at_show"] = window().runner.busy
     return QApplication.exec_original()
 
@@ -77,3 +79,6 @@ def test_window_shows_first_then_services_load_and_the_folder_scan_starts(tmp_pa
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["visible"] and not seen["onnxruntime_at_show"] and not seen["busy_at_show"]
     assert seen["onnxruntime_after"] and seen["busy_after"]
+    # The tag writer (tagger.library.tagging) is a job's service too: the window asks whether
+    # there is a write to undo through LibraryClient's light query, not through it.
+    assert not seen["tag_writer_at_show"] and seen["tag_writer_after"]

@@ -6,6 +6,7 @@ killed batch or undo left), `history` (the batches and their state), `undo`, and
 (the track row after a write).
 """
 
+from tagger.library.queries import last_undoable_batch
 from tagger.library.tagging.batch_model import (
     DEFAULT_GENRE_STRINGS,
     MODES,
@@ -19,12 +20,7 @@ from tagger.library.tagging.batch_model import (
     TagResult,
 )
 from tagger.library.tagging.batch_writer import TagWriter
-from tagger.library.tagging.history import (
-    BatchSummary,
-    batch_summaries,
-    history,
-    last_undoable_batch,
-)
+from tagger.library.tagging.history import BatchSummary, batch_summaries, history
 from tagger.library.tagging.recovery import UNDO_MARK, batch_is_running, recover_interrupted
 from tagger.library.tagging.selection import select_candidates, skip_reason
 from tagger.library.tagging.track_sync import update_track_after_write

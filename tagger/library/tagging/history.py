@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus
@@ -106,18 +106,3 @@ def history(library: Library, *, limit: int | None = None) -> list[BatchSummary]
     """Tag batches, newest first, with their file counts (see `batch_summaries`)."""
     with library.session() as session:
         return batch_summaries(session, limit=limit)
-
-
-def last_undoable_batch(library: Library) -> int | None:
-    """The newest batch not yet undone that wrote (or may have written) any file."""
-    with library.session() as session:
-        has_rows = exists().where(
-            TagChange.batch_id == TagBatch.id,
-            TagChange.status.in_([TagChangeStatus.WRITTEN, TagChangeStatus.PENDING]),
-        )
-        return session.scalar(
-            select(TagBatch.id)
-            .where(TagBatch.undone.is_(False), has_rows)
-            .order_by(TagBatch.id.desc())
-            .limit(1)
-        )

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tagger.library.progress import Cancel, ProgressCallback, RateMeter, cancel_check
+from tagger.library.queries import last_undoable_batch
 from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, utcnow
 from tagger.library.store import Library
 from tagger.library.tagging.batch_model import BatchNotes, FileChange
-from tagger.library.tagging.history import last_undoable_batch
 from tagger.library.tagging.recovery import (
     UNDO_MARK,
     batch_change_ids,
@@ -88,7 +88,8 @@ def undo_batch(
     Raises UndoError when the batch does not exist or there is nothing to undo.
     """
     if batch_id is None:
-        batch_id = last_undoable_batch(library)
+        with library.session() as session:
+            batch_id = last_undoable_batch(session)
         if batch_id is None:
             raise UndoError("nothing to undo: no tag batch has written any file")
     with library.session() as session:

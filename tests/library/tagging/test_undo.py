@@ -114,7 +114,8 @@ def test_default_undo_takes_the_newest_batch_not_yet_undone(
     add_track(lib, path, user_label="metal")
     b1 = TagWriter(lib).apply(TagRequest(mode="add")).batch_id  # Rock → Rock; Metal
     b2 = TagWriter(lib).apply(TagRequest(mode="replace")).batch_id  # → Metal
-    assert last_undoable_batch(lib) == b2
+    with lib.session() as session:
+        assert last_undoable_batch(session) == b2
 
     assert undo_batch(lib).batch_id == b2
     assert read_genres(path) == ["Rock", "Metal"]
