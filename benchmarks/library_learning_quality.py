@@ -136,6 +136,29 @@ def retag(corpus: Path, music: Path, seed: int) -> dict[str, tuple[str, str]]:
 WORK_ENV = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "TAGGER_DB")
 
 
+def mistag(truth: dict[str, tuple[str, str]], n: int) -> list[str]:
+    """Give `n` tagged tracks, spread over the sorted list, the other class's first spelling."""
+    tagged = sorted(p for p, (_cls, kind) in truth.items() if kind == "tagged")
+    chosen = tagged[:: max(1, len(tagged) // n)][:n] if n else []
+    for path in chosen:
+        other = "hardcore" if truth[path][0] == "metal" else "metal"
+        set_genre(Path(path), SPELLINGS[other][0])
+    return chosen
+
+
+def conflicts_found(work: Path, truth: dict[str, tuple[str, str]], mistagged: list[str]) -> dict:
+    """Which mis-tagged tracks `tagger list --conflicts` lists, and what else it lists."""
+    listing, _ = tagger(work, "list", "--conflicts", "--format", "json")
+    listed = {str(Path(r["path"]).resolve()) for r in json.loads(listing)}
+    return {
+        "tracks": len(mistagged),
+        "in_conflicts": sum(p in listed for p in mistagged),
+        "conflicts_listed": len(listed),
+        "conflicts_rightly_tagged": sum(p not in mistagged for p in listed),
+        "paths": {Path(p).name: p in listed for p in mistagged},
+    }
+
+
 def work_env(work: Path) -> dict[str, str]:
     """WORK's own settings, cache and data folders and library, as `tagger` finds them."""
     folders = (work / "config", work / "cache", work / "data", work / "library.db")
@@ -280,6 +303,14 @@ def main() -> int:
         "retrain with the warm feature cache",
     )
     parser.add_argument(
+        "--mistag",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give N tagged tracks the other class's genre, as a real collection has a few, "
+        "and report which of them the \"Disagrees with its tags\" list finds",
+    )
+    parser.add_argument(
         "--compare-uncalibrated",
         action="store_true",
         help="also classify the library with the trained model at temperature 1 (before "
@@ -296,6 +327,7 @@ def main() -> int:
     truth = retag(args.corpus, music, args.seed)
     kinds = {k: sum(1 for _, kk in truth.values() if kk == k) for k in ("tagged", "odd", "none")}
     print(f"{len(truth)} tracks retagged: {kinds}", flush=True)
+    mistagged = mistag(truth, args.mistag)
 
     load_before = os.getloadavg()
     out, scan_s = tagger(args.work, "scan", str(music), "--no-classify")
@@ -305,6 +337,8 @@ def main() -> int:
     out, train_s, train_cpu = train_from_library(args.work, model, options)
     tagger(args.work, "models", "use", str(model))
     result = outcome(args.work, music, truth)
+    if mistagged:
+        result["mistagged"] = conflicts_found(args.work, truth, mistagged)
     models, _ = tagger(args.work, "models", "--json")
     report = {
         "corpus": str(args.corpus),

@@ -292,7 +292,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.errors:
         columns = ["status", "error", "path"]
     elif args.conflicts:  # the tags the verdict goes against, beside it
-        columns = ["status", "verdict", "genres", "path"]
+        columns = ["status", "verdict", "genres", "why", "path"]
     print_rows(listing.rows, columns, args.format)
     return 0
 

@@ -106,8 +106,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> None:
     """Rows as JSON, CSV (always the same header) or a table of `table_columns`, which name
-    record keys or "verdict" (the label as a person reads it)."""
-    from tagger.service.listing import LIST_FIELDS, list_record, verdict
+    record keys or "verdict" (the label as a person reads it) or "why" (`conflict_reason`)."""
+    from tagger.service.listing import LIST_FIELDS, conflict_reason, list_record, verdict
 
     records = [list_record(r) for r in rows]
     if fmt == "json":
@@ -126,8 +126,9 @@ def print_rows(rows: Sequence[TrackRow], table_columns: list[str], fmt: str) -> 
     if not records:
         print("(no tracks)")
         return
+    derived = {"verdict": verdict, "why": conflict_reason}  # columns a person reads
     cells = [
-        [verdict(rec) if c == "verdict" else _cell(rec.get(c)) for c in table_columns]
+        [derived[c](rec) if c in derived else _cell(rec.get(c)) for c in table_columns]
         for rec in records
     ]
     print_table([c.upper() for c in table_columns], cells)

@@ -75,6 +75,11 @@ def tags_text(tag_class: str | None, row: TrackRow, replaced: Sequence[str] = ()
     text = class_title(tag_class)
     if replaced:
         text += f" (your {'; '.join(replaced)}, which a tag write replaced)"
+    if row.tag_doubt is not None:  # library/tag_doubts.py
+        return (
+            f"{text} — but the last training learnt this only by rote, against how the track "
+            "sounds to it: the tag may be wrong. Listen, then decide."
+        )
     if row.predicted_label is None:
         return text
     if row.predicted_label.casefold() == tag_class.casefold():

@@ -25,6 +25,7 @@ from tagger.library.review import (
     effective_label,
     needs_review,
     review_order,
+    tag_doubted,
 )
 from tagger.library.schema import (
     Label,
@@ -179,7 +180,8 @@ _ROW_COLUMNS = (
 
 def _row_query(rule: ReviewRule) -> Select:
     review = case((needs_review(rule), True), else_=False)
-    return with_current_prediction(select(*_ROW_COLUMNS, review).select_from(Track))
+    doubt = case((tag_doubted(), Track.tag_doubt), else_=None)
+    return with_current_prediction(select(*_ROW_COLUMNS, review, doubt).select_from(Track))
 
 
 def track_rows_query(

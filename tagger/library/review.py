@@ -53,15 +53,23 @@ def decided_by() -> ColumnElement[str]:
 
 def disagrees_with_tags() -> ColumnElement[bool]:
     """SQL: the track's own genre tags name a class (`tracks.tag_class`, settled: tag_class.py)
-    and its effective label is another; a missing or unreadable file is left out. The query
-    must outer-join the track's current Prediction."""
+    and either its effective label is another, or the last training from the library learnt
+    that class from it only by rote (`tag_doubted`): the mis-tagged tracks a model trained on
+    them has learnt to agree with. A missing or unreadable file is left out. The query must
+    outer-join the track's current Prediction."""
     label = effective_label()
     return and_(
         Track.tag_class.is_not(None),
         Track.status.not_in([TrackStatus.MISSING, TrackStatus.ERROR]),
-        label.is_not(None),
-        func.lower(label) != Track.tag_class,
+        or_(and_(label.is_not(None), func.lower(label) != Track.tag_class), tag_doubted()),
     )
+
+
+def tag_doubted() -> ColumnElement[bool]:
+    """SQL: no decision yet, and the last training from the library doubted the class the
+    track's own tags give it now (tag_doubts.py); a retag to another class or a decision ends
+    the doubt."""
+    return and_(Track.user_label.is_(None), Track.tag_doubt_class == Track.tag_class)
 
 
 def needs_review(rule: ReviewRule) -> ColumnElement[bool]:

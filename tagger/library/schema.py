@@ -9,6 +9,8 @@ Three values are cached on purpose so that big lists stay one cheap join:
   read); older predictions stay as history.
 - `tracks.user_label` holds the track's latest user decision; the `labels` table keeps them all.
 - `tracks.tag_class` holds the class the track's own genre tags map to (`tag_class.py`).
+- `tracks.tag_doubt_class` and `tag_doubt` hold the last library training's doubt about that
+  class (`tag_doubts.py`).
 """
 
 from __future__ import annotations
@@ -110,6 +112,10 @@ class Track(Base):
     # it was computed under, NULL when the genres changed since (tag_class.py keeps them).
     tag_class: Mapped[str | None] = mapped_column(String(64))
     tag_class_map: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The class of its tags that the last training from this library learnt only by rote, and
+    # that track's mean margin in it: a likely mis-tag (tag_doubts.py); NULL when not doubted.
+    tag_doubt_class: Mapped[str | None] = mapped_column(String(64))
+    tag_doubt: Mapped[float | None] = mapped_column(Float)
     tag_format: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True, default=TrackStatus.NEW)
     error: Mapped[str | None] = mapped_column(MessageText())

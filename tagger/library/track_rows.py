@@ -70,6 +70,9 @@ class TrackRow:
     model: str | None
     needs_review: bool
     review_reasons: tuple[str, ...] = ()  # why it needs review (review.review_reasons)
+    # the mean margin of its tag's class in the last library training, where that training
+    # learnt it only by rote and nobody has decided since (tag_doubts.py); else None
+    tag_doubt: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class TrackRow:
             "disagreement": None if self.disagreement is None else round(self.disagreement, 4),
             "needs_review": self.needs_review,
             "review_reasons": list(self.review_reasons),
+            "tag_doubt": self.tag_doubt,
             "model": self.model,
             "title": self.title,
             "artist": self.artist,
@@ -113,6 +117,7 @@ def track_row(
     disagreement: float | None,
     model: str | None,
     review: bool | None,
+    tag_doubt: float | None = None,
 ) -> TrackRow:
     label, decided_by = effective_label_of(user_label, predicted)
     needs = bool(review)
@@ -141,6 +146,7 @@ def track_row(
         model=model,
         needs_review=needs,
         review_reasons=reasons,
+        tag_doubt=tag_doubt,
     )
 
 

@@ -355,12 +355,15 @@ def train_from_library(
     quick: QuickPlan | None = None,
 ) -> TrainedModel:
     """Train on the library's labels (decisions first, then mapped tags), measure the held-out
-    split, and register the model in the library. With `quick` (`quick_plan`), only repeat an
+    split, register the model in the library and keep the tags its refit doubted
+    (`library/tag_doubts.py`). With `quick` (`quick_plan`), only repeat an
     earlier run's refit on the labels, measuring nothing (`config` and `resume` do not apply).
     Raises ServiceError (TrainingCancelled passes through for the caller to report)."""
+    from tagger.library.tag_doubts import record_tag_doubts
     from tagger.model.checkpoint import ModelFileError, read_metadata
     from tagger.training.feature_cache import FeatureCache
     from tagger.training.quick_retrain import quick_retrain
+    from tagger.training.refit import doubted
     from tagger.training.train import TrainingCancelled, TrainingError, train
 
     data = data or library_labels(library, settings)
@@ -393,6 +396,8 @@ def train_from_library(
         with library.session() as s, s.begin():
             row = register_model_file(s, result.model_path)
             name = row.name
+            doubts = doubted(result.label_margins)
+            record_tag_doubts(s, {library.paths.to_library(str(p)): m for p, m in doubts.items()})
         metrics = read_metadata(result.model_path).get("metrics", {})
     except ModelFileError as exc:
         raise ServiceError(f"the trained model cannot be read back: {exc}") from None

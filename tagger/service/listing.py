@@ -22,6 +22,7 @@ LIST_FIELDS = (
     "disagreement",
     "needs_review",
     "review_reasons",
+    "tag_doubt",
     "model",
     "error",
     "title",
@@ -51,6 +52,7 @@ def list_record(row: TrackRow) -> dict[str, Any]:
         "disagreement": _rounded(row.disagreement, 4),
         "needs_review": row.needs_review,
         "review_reasons": list(row.review_reasons),
+        "tag_doubt": _rounded(row.tag_doubt, 4),
         "model": row.model,
         "error": row.error,
         "title": row.title,
@@ -74,3 +76,11 @@ def verdict(record: dict[str, Any]) -> str:
         return label.title()
     text = f"{label.title()} {record['confidence']:.0%}"
     return text + " (needs review)" if record["needs_review"] else text
+
+
+def conflict_reason(record: dict[str, Any]) -> str:
+    """Why a track is in the "Disagrees with its tags" list: its verdict goes against its tags,
+    or the last training learnt its tag only by rote (a likely mis-tag the model agrees with)."""
+    if record["tag_doubt"] is not None:
+        return f"tag learnt only by rote (margin {record['tag_doubt']:+.2f})"
+    return "verdict against its tags"

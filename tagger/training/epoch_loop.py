@@ -38,6 +38,30 @@ class EpochOutcome:
     windows: int  # fewer than planned when the wall budget cut the epoch
 
 
+class TrackMargins:
+    """Each track's mean margin over the windows it trained on: the logit of its label less
+    the largest other logit, before the step (Pleiss et al. 2020, "Identifying Mislabeled Data
+    using the Area Under the Margin Ranking"). A network learns a wrong label late, by rote, so
+    a mis-tagged track's windows stay below the rest and often below zero while its class-mates
+    are learnt: a doubt about the label that costs nothing beyond the logits training computes.
+    """
+
+    def __init__(self, tracks: int) -> None:
+        self._sum = np.zeros(tracks)
+        self._count = np.zeros(tracks)
+
+    def add(self, track_rows: np.ndarray, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        own = logits.gather(1, labels[:, None])[:, 0]
+        others = logits.scatter(1, labels[:, None], float("-inf")).amax(1)
+        np.add.at(self._sum, track_rows, (own - others).numpy())
+        np.add.at(self._count, track_rows, 1)
+
+    def means(self) -> np.ndarray:
+        """Per track; NaN where a track trained on no window."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self._sum / self._count
+
+
 class EpochCancelled(Exception):
     """`cancel()` answered yes between two batches."""
 
@@ -56,8 +80,10 @@ def train_epoch(
     cancel: Callable[[], bool] | None = None,
     progress: Callable[[TrainProgress], None] | None = None,
     likely_epochs: int | None = None,
+    margins: TrackMargins | None = None,
 ) -> EpochOutcome:
-    """One pass over this epoch's sample of windows (epoch_sampling), with augmentation."""
+    """One pass over this epoch's sample of windows (epoch_sampling), with augmentation;
+    `margins` collects each window's margin for its track."""
     t0 = time.monotonic()
     loss_fn = nn.CrossEntropyLoss()
     order = epoch_order(data.items, window_counts(config, data.artists), rng)
@@ -85,6 +111,8 @@ def train_epoch(
         optimizer.step()
         total_loss += loss.item() * len(batch)
         correct += int((logits.argmax(1) == y).sum())
+        if margins is not None:
+            margins.add(batch[:, 0], logits.detach().float(), y)
         seen += len(batch)
         bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}", eta=eta)
         if progress is not None:

@@ -34,7 +34,7 @@ from tagger.training.epoch_loop import EpochCancelled
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.labeled_set import LabeledSet, label_counts
 from tagger.training.quick_plan import QuickPlan
-from tagger.training.refit import refit
+from tagger.training.refit import doubted, log_doubted, margins_by_path, refit
 from tagger.training.split import Split
 from tagger.training.train import (
     TrainingCancelled,
@@ -83,7 +83,7 @@ def quick_retrain(
     network, _ = start_network(config, data.classes, frontend, track_set[0], log)
     started = time.monotonic()
     try:
-        refit(
+        margins = refit(
             network, labeled_windows(track_set, label_index), config, frontend,
             epochs=plan.epochs, lr=plan.lr, weight_decay=resolved_weight_decay(config), rng=rng,
             log=log, stage=log, cancel=cancel, progress=progress,
@@ -94,6 +94,8 @@ def quick_retrain(
         ) from None
     if plan.temperature is not None:
         set_temperature(network, plan.temperature)
+    label_margins = margins_by_path(track_set[1], margins)
+    log_doubted(label_margins, {t.path: t.label for t in track_set[1]}, log)
     seconds = round(time.monotonic() - started, 1)
     metrics: dict[str, Any] = dict(plan.metrics)
     metrics["carried_from"] = {"model": plan.model, "labels": plan.labels}
@@ -107,6 +109,7 @@ def quick_retrain(
         "epochs_run": 0,
         "quick_retrain_of": plan.model,
         "refit": {"tracks": len(track_set[0]), "epochs": plan.epochs, "seconds": seconds},
+        "doubted_labels": {str(p): m for p, m in doubted(label_margins).items()},
         "history": [],
         "seconds": seconds,
         **run_facts(),
@@ -116,4 +119,4 @@ def quick_retrain(
         training, metrics,
     )  # fmt: skip
     write_beside(out)
-    return TrainResult(out, 0, [], Split(list(data.tracks), [], []), skipped)
+    return TrainResult(out, 0, [], Split(list(data.tracks), [], []), skipped, label_margins)

@@ -14,7 +14,7 @@ import math
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from tagger.training.epoch_sampling import items
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
-from tagger.training.refit import refit
+from tagger.training.refit import doubted, log_doubted, margins_by_path, refit
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.train_config import EpochRecord, TrainConfig, TrainProgress
@@ -60,6 +60,9 @@ class TrainResult:
     history: list[EpochRecord]
     split: Split
     skipped: dict[str, str]
+    # Each refit track's mean margin (training/epoch_loop.py TrackMargins), by its path; empty
+    # without a refit. A label the network learnt only by rote has a negative one.
+    label_margins: dict[Path, float] = field(default_factory=dict)
 
 
 class TrainingError(Exception):
@@ -276,6 +279,7 @@ def train(
             network, test_set, len(test_skipped), classes, frontend, config.bf16, log
         )
     refitted = None
+    label_margins: dict[Path, float] = {}
     refit_for = refit_epochs(config, state["best_epoch"], state["epoch"], log)
     if refit_for:
         # Every label the measurements are done with: train, validation and a measured test
@@ -285,7 +289,7 @@ def train(
         network, _ = start_network(config, classes, frontend, refit_set[0], lambda _: None)
         t0 = time.monotonic()
         try:
-            refit(
+            margins = refit(
                 network, labeled_windows(refit_set, label_index), config, frontend,
                 epochs=refit_for, lr=lr, weight_decay=weight_decay, rng=rng, log=log,
                 stage=stage, cancel=cancel,
@@ -294,6 +298,8 @@ def train(
             raise TrainingCancelled("cancelled while refitting; run again to resume") from None
         if calibration is not None:
             set_temperature(network, calibration.temperature)
+        label_margins = margins_by_path(refit_set[1], margins)
+        log_doubted(label_margins, {t.path: t.label for t in refit_set[1]}, log)
         refitted = {
             "tracks": len(refit_set[0]),
             "epochs": refit_for,
@@ -318,6 +324,7 @@ def train(
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
         "refit": refitted,  # None: the delivered weights are the split run's best epoch
+        "doubted_labels": {str(p): m for p, m in doubted(label_margins).items()},
         "history": [asdict(r) for r in history],
         "seconds": round(sum(r.seconds for r in history), 1),
         "command_seconds_this_run": round(time.monotonic() - started, 1),
@@ -329,7 +336,7 @@ def train(
     )
     write_beside(out)  # its ONNX form, so the model classifies on a machine without torch
     resume_file.unlink(missing_ok=True)
-    return TrainResult(out, state["best_epoch"], history, split, skipped)
+    return TrainResult(out, state["best_epoch"], history, split, skipped, label_margins)
 
 
 def run_facts() -> dict[str, str]:

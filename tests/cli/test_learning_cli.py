@@ -98,9 +98,9 @@ def test_the_whole_learning_flow(tagged_library, capsys) -> None:
     assert all(r["label"] in ("metal", "hardcore") and r["decided_by"] == "model" for r in untagged)
     assert main(["list", "--conflicts", *lib, "--format", "json"]) == 0
     conflicts = json.loads(capsys.readouterr().out)
-    for c in conflicts:  # each one's tags map to the class it was NOT given
+    for c in conflicts:  # each one's tags map to the class it was NOT given (no refit: no doubt)
         tagged = DEFAULT_GENRE_MAP.label(c["genres"]).label
-        assert tagged is not None and c["label"] != tagged
+        assert tagged is not None and c["label"] != tagged and c["tag_doubt"] is None
 
     # Per album: a preview that gives each album's tracks one verdict, and writes nothing.
     before = {p: p.stat().st_mtime_ns for p in music.rglob("*.flac")}
@@ -173,8 +173,9 @@ def test_the_conflicts_table_shows_the_tags_beside_the_verdict(
     capsys.readouterr()
     assert main(["list", "--conflicts", "--db", str(db)]) == 0
     header, *rows = capsys.readouterr().out.splitlines()
-    assert header.split() == ["STATUS", "VERDICT", "GENRES", "PATH"]
+    assert header.split() == ["STATUS", "VERDICT", "GENRES", "WHY", "PATH"]
     assert len(rows) == 1 and "Hardcore" in rows[0] and "Death-Metal" in rows[0]
+    assert "verdict against its tags" in rows[0]
     assert rows[0].endswith(str(death))
 
 
@@ -318,6 +319,7 @@ def test_a_quick_retrain_repeats_the_refit_and_carries_the_figures(
     retrained = read_metadata(second)
     training = retrained["training"]
     assert training["quick_retrain_of"] == "first" and training["history"] == []
+    assert all(m < 0 for m in training["doubted_labels"].values())  # its refit doubts too
     assert training["refit"]["epochs"] == earlier["training"]["refit"]["epochs"]
     assert training["refit"]["tracks"] == 25  # the decided track too
     assert training["learning_rate"] == earlier["training"]["learning_rate"]
@@ -329,3 +331,33 @@ def test_a_quick_retrain_repeats_the_refit_and_carries_the_figures(
     assert main(["models", "--db", str(db)]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if "second" in line)
     assert re.search(r"\(\d+ tracks, of first\)", row)
+
+
+def test_the_tags_a_training_doubts_are_listed_with_the_conflicts(
+    tagged_library, tmp_path, capsys
+) -> None:
+    """A training with a refit names the labels it learnt only by rote (training/refit.py); the
+    library keeps those of its own tags (library/tag_doubts.py), and `list --conflicts` shows
+    them, whatever the verdict, saying why; a decision takes one out."""
+    music, master = tagged_library
+    db = tmp_path / "library.db"
+    shutil.copyfile(master, db)
+    out = tmp_path / "doubts.safetensors"
+    assert main(quick_train_argv(db, out, "--epochs", "4")) == 0
+    doubted = read_metadata(out)["training"]["doubted_labels"]
+    assert doubted and all(m < 0 for m in doubted.values())  # a short refit doubts some
+    capsys.readouterr()
+    assert main(["list", "--conflicts", "--db", str(db), "--format", "json"]) == 0
+    listed = {r["path"]: r["tag_doubt"] for r in json.loads(capsys.readouterr().out)}
+    assert {p: m for p, m in listed.items() if m is not None} == pytest.approx(doubted)
+    assert main(["list", "--conflicts", "--db", str(db)]) == 0
+    table = capsys.readouterr().out
+    first, margin = next(iter(doubted.items()))
+    line = next(row for row in table.splitlines() if row.endswith(first))
+    assert f"tag learnt only by rote (margin {margin:+.2f})" in line
+
+    label = DEFAULT_GENRE_MAP.label(FLAC(first)["genre"]).label
+    assert main(["label", first, "--as", label, "--db", str(db)]) == 0  # heard: the tag is right
+    capsys.readouterr()
+    assert main(["list", "--conflicts", "--db", str(db), "--format", "json"]) == 0
+    assert first not in {r["path"] for r in json.loads(capsys.readouterr().out)}

@@ -134,3 +134,24 @@ def test_a_start_no_epoch_beats_is_still_refit_on_the_labels(trained, label_set,
     assert training["refit"]["epochs"] == 3
     assert sum(line.startswith("refit epoch") for line in logs) == 3
     assert any(not torch.equal(w, _weights(start)[k]) for k, w in _weights(out).items())
+
+
+def test_the_refit_doubts_a_label_it_learns_only_by_rote(label_set, tmp_path):
+    """A track given the other class's label (a mis-tag) trains with the lowest margin, below
+    zero, while its class-mates are learnt: the refit names it, and the file keeps the doubt."""
+    wrong = label_set.tracks[0]
+    other = next(c for c in label_set.classes if c != wrong.label)
+    tracks = [dataclasses.replace(wrong, label=other), *label_set.tracks[1:]]
+    mistagged = labeled_set(tracks, "a test library")
+    logs: list[str] = []
+    out = tmp_path / "doubt.safetensors"
+    config = dataclasses.replace(CONFIG, epochs=12, refit_min_epochs=6)  # a refit that learns
+    result = train(mistagged, out, config, held_out=True, show_progress=False, log=logs.append)
+    margins = result.label_margins
+    assert set(margins) == {t.path for t in tracks}  # every label: train, validation and test
+    assert min(margins, key=margins.get) == wrong.path and margins[wrong.path] < 0
+    doubted = load_model(out).training["doubted_labels"]
+    assert doubted == {str(p): m for p, m in margins.items() if m < 0}
+    assert list(doubted)[0] == str(wrong.path)  # lowest first
+    assert any("learnt only by rote" in line for line in logs)
+    assert any(str(wrong.path) in line and "margin" in line for line in logs)
