@@ -308,7 +308,7 @@ def main() -> int:
         default=0,
         metavar="N",
         help="give N tagged tracks the other class's genre, as a real collection has a few, "
-        "and report which of them the \"Disagrees with its tags\" list finds",
+        'and report which of them the "Disagrees with its tags" list finds',
     )
     parser.add_argument(
         "--compare-uncalibrated",
