@@ -34,7 +34,7 @@ from tagger.training.epoch_loop import EpochCancelled
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.labeled_set import LabeledSet, label_counts
 from tagger.training.quick_plan import QuickPlan
-from tagger.training.refit import doubted, log_doubted, margins_by_path, refit
+from tagger.training.refit import doubted_record, refit, refit_margins
 from tagger.training.split import Split
 from tagger.training.train import (
     TrainingCancelled,
@@ -94,8 +94,7 @@ def quick_retrain(
         ) from None
     if plan.temperature is not None:
         set_temperature(network, plan.temperature)
-    label_margins = margins_by_path(track_set[1], margins)
-    log_doubted(label_margins, {t.path: t.label for t in track_set[1]}, log)
+    label_margins = refit_margins(track_set[1], margins, log)
     seconds = round(time.monotonic() - started, 1)
     metrics: dict[str, Any] = dict(plan.metrics)
     metrics["carried_from"] = {"model": plan.model, "labels": plan.labels}
@@ -109,7 +108,7 @@ def quick_retrain(
         "epochs_run": 0,
         "quick_retrain_of": plan.model,
         "refit": {"tracks": len(track_set[0]), "epochs": plan.epochs, "seconds": seconds},
-        "doubted_labels": {str(p): m for p, m in doubted(label_margins).items()},
+        "doubted_labels": doubted_record(label_margins),
         "history": [],
         "seconds": seconds,
         **run_facts(),

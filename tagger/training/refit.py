@@ -54,6 +54,20 @@ def doubted(margins: dict[Path, float]) -> dict[Path, float]:
     return {p: m for m, _, p in sorted(low)}
 
 
+def doubted_record(margins: dict[Path, float]) -> dict[str, float]:
+    """The doubted labels as a model file's `training` metadata keeps them."""
+    return {str(p): m for p, m in doubted(margins).items()}
+
+
+def refit_margins(
+    tracks: Sequence[LabeledTrack], margins: np.ndarray, log: Callable[[str], None]
+) -> dict[Path, float]:
+    """`margins_by_path`, with the doubted labels logged."""
+    by_path = margins_by_path(tracks, margins)
+    log_doubted(by_path, {t.path: t.label for t in tracks}, log)
+    return by_path
+
+
 def log_doubted(
     margins: dict[Path, float], labels: dict[Path, str], log: Callable[[str], None]
 ) -> None:

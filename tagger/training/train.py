@@ -44,7 +44,7 @@ from tagger.training.epoch_sampling import items
 from tagger.training.feature_cache import FeatureCache
 from tagger.training.held_out import held_out_metrics
 from tagger.training.labeled_set import LabeledSet, label_counts
-from tagger.training.refit import doubted, log_doubted, margins_by_path, refit
+from tagger.training.refit import doubted_record, refit, refit_margins
 from tagger.training.resume import load_resume, resume_path, save_resume
 from tagger.training.split import Split, split_tracks
 from tagger.training.train_config import EpochRecord, TrainConfig, TrainProgress
@@ -298,8 +298,7 @@ def train(
             raise TrainingCancelled("cancelled while refitting; run again to resume") from None
         if calibration is not None:
             set_temperature(network, calibration.temperature)
-        label_margins = margins_by_path(refit_set[1], margins)
-        log_doubted(label_margins, {t.path: t.label for t in refit_set[1]}, log)
+        label_margins = refit_margins(refit_set[1], margins, log)
         refitted = {
             "tracks": len(refit_set[0]),
             "epochs": refit_for,
@@ -324,7 +323,7 @@ def train(
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
         "refit": refitted,  # None: the delivered weights are the split run's best epoch
-        "doubted_labels": {str(p): m for p, m in doubted(label_margins).items()},
+        "doubted_labels": doubted_record(label_margins),
         "history": [asdict(r) for r in history],
         "seconds": round(sum(r.seconds for r in history), 1),
         "command_seconds_this_run": round(time.monotonic() - started, 1),

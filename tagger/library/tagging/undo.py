@@ -87,12 +87,11 @@ def undo_batch(
 
     Raises UndoError when the batch does not exist or there is nothing to undo.
     """
-    if batch_id is None:
-        with library.session() as session:
-            batch_id = last_undoable_batch(session)
-        if batch_id is None:
-            raise UndoError("nothing to undo: no tag batch has written any file")
     with library.session() as session:
+        if batch_id is None:
+            batch_id = last_undoable_batch(session)
+            if batch_id is None:
+                raise UndoError("nothing to undo: no tag batch has written any file")
         batch = session.get(TagBatch, batch_id)
         if batch is None:
             raise UndoError(f"there is no tag batch {batch_id}")
