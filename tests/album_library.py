@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from tagger.library.records import record_prediction
 from tagger.library.schema import ModelRecord, Track
 from tagger.library.store import Library
@@ -21,6 +23,22 @@ def prediction(metal: float) -> TrackPrediction:
     probs = {"hardcore": 1 - metal, "metal": metal}
     label = max(probs, key=probs.__getitem__)
     return TrackPrediction("x", "m", CLASSES, label, probs[label], probs, (), 9.0)
+
+
+def add_predicted_tracks(s: Session, specs: dict[str, tuple[list[str], float]]) -> dict[str, int]:
+    """A model 'm' and, for each name: (genres, metal probability), a track /m/NAME.mp3 with
+    those tags and its current prediction. Returns the track ids by name."""
+    model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=list(CLASSES))
+    s.add(model)
+    s.flush()
+    ids = {}
+    for name, (genres, metal) in specs.items():
+        track = Track(path=f"/m/{name}.mp3", size=1, mtime_ns=1, genres=genres)
+        s.add(track)
+        s.flush()
+        ids[name] = track.id
+        record_prediction(s, track.id, model.id, prediction(metal))
+    return ids
 
 
 def fill_album_library(db: Path) -> Path:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from album_library import CLASSES, prediction
+from album_library import add_predicted_tracks
 from sqlalchemy import select
 
 from tagger.library.genre_map import DEFAULT_GENRE_MAP, GenreMap, GenreRule
 from tagger.library.queries import review_queue
-from tagger.library.records import record_prediction
 from tagger.library.review import ReviewRule
-from tagger.library.schema import ModelRecord, TagBatch, TagChange, TagChangeStatus, Track
+from tagger.library.schema import TagBatch, TagChange, TagChangeStatus, Track
 from tagger.library.store import Library
 from tagger.library.tag_class import settle
 
@@ -29,17 +28,8 @@ def ids(library: Library) -> dict[str, int]:
         "written": (["Metal"], UNSURE_METAL),  # only a genre this program wrote
         "sure": (["Jazz"], 0.97),  # confident: never in review, whatever its tags
     }
-    out = {}
     with library.session() as s, s.begin():
-        model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=list(CLASSES))
-        s.add(model)
-        s.flush()
-        for name, (genres, metal) in specs.items():
-            t = Track(path=f"/m/{name}.mp3", size=1, mtime_ns=1, genres=genres)
-            s.add(t)
-            s.flush()
-            out[name] = t.id
-            record_prediction(s, t.id, model.id, prediction(metal))
+        out = add_predicted_tracks(s, specs)
         batch = TagBatch(mode="add")
         s.add(batch)
         s.flush()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from album_library import CLASSES, prediction
+from album_library import add_predicted_tracks
 
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.queries import TrackFilter, fetch_tracks, track_detail
-from tagger.library.records import record_prediction
 from tagger.library.review import record_decision
-from tagger.library.schema import ModelRecord, Track
+from tagger.library.schema import Track
 from tagger.library.store import Library
 from tagger.library.tag_class import settle
 from tagger.library.tag_doubts import record_tag_doubts
@@ -29,19 +28,10 @@ def ids(library: Library) -> dict[str, int]:
         "death": (["Death Metal"], 0.9),
         "untagged": ([], 0.9),
     }
-    out = {}
     with library.session() as s, s.begin():
-        model = ModelRecord(name="m", path="/m", sha256="1" * 64, classes=list(CLASSES))
-        s.add(model)
-        s.flush()
-        for name, (genres, metal) in specs.items():
-            t = Track(path=f"/m/{name}.mp3", size=1, mtime_ns=1, genres=genres)
-            s.add(t)
-            s.flush()
-            out[name] = t.id
-            record_prediction(s, t.id, model.id, prediction(metal))
+        ids = add_predicted_tracks(s, specs)
         settle(s, DEFAULT_GENRE_MAP)
-    return out
+    return ids
 
 
 def _conflicts(library: Library) -> dict[int, float | None]:
