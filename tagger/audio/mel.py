@@ -32,6 +32,9 @@ class FrontEndConfig:
     amin: float = 1e-10
     top_db: float = 80.0
     n_parts: int = 60
+    # The segment plan for tracks under N whole windows (segments.py): False pads the paper's
+    # parts with silence, True takes N full overlapping windows.
+    overlap_short_tracks: bool = False
 
     @property
     def n_frames(self) -> int:
