@@ -4,7 +4,7 @@
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
         [--label-smoothing X] [--freq-shift K] [--weight-decay W]
-        [--freeze-cnn | --cnn-lr-scale F] [--save FILE]
+        [--freeze-cnn | --cnn-lr-scale F] [--bag K] [--overlap] [--save FILE]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -32,9 +32,18 @@ filled with the window's floor; a change of key or tuning) before the usual augm
 CNN-BiGRU; TrainConfig.weight_decay). --freeze-cnn keeps the start's convolutional layers as they
 are (no gradient, BatchNorm statistics and dropout as at inference) and trains only the BiGRU and
 the head; --cnn-lr-scale F trains the convolutional layers at F times the learning rate
-(discriminative learning rates, Howard & Ruder 2018). The last epoch's wrong untagged tracks are
-printed with their verdicts, and with --save FILE the last epoch's weights are written there (a
-torch state dict of the network, for a closer look at single tracks).
+(discriminative learning rates, Howard & Ruder 2018). --bag K trains on bags of K windows of one
+track instead of single windows: the loss is the negative log of the bag's mean probability of
+the track's class, the way the predictor's verdict is the mean of a track's window probabilities
+(multiple-instance learning; a metal song's hardcore-sounding section then need not be called
+metal window by window, only the song as a whole). Each track's windows of an epoch are cut into
+bags of K (the remainder dropped) and a batch holds batch_size / K bags. --overlap changes the
+segment plan for tracks shorter than 60 full windows (3 minutes): instead of the paper's 60 parts
+each zero-padded to 3 s (a 60 s track gives windows of 1 s of audio and 2 s of silence), 60 full
+3 s windows evenly spaced from the start to the end, overlapping; every window (labeled and
+untagged tracks) is decoded again in this process into WORK/cache-overlap. The last epoch's wrong
+untagged tracks are printed with their verdicts, and with --save FILE the last epoch's weights
+are written there (a torch state dict of the network, for a closer look at single tracks).
 """
 
 from __future__ import annotations
@@ -111,6 +120,58 @@ def _patch_regularisers(label_smoothing: float, freq_shift: int) -> None:
         window_cache.augment_window = shifted
 
 
+def _patch_overlap() -> None:
+    """Full, overlapping windows for short tracks instead of zero-padded parts (experiments
+    only; decoding must then run in this process, where the patch lives)."""
+    from tagger.audio import decode, segments
+
+    paper = segments.segment_plan
+
+    def overlapping(total_samples, n_parts=segments.N_PARTS, window=segments.WINDOW_SAMPLES):
+        if total_samples < window or total_samples // n_parts >= window:
+            return paper(total_samples, n_parts, window)
+        span = total_samples - window
+        starts = [(i * span) // (n_parts - 1) for i in range(n_parts)]
+        return [segments.Segment(s, window) for s in starts]
+
+    segments.segment_plan = overlapping
+    decode.segment_plan = overlapping
+
+
+def _patch_bags(k: int, batch_size: int) -> None:
+    """Train on bags of `k` windows of one track, the loss on each bag's mean probability
+    (experiments only): the epoch's rows come grouped by track in runs of `k`, bags shuffled."""
+    import math
+    import types
+
+    import torch
+
+    from tagger.training import epoch_loop
+
+    if batch_size % k:
+        sys.exit(f"--bag {k} must divide the batch size {batch_size}")
+    plain_order = epoch_loop.epoch_order
+
+    def bagged_order(items, counts, rng):
+        rows = plain_order(items, counts, rng)
+        bags = []
+        for t in np.unique(rows[:, 0]):
+            mine = rows[rows[:, 0] == t]
+            bags += [mine[i : i + k] for i in range(0, len(mine) - k + 1, k)]
+        return np.concatenate([bags[i] for i in rng.permutation(len(bags))])
+
+    def bag_loss():
+        def loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            logp = torch.log_softmax(logits, 1).reshape(-1, k, logits.shape[1])
+            bag = torch.logsumexp(logp, 1) - math.log(k)  # log of the mean probability
+            return torch.nn.functional.nll_loss(bag, y[::k])
+
+        return loss
+
+    epoch_loop.epoch_order = bagged_order
+    epoch_loop.nn = types.SimpleNamespace(CrossEntropyLoss=bag_loss)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -148,11 +209,18 @@ def main() -> None:
     cnn = parser.add_mutually_exclusive_group()
     cnn.add_argument("--freeze-cnn", action="store_true", help="train the BiGRU and head only")
     cnn.add_argument("--cnn-lr-scale", type=float, default=1.0, help="CNN lr = lr × this")
+    parser.add_argument("--bag", type=int, default=0, help="windows per bag (0: single windows)")
+    parser.add_argument("--overlap", action="store_true", help="full overlapping windows")
     parser.add_argument("--save", type=Path, default=None, help="the last epoch's state dict")
     args = parser.parse_args()
     _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
     data, cache = open_work(work)
+    if args.overlap:
+        from tagger.training.feature_cache import FeatureCache
+
+        _patch_overlap()
+        cache = FeatureCache(work / "cache-overlap")
 
     import torch
 
@@ -171,12 +239,15 @@ def main() -> None:
     if args.weight_decay is not None:
         changes["weight_decay"] = args.weight_decay
     config = default_config("library", **changes)
+    if args.bag:
+        _patch_bags(args.bag, config.batch_size)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
     frontend = training.frontend_for(config.arch)
-    labeled, _ = decode_tracks(data.tracks, frontend, cache, config.workers)
-    usable, untagged = untagged_windows(work, frontend, cache, config.workers)
+    decoders = 1 if args.overlap else config.workers
+    labeled, _ = decode_tracks(data.tracks, frontend, cache, decoders)
+    usable, untagged = untagged_windows(work, frontend, cache, decoders)
     index = {c: i for i, c in enumerate(data.classes)}
 
     if args.pseudo_from is not None:
@@ -225,6 +296,8 @@ def main() -> None:
             "freq_shift": args.freq_shift,
             "weight_decay": weight_decay,
             "cnn": "frozen" if args.freeze_cnn else args.cnn_lr_scale,
+            "bag": args.bag,
+            "overlap": args.overlap,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),
