@@ -110,7 +110,7 @@ def train_and_score(work: Path, args) -> dict[str, np.ndarray]:
         "library", seed=args.seed, calibrate=False, refit_min_epochs=args.epochs
     )
     torch.set_num_threads(config.workers)
-    frontend = training.frontend_for(config.arch)
+    frontend = training.frontend_for(config.arch, config.overlap_short_tracks)
     (windows, labeled), _ = decode_tracks(data.tracks, frontend, cache, config.workers)
     usable, untagged = untagged_windows(work, frontend, cache, config.workers)
     fold = album_folds(labeled, args.folds, args.seed)

@@ -4,7 +4,7 @@
         [--average-from K] [--pseudo-from MODEL [--pseudo-threshold 0.8]]
         [--start-from MODEL] [--cosine] [--share-by artist]
         [--label-smoothing X] [--freq-shift K] [--weight-decay W]
-        [--freeze-cnn | --cnn-lr-scale F] [--bag K] [--overlap] [--save FILE]
+        [--freeze-cnn | --cnn-lr-scale F] [--bag K] [--short-tracks pad|overlap] [--save FILE]
 
 WORK is a finished `benchmarks/library_learning_quality.py` work folder (its library, genre map
 applied, and its feature cache). The run is the refit of the library recipe (training/refit.py)
@@ -37,13 +37,13 @@ track instead of single windows: the loss is the negative log of the bag's mean 
 the track's class, the way the predictor's verdict is the mean of a track's window probabilities
 (multiple-instance learning; a metal song's hardcore-sounding section then need not be called
 metal window by window, only the song as a whole). Each track's windows of an epoch are cut into
-bags of K (the remainder dropped) and a batch holds batch_size / K bags. --overlap changes the
-segment plan for tracks shorter than 60 full windows (3 minutes): instead of the paper's 60 parts
-each zero-padded to 3 s (a 60 s track gives windows of 1 s of audio and 2 s of silence), 60 full
-3 s windows evenly spaced from the start to the end, overlapping; every window (labeled and
-untagged tracks) is decoded again in this process into WORK/cache-overlap. The last epoch's wrong
-untagged tracks are printed with their verdicts, and with --save FILE the last epoch's weights
-are written there (a torch state dict of the network, for a closer look at single tracks).
+bags of K (the remainder dropped) and a batch holds batch_size / K bags. --short-tracks picks the
+segment plan for tracks shorter than 60 full windows (3 minutes): the library recipe's 60 full
+3 s windows evenly spaced and overlapping (default), or the paper's 60 parts each zero-padded
+to 3 s (`pad`: a 60 s track gives windows of 1 s of audio and 2 s of silence). The last
+epoch's wrong untagged tracks are printed with their verdicts, and with --save FILE the last
+epoch's weights are written there (a torch state dict of the network, for a closer look at
+single tracks).
 """
 
 from __future__ import annotations
@@ -120,24 +120,6 @@ def _patch_regularisers(label_smoothing: float, freq_shift: int) -> None:
         window_cache.augment_window = shifted
 
 
-def _patch_overlap() -> None:
-    """Full, overlapping windows for short tracks instead of zero-padded parts (experiments
-    only; decoding must then run in this process, where the patch lives)."""
-    from tagger.audio import decode, segments
-
-    paper = segments.segment_plan
-
-    def overlapping(total_samples, n_parts=segments.N_PARTS, window=segments.WINDOW_SAMPLES):
-        if total_samples < window or total_samples // n_parts >= window:
-            return paper(total_samples, n_parts, window)
-        span = total_samples - window
-        starts = [(i * span) // (n_parts - 1) for i in range(n_parts)]
-        return [segments.Segment(s, window) for s in starts]
-
-    segments.segment_plan = overlapping
-    decode.segment_plan = overlapping
-
-
 def _patch_bags(k: int, batch_size: int) -> None:
     """Train on bags of `k` windows of one track, the loss on each bag's mean probability
     (experiments only): the epoch's rows come grouped by track in runs of `k`, bags shuffled."""
@@ -210,18 +192,14 @@ def main() -> None:
     cnn.add_argument("--freeze-cnn", action="store_true", help="train the BiGRU and head only")
     cnn.add_argument("--cnn-lr-scale", type=float, default=1.0, help="CNN lr = lr × this")
     parser.add_argument("--bag", type=int, default=0, help="windows per bag (0: single windows)")
-    parser.add_argument("--overlap", action="store_true", help="full overlapping windows")
+    parser.add_argument(
+        "--short-tracks", choices=("pad", "overlap"), default=None, help="default: the recipe's"
+    )
     parser.add_argument("--save", type=Path, default=None, help="the last epoch's state dict")
     args = parser.parse_args()
     _patch_regularisers(args.label_smoothing, args.freq_shift)
     work = args.work.resolve()
     data, cache = open_work(work)
-    if args.overlap:
-        from tagger.training.feature_cache import FeatureCache
-
-        _patch_overlap()
-        cache = FeatureCache(work / "cache-overlap")
-
     import torch
 
     from tagger.service.learning import default_config
@@ -238,16 +216,17 @@ def main() -> None:
         changes["share_by"] = args.share_by
     if args.weight_decay is not None:
         changes["weight_decay"] = args.weight_decay
+    if args.short_tracks is not None:
+        changes["overlap_short_tracks"] = args.short_tracks == "overlap"
     config = default_config("library", **changes)
     if args.bag:
         _patch_bags(args.bag, config.batch_size)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
-    frontend = training.frontend_for(config.arch)
-    decoders = 1 if args.overlap else config.workers
-    labeled, _ = decode_tracks(data.tracks, frontend, cache, decoders)
-    usable, untagged = untagged_windows(work, frontend, cache, decoders)
+    frontend = training.frontend_for(config.arch, config.overlap_short_tracks)
+    labeled, _ = decode_tracks(data.tracks, frontend, cache, config.workers)
+    usable, untagged = untagged_windows(work, frontend, cache, config.workers)
     index = {c: i for i, c in enumerate(data.classes)}
 
     if args.pseudo_from is not None:
@@ -297,7 +276,7 @@ def main() -> None:
             "weight_decay": weight_decay,
             "cnn": "frozen" if args.freeze_cnn else args.cnn_lr_scale,
             "bag": args.bag,
-            "overlap": args.overlap,
+            "overlap": config.overlap_short_tracks,
             "epoch": epoch,
             "loss": round(outcome.loss, 4),
             "untagged_right": right(),

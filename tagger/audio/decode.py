@@ -82,7 +82,10 @@ def probe(path: str | Path) -> AudioInfo:
 
 
 def read_parts(
-    path: str | Path, window: int = WINDOW_SAMPLES, on_part: PartCallback | None = None
+    path: str | Path,
+    window: int = WINDOW_SAMPLES,
+    on_part: PartCallback | None = None,
+    overlap: bool = False,
 ) -> tuple[AudioInfo, list[Segment], list[np.ndarray]]:
     """The audio of each planned window before padding: a list of [2, length] arrays.
 
@@ -92,7 +95,7 @@ def read_parts(
     """
     info = probe(path)
     total = info.total_samples if info.duration_known else _count_samples(path)
-    plan = segment_plan(total, window=window)
+    plan = segment_plan(total, window=window, overlap=overlap)
     if not plan:
         raise AudioError(path, "contains no audio samples")
     coverage = sum(s.length for s in plan) / total
@@ -108,7 +111,7 @@ def read_parts(
             # The header's duration was wrong (seen with some Ogg and VBR mp3 files): the
             # decoder counted the real length, so plan again on it.
             info = replace(info, total_samples=decoded, duration=decoded / SAMPLE_RATE)
-            plan = segment_plan(decoded, window=window)
+            plan = segment_plan(decoded, window=window, overlap=overlap)
             if not plan:
                 raise AudioError(path, "decoded to no audio samples")
             # Its time stamps are suspect too: no skipping on this pass.
@@ -125,9 +128,10 @@ def read_windows(
     path: str | Path,
     rng: np.random.Generator | None = None,
     window: int = WINDOW_SAMPLES,
+    overlap: bool = False,
 ) -> DecodedTrack:
     """Decode the windows of the segment plan; `rng` gives random padding offsets (training)."""
-    info, plan, parts = read_parts(path, window)
+    info, plan, parts = read_parts(path, window, overlap=overlap)
     windows = np.stack([place_in_window(p, window, rng) for p in parts])
     return DecodedTrack(info=info, segments=plan, windows=windows)
 

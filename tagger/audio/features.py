@@ -54,6 +54,6 @@ def track_features(
                 chunks.append((plan, pool.submit(front, np.stack(pending))))
                 pending.clear()
 
-        info, plan, _ = read_parts(path, width, on_part)
+        info, plan, _ = read_parts(path, width, on_part, config.overlap_short_tracks)
         mel = np.concatenate([future.result() for p, future in chunks if p is plan])
     return TrackFeatures(info=info, segments=plan, mel=mel)

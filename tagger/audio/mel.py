@@ -32,13 +32,21 @@ class FrontEndConfig:
     amin: float = 1e-10
     top_db: float = 80.0
     n_parts: int = 60
+    # The segment plan for tracks under N whole windows (segments.py): False pads the paper's
+    # parts with silence, True takes N full overlapping windows.
+    overlap_short_tracks: bool = False
 
     @property
     def n_frames(self) -> int:
         return 1 + self.window_samples // self.hop_length  # center=True: 259 for 3 s
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # The paper plan leaves the field out, so the feature-cache keys and model files written
+        # before the option existed stay valid (a missing field reads as False).
+        out = asdict(self)
+        if not self.overlap_short_tracks:
+            del out["overlap_short_tracks"]
+        return out
 
 
 def _hz_to_mel(hz: np.ndarray) -> np.ndarray:

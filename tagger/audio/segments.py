@@ -8,6 +8,13 @@ zero-padded to W. Padding puts the audio at a random offset in training and cent
 
 Tracks shorter than one window (3 s) would otherwise become N near-empty windows, so they get a
 single window holding the whole track, padded the same way.
+
+With `overlap`, a track too short for N whole windows (under 3 minutes) gets N full windows
+instead, evenly spaced from its start to its end and overlapping, rather than N parts of under
+3 s each padded with silence: a 60 s track then gives 60 windows of 3 s of music rather than 1 s
+of music and 2 s of silence. The paper's plan is the default; a model records which plan it was
+trained with (FrontEndConfig.overlap_short_tracks), and the library recipe uses the overlapping
+one, measured better on short tracks (training/recipes.py).
 """
 
 from dataclasses import dataclass
@@ -38,12 +45,18 @@ class Segment:
 
 
 def segment_plan(
-    total_samples: int, n_parts: int = N_PARTS, window: int = WINDOW_SAMPLES
+    total_samples: int,
+    n_parts: int = N_PARTS,
+    window: int = WINDOW_SAMPLES,
+    overlap: bool = False,
 ) -> list[Segment]:
     if total_samples <= 0:
         return []
     if total_samples < window:
         return [Segment(0, total_samples)]
+    if overlap and n_parts > 1 and total_samples // n_parts < window:
+        span = total_samples - window
+        return [Segment((i * span) // (n_parts - 1), window) for i in range(n_parts)]
     starts = [(i * total_samples) // n_parts for i in range(n_parts)]
     ends = starts[1:] + [total_samples]
     return [Segment(s, min(e - s, window)) for s, e in zip(starts, ends, strict=True)]

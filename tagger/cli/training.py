@@ -94,6 +94,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "so an artist with many labeled tracks does not drown one with two",
     )
     p.add_argument(
+        "--short-tracks",
+        choices=("pad", "overlap"),
+        default=None,
+        help="windows of a track under 3 minutes: the paper's 60 parts padded with silence "
+        "(default), or 60 full 3 s windows that overlap (--from-library's default)",
+    )
+    p.add_argument(
         "--val-windows-per-track",
         type=int,
         default=None,
@@ -193,7 +200,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise UserError("--quick retrains a model of the library: use it with --from-library")
     recipe_options = (
         args.recipe, args.epochs, args.patience, args.windows_per_track, args.share_by,
-        args.val_windows_per_track, args.start_from, args.no_augment or None,
+        args.short_tracks, args.val_windows_per_track, args.start_from, args.no_augment or None,
         args.no_refit or None, None if args.arch == "cnn-bigru" else args.arch,
     )  # fmt: skip
     if args.quick and any(o is not None for o in recipe_options):
@@ -206,6 +213,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         windows_per_track=args.windows_per_track,
         share_by=args.share_by,
+        overlap_short_tracks=None if args.short_tracks is None else args.short_tracks == "overlap",
         val_windows_per_track=args.val_windows_per_track,
         augment=False if args.no_augment else None,
         refit=False if args.no_refit else None,

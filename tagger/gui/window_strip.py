@@ -30,14 +30,18 @@ def strip_caption(windows: Sequence[WindowRow]) -> str:
     """What one bar of the strip stands for, as the segment plan cut this track.
 
     A track of 60 × 3 s or more gives 3 s windows spread over it; a shorter one gives 60 parts
-    shorter than a window (each padded to 3 s); one under 3 s gives a single window."""
+    shorter than a window (each padded to 3 s), or, for a model that overlaps short tracks, 60
+    full windows that overlap; one under 3 s gives a single window."""
     n = len(windows)
     if n == 0:
         return ""
     if n == 1:
         return f"One bar: the whole track (shorter than {WINDOW_SECONDS:g} s). Click it to hear it."
     longest = max(w.end - w.start for w in windows)
-    if longest >= WINDOW_SECONDS - 0.05:
+    overlapping = any(b.start < a.end - 0.05 for a, b in zip(windows, windows[1:], strict=False))
+    if overlapping:
+        what = f"Each bar is one {WINDOW_SECONDS:g} s window; they overlap, spread over the track."
+    elif longest >= WINDOW_SECONDS - 0.05:
         what = f"Each bar is one {WINDOW_SECONDS:g} s window, one from each 1/{n} of the track."
     else:
         what = f"Each bar is 1/{n} of the track ({longest:.1f} s)."

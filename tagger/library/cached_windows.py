@@ -72,7 +72,7 @@ class CachedWindows:
         cached = CachedTrack.from_arrays(arrays) if arrays is not None else None
         if cached is None:
             return None
-        segments = _segments(cached, info.total_samples, self.config.window_samples)
+        segments = _segments(cached, info.total_samples, self.config)
         if segments is None:
             return None
         items = np.array([(0, w) for w in range(len(cached.mel))])
@@ -80,13 +80,17 @@ class CachedWindows:
         return TrackFeatures(info=info, segments=segments, mel=mel)
 
 
-def _segments(cached: CachedTrack, total_samples: int, window: int) -> list[Segment] | None:
+def _segments(
+    cached: CachedTrack, total_samples: int, config: FrontEndConfig
+) -> list[Segment] | None:
     """Where the cached windows lie in the track. Entries written before their starts were kept
     get the plan of the library's duration, if its window lengths are the cached ones."""
     if cached.starts is not None:
         starts = [int(s) for s in cached.starts]
     else:
-        plan = segment_plan(total_samples, window=window)
+        plan = segment_plan(
+            total_samples, window=config.window_samples, overlap=config.overlap_short_tracks
+        )
         if [s.length for s in plan] != [int(n) for n in cached.lengths]:
             return None  # the file is not what the library says: decode it
         starts = [s.start for s in plan]

@@ -219,6 +219,8 @@ def validate_metadata_values(path: str | Path, meta: dict[str, Any]) -> None:
         for name, value in values.items():
             if name in ranges:
                 _check_range(path, f"{section}.{name}", value, ranges[name])
+    if not isinstance(front.get("overlap_short_tracks", False), bool):
+        raise ModelFileError(path, "frontend.overlap_short_tracks must be true or false")
     channels = arch.get("conv_channels", [])
     if not isinstance(channels, list) or len(channels) > MAX_CONV_BLOCKS:
         raise ModelFileError(

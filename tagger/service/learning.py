@@ -286,7 +286,7 @@ def estimate(
     """The times of a full run of `config` and of the quick retrain (when the active model is
     a refitted run of this library) on `data`, at `speed` (None: this computer's, from its
     last library training, `training_speed`). The dialog and the benchmarks ask this."""
-    cached = cached_count(data)
+    cached = cached_count(data, config)
     at = training_speed(library) if speed is None else speed
     try:
         plan, why_not = quick_plan(library, settings, data), ""
@@ -303,17 +303,19 @@ def estimate(
     )
 
 
-def cached_count(data: LabeledSet) -> int:
-    """How many of the set's tracks already have their windows in the feature cache."""
-    from tagger.audio.mel import FrontEndConfig
+def cached_count(data: LabeledSet, config: TrainConfig) -> int:
+    """How many of the set's tracks already have the windows `config` trains on in the feature
+    cache."""
+    from tagger.model.architectures import frontend_for
     from tagger.training.feature_cache import FeatureCache
     from tagger.training.window_cache import cache_key
 
-    cache, config = FeatureCache(), FrontEndConfig()
+    cache = FeatureCache()
+    frontend = frontend_for(config.arch, config.overlap_short_tracks)
     n = 0
     for t in data.tracks:
         try:
-            n += cache_key(t.path, t.fingerprint, config) in cache
+            n += cache_key(t.path, t.fingerprint, frontend) in cache
         except OSError:
             continue  # a file gone since the scan: it will be skipped when training
     return n

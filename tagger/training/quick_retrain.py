@@ -68,7 +68,7 @@ def quick_retrain(
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.workers)
     rng = np.random.default_rng(config.seed)
-    frontend = frontend_for(config.arch)
+    frontend = frontend_for(config.arch, config.overlap_short_tracks)
     log(
         f"quick retrain: the refit of model {plan.model!r} ({plan.epochs} epochs at learning "
         f"rate {plan.lr:g}) on all {len(data.tracks)} labels ({plan.labels} then); no split "

@@ -121,7 +121,7 @@ def train(
         f"{len(tracks)} tracks in {len(classes)} classes {classes}; split by track/artist: "
         f"train {len(split.train)}, validation {len(split.val)}, test {len(split.test)} (held out)"
     )
-    frontend = frontend_for(config.arch)
+    frontend = frontend_for(config.arch, config.overlap_short_tracks)
     train_set, val_set, skipped = decode_split(
         split, frontend, cache, config.workers, show_progress, log
     )

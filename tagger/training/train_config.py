@@ -50,6 +50,9 @@ class TrainConfig:
     # run's best epoch is where whole unseen artists peak, while the library's own untagged
     # tracks, mostly by artists it has tags for, go on improving (recipes.py).
     refit_min_epochs: int = 0
+    # Tracks under 3 minutes get 60 full overlapping windows instead of the paper's padded
+    # parts (audio/segments.py); the model records it in its front end (recipes.py).
+    overlap_short_tracks: bool = False
 
 
 def recorded_config(training: dict[str, Any]) -> TrainConfig:

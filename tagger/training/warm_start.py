@@ -22,6 +22,7 @@ never worse on the validation tracks than the start.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,7 +54,12 @@ def warm_start(
     own = ("n_classes", "temperature")
     ours = {k: v for k, v in network.config.to_dict().items() if k not in own}
     theirs = {k: v for k, v in model.network.config.to_dict().items() if k not in own}
-    if ours != theirs or model.frontend != frontend:
+    # The segment plan for short tracks is not part of the network's input format: a start
+    # trained on padded windows serves a run on overlapping ones.
+    plan_free = dataclasses.replace(
+        frontend, overlap_short_tracks=model.frontend.overlap_short_tracks
+    )
+    if ours != theirs or model.frontend != plan_free:
         log(f"training from scratch: {model.path.name} has another architecture or front end")
         return False
 

@@ -57,7 +57,7 @@ def cache_key(path: Path, fingerprint: str | None, config: FrontEndConfig) -> st
 
 
 def compute_cached_track(path: Path, config: FrontEndConfig) -> CachedTrack:
-    _, plan, parts = read_parts(path, config.window_samples)
+    _, plan, parts = read_parts(path, config.window_samples, overlap=config.overlap_short_tracks)
     windows = np.zeros((len(parts), 2, config.window_samples), dtype=np.float32)
     for i, part in enumerate(parts):
         windows[i, :, : part.shape[1]] = part

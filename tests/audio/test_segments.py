@@ -62,3 +62,25 @@ def test_full_window_is_not_padded():
 def test_parts_never_overlap(total):
     plan = segment_plan(total)
     assert all(a.end <= b.start for a, b in zip(plan, plan[1:], strict=False))
+
+
+@given(st.integers(min_value=WINDOW_SAMPLES, max_value=WINDOW_SAMPLES * N_PARTS - 1))
+def test_overlap_gives_a_short_track_sixty_full_windows_from_its_start_to_its_end(total):
+    plan = segment_plan(total, overlap=True)
+    assert len(plan) == N_PARTS
+    assert all(seg.length == WINDOW_SAMPLES for seg in plan)  # no silence added
+    assert plan[0].start == 0 and plan[-1].end == total  # the whole track is heard
+    gaps = [b.start - a.start for a, b in zip(plan, plan[1:], strict=False)]
+    assert max(gaps) - min(gaps) <= 1  # evenly spaced
+
+
+@pytest.mark.parametrize("total", [44_100, WINDOW_SAMPLES * N_PARTS, 44_100 * 240])
+def test_overlap_leaves_the_paper_plan_where_parts_are_whole_windows_or_the_track_is_tiny(total):
+    assert segment_plan(total, overlap=True) == segment_plan(total)
+
+
+def test_a_one_minute_track_padded_and_overlapped():
+    total = 44_100 * 60
+    padded, overlapped = segment_plan(total), segment_plan(total, overlap=True)
+    assert {s.length for s in padded} == {44_100}  # 1 s of music, 2 s of silence per window
+    assert overlapped[1].start - overlapped[0].start == (total - WINDOW_SAMPLES) // 59

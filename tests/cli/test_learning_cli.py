@@ -10,12 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from audio_factory import tone, write_audio
 from mutagen.flac import FLAC
 
 from tagger.cli import main
 from tagger.library.genre_map import DEFAULT_GENRE_MAP
 from tagger.library.settings import Settings
-from tagger.model.checkpoint import default_model_path, read_metadata
+from tagger.model.checkpoint import default_model_path, read_metadata, read_model_info
+from tagger.model.predictor import Predictor
 
 SPELLINGS = {
     "metal": ["Death-Metal", "thrash metal", "DOOM"],
@@ -222,6 +224,25 @@ def test_share_by_artist_is_the_runs_and_is_kept_in_the_model(tagged_library, ca
     with pytest.raises(SystemExit):
         main(argv)
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_short_tracks_overlap_by_default_and_the_model_says_so(tagged_library, capsys):
+    """The library recipe reads tracks under 3 minutes as 60 full overlapping windows; the
+    model's front end records it, so everything that classifies with it cuts tracks the same
+    way; --short-tracks pad keeps the paper's padded parts."""
+    music, db = tagged_library
+    for choice, overlap in ((None, True), ("pad", False)):
+        out = music.parent / f"short-{choice}.safetensors"
+        extra = [] if choice is None else ["--short-tracks", choice]
+        assert main(quick_train_argv(db, out, "--epochs", "1", "--no-refit", *extra)) == 0
+        assert read_model_info(out).frontend.overlap_short_tracks is overlap
+        assert read_metadata(out)["training"]["config"]["overlap_short_tracks"] is overlap
+        track = write_audio(music.parent / "ten.flac", tone(10.0, 16_000), 16_000)
+        for runtime in ("torch", "onnx"):  # 60 parts of 0.17 s, or 60 windows of 3 s
+            windows = Predictor.load(out, runtime=runtime).classify(track).windows
+            lengths = {round(w.end - w.start, 2) for w in windows}
+            assert len(windows) == 60 and (lengths == {3.0}) is overlap
+    capsys.readouterr()
 
 
 def test_genres_the_tagger_wrote_are_not_labels(tiny_corpus: Path, tmp_path, capsys) -> None:

@@ -112,6 +112,8 @@ def test_the_strip_caption_follows_the_segment_plan(
 
     long_track = [WindowRow(i * 4.0, i * 4.0 + 3.0, {}) for i in range(60)]
     assert strip_caption(long_track).startswith("Each bar is one 3 s window, one from each 1/60")
+    one_minute = [WindowRow(i * 57 / 59, i * 57 / 59 + 3.0, {}) for i in range(60)]
+    assert strip_caption(one_minute).startswith("Each bar is one 3 s window; they overlap")
     assert strip_caption([WindowRow(0.0, 2.0, {})]).startswith("One bar: the whole track")
     assert strip_caption([]) == ""
 

@@ -62,6 +62,7 @@ HOSTILE = [
         "architecture.conv_channels is 1000000000.0",
     ),
     ("architecture", "conv_channels", '"wide"', "conv_channels must be a list"),
+    ("frontend", "overlap_short_tracks", "1", "overlap_short_tracks must be true or false"),
 ]
 
 

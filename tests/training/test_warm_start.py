@@ -53,6 +53,18 @@ def test_another_front_end_or_architecture_trains_from_scratch(tmp_path):
     assert torch.equal(target.state_dict()["cnn.0.conv.weight"], before)
 
 
+def test_a_start_on_padded_windows_serves_a_run_on_overlapping_ones(tmp_path):
+    """The segment plan for short tracks does not change the network's input format."""
+    path, source = saved_source(tmp_path)
+    target = build_network(network_config("cnn-bigru", 2))
+    log = []
+    overlapping = replace(FRONTEND, overlap_short_tracks=True)
+    assert warm_start(target, ["hardcore", "metal"], overlapping, path, log.append)
+    assert torch.equal(
+        target.state_dict()["rnn.weight_ih_l0"], source.state_dict()["rnn.weight_ih_l0"]
+    )
+
+
 def test_an_unreadable_source_is_reported_not_raised(tmp_path):
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"not a model")

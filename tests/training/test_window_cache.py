@@ -1,8 +1,12 @@
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 
 from tagger.audio.mel import FrontEndConfig, LogMel
 from tagger.audio.segments import pad_offset
-from tagger.training.window_cache import CachedTrack, assemble_batch, augment_window
+from tagger.training.feature_cache import FeatureCache
+from tagger.training.window_cache import CachedTrack, assemble_batch, augment_window, cache_key
 
 
 def test_shifting_the_cached_spectrogram_equals_padding_the_audio_later():
@@ -35,3 +39,18 @@ def test_augmentation_keeps_shape_and_stays_within_gain_and_floor():
     assert mel.shape == before.shape
     assert -6 <= np.median(mel - before) <= 6
     assert mel.min() >= before.min() - 6 - 1e-4
+
+
+def test_cache_keys_of_the_paper_plan_are_those_written_before_the_overlap_option():
+    """A user's feature cache from before `overlap_short_tracks` existed stays valid; the
+    overlapping plan, which decodes other windows, gets keys of its own."""
+    paper = FrontEndConfig()
+    before_option = {
+        f.name: getattr(paper, f.name)
+        for f in dataclasses.fields(paper)
+        if f.name != "overlap_short_tracks"
+    }
+    key = cache_key(Path("a.flac"), "fp", paper)
+    assert key == FeatureCache.key("fp", before_option)
+    overlapping = dataclasses.replace(paper, overlap_short_tracks=True)
+    assert cache_key(Path("a.flac"), "fp", overlapping) != key

@@ -90,8 +90,9 @@ def network_config(arch: str, n_classes: int) -> NetworkConfig:
     return replace(config, n_mels=spec.frontend.n_mels, n_frames=spec.frontend.n_frames)
 
 
-def frontend_for(arch: str) -> FrontEndConfig:
-    return architecture(arch).frontend
+def frontend_for(arch: str, overlap_short_tracks: bool = False) -> FrontEndConfig:
+    """`arch`'s front end, with the segment plan for short tracks a training run chose."""
+    return replace(architecture(arch).frontend, overlap_short_tracks=overlap_short_tracks)
 
 
 def build_related(config: NetworkConfig) -> nn.Module:
