@@ -38,8 +38,9 @@ Tracks under 3 minutes get 60 full, overlapping 3 s windows (`overlap_short_trac
 audio/segments.py) instead of the paper's 60 parts padded with silence, which give a 60 s track
 1 s of music and 2 s of silence per window. On a 200-track library of 40–80 s tracks (122 tags,
 57 untagged) the refit's untagged tracks right after each epoch went from 36 39 44 42 45 44 44 45
-to 45 45 48 49 48 48 50 49, and the whole library run from 43 to 46 of 57 (BENCHMARKS.md, "Full
-overlapping windows for short tracks"). Tracks of 3 minutes or more are cut as before.
+to 45 45 48 49 48 48 50 49, and the whole library run from 43 to 46 of 57; on one of 60–150 s
+tracks from 62 to 66 of 71 (BENCHMARKS.md, "Full overlapping windows for short tracks"). Tracks
+of 3 minutes or more are cut as before.
 """
 
 from __future__ import annotations
