@@ -306,7 +306,7 @@ def estimate(
 def cached_count(data: LabeledSet, config: TrainConfig) -> int:
     """How many of the set's tracks already have the windows `config` trains on in the feature
     cache."""
-    from tagger.model.architectures import frontend_for
+    from tagger.model.arch_specs import frontend_for
     from tagger.training.feature_cache import FeatureCache
     from tagger.training.window_cache import cache_key
 
