@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tagger.library.genre_labels import ID_CHUNK
 from tagger.library.schema import ModelRecord, Prediction, Track, TrackStatus
+from tagger.library.unique_insert import insert_unless_present
 from tagger.model.checkpoint import (
     ModelFileError,
     file_sha256,
@@ -37,17 +38,24 @@ def upsert_model(
 ) -> ModelRecord:
     """The row of this model file (by content hash), created on first sight; a moved file's
     row follows it to its new path. `metadata`: the file's, for its metrics and labels."""
-    row = session.scalar(select(ModelRecord).where(ModelRecord.sha256 == sha256))
+    by_hash = select(ModelRecord).where(ModelRecord.sha256 == sha256)
+    row = session.scalar(by_hash)
     if row is None:
         metrics = dict(metadata.get("metrics") or {})
         labels = (metadata.get("training") or {}).get("labels")
         if labels:
             metrics["labels"] = labels  # what it learnt from, for `tagger models`
-        row = ModelRecord(
-            name=name, path=str(path), sha256=sha256, classes=classes, metrics=metrics
-        )
-        session.add(row)
-        session.flush()
+        values = {
+            "name": name,
+            "path": str(path),
+            "sha256": sha256,
+            "classes": classes,
+            "metrics": metrics,
+        }
+        # Two scans starting at once with a new model both find no row: the second one's
+        # insert does nothing, and both read the one row.
+        insert_unless_present(session, ModelRecord, values, key="sha256")
+        row = session.scalars(by_hash.execution_options(populate_existing=True)).one()
     elif row.path != str(path) and path.is_file():
         row.path = str(path)
     return row

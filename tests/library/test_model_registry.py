@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from sqlalchemy import event, select
 
 from tagger.audio.mel import FrontEndConfig
 from tagger.library.model_registry import list_models, register_model_file, resolve_model
+from tagger.library.schema import ModelRecord
 from tagger.library.store import Library
 from tagger.model.checkpoint import ModelFileError, save_model
 from tagger.model.network import Network, NetworkConfig
@@ -49,3 +51,31 @@ def test_register_list_and_resolve(library: Library, tmp_path: Path) -> None:
         two.unlink()
         with pytest.raises(ModelFileError, match="no longer there"):
             resolve_model(s, "two")
+
+
+@pytest.mark.both_backends
+def test_a_model_registered_by_another_process_meanwhile_is_found_not_inserted_twice(
+    library: Library, tmp_path: Path
+) -> None:
+    """Two scans starting at once with a new model: each looks for the model's row, finds none
+    and inserts it. Here the other process's row is committed right after this one's look."""
+    model = _model(tmp_path / "new.safetensors", 0, ["hardcore", "metal"], None)
+    raced = []
+
+    def other_process_registers(conn, cursor, statement, *_args) -> None:  # noqa: ANN001
+        if raced or "FROM models" not in statement:
+            return
+        raced.append(statement)
+        with library.session() as other, other.begin():
+            register_model_file(other, model)
+
+    event.listen(library.engine, "after_cursor_execute", other_process_registers)
+    try:
+        with library.session() as s, s.begin():
+            row = register_model_file(s, model)
+            assert row.name == "new" and row.classes == ["hardcore", "metal"]
+    finally:
+        event.remove(library.engine, "after_cursor_execute", other_process_registers)
+    assert raced, "the other registration never ran between the look and the insert"
+    with library.session() as s:
+        assert s.scalars(select(ModelRecord.id)).all() == [row.id]
